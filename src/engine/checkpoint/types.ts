@@ -1,0 +1,63 @@
+// Shared shapes of a Hugging Face checkpoint as the compiler sees it.
+// Everything here is plain data so it crosses worker boundaries and runs in Node and browsers alike.
+
+export type Architecture = 'gpt2' | 'llama' | 'qwen2';
+
+/** Rope scaling as Llama 3.x / SmolLM configs spell it (`rope_scaling` in config.json). */
+export type RopeScaling =
+  | { type: 'none' }
+  | { type: 'linear'; factor: number }
+  | {
+      type: 'llama3';
+      factor: number;
+      lowFreqFactor: number;
+      highFreqFactor: number;
+      originalMaxPositionEmbeddings: number;
+    };
+
+/** A validated, architecture-neutral description of a decoder-only model. */
+export interface ModelConfig {
+  architecture: Architecture;
+  /** The `architectures[0]` string of config.json, e.g. `LlamaForCausalLM`. */
+  hfArchitecture: string;
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  intermediateSize: number;
+  maxPositions: number;
+  normEps: number;
+  /** Norm flavour: GPT-2 uses LayerNorm with bias, Llama/Qwen2 RMSNorm without. */
+  norm: 'layernorm' | 'rmsnorm';
+  /** MLP flavour: GPT-2 gelu_new two-layer MLP, Llama/Qwen2 SwiGLU. */
+  mlp: 'gelu_new' | 'swiglu';
+  /** Positions: GPT-2 learned absolute positions, Llama/Qwen2 rotary. */
+  positions: 'learned' | 'rope';
+  ropeTheta: number;
+  ropeScaling: RopeScaling;
+  /** Biases on q/k/v projections (GPT-2 and Qwen2 yes, Llama per `attention_bias`). */
+  qkvBias: boolean;
+  /** Bias on attention output and MLP projections (GPT-2 yes, Llama per `mlp_bias`/`attention_bias`). */
+  outBias: boolean;
+  tieWordEmbeddings: boolean;
+  bosTokenId: number | null;
+  eosTokenId: number | null;
+}
+
+export type DType = 'F32' | 'F16' | 'BF16';
+
+/** One tensor of a checkpoint, converted to float32. */
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Random-access source of checkpoint files, implemented over the filesystem (Node), fetch or File objects (browser). */
+export interface FileSource {
+  /** Human-readable location used in error messages. */
+  readonly label: string;
+  has(name: string): Promise<boolean>;
+  read(name: string): Promise<Uint8Array>;
+}
