@@ -39,8 +39,10 @@ export interface ModelConfig {
   ropeScaling: RopeScaling;
   /** Biases on q/k/v projections (GPT-2 and Qwen2 yes, Llama per `attention_bias`). */
   qkvBias: boolean;
-  /** Bias on attention output and MLP projections (GPT-2 yes, Llama per `mlp_bias`/`attention_bias`). */
+  /** Bias on the attention output projection (GPT-2 yes, Llama per `attention_bias`, Qwen2 no). */
   outBias: boolean;
+  /** Biases on the MLP projections (GPT-2 yes, Llama per `mlp_bias`, Qwen2 no). */
+  mlpBias: boolean;
   tieWordEmbeddings: boolean;
   bosTokenId: number | null;
   eosTokenId: number | null;
