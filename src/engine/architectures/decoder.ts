@@ -31,10 +31,12 @@ function buildPositions(g: GraphBuilder, config: ModelConfig, x: Value): Positio
   const above = g.less(g.unsqueeze(idx, [-1]), g.unsqueeze(idx, [0]));
   const causalMask = g.mul(g.cast(above, 'float32'), g.scalar(MASKED));
   if (config.positions !== 'rope') return { causalMask };
-  const inv = ropeInverseFrequencies(config.headDim, config.ropeTheta, config.ropeScaling);
-  const invTwice = Float32Array.from([...inv, ...inv]);
-  const angles = g.mul(g.unsqueeze(g.cast(idx, 'float32'), [-1]), g.constant('rope.inv_freq', invTwice, [config.headDim]));
-  const rotate = g.constant('rope.rotate_half', rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
+  const invTwice = () => {
+    const inv = ropeInverseFrequencies(config.headDim, config.ropeTheta, config.ropeScaling);
+    return Float32Array.from([...inv, ...inv]);
+  };
+  const angles = g.mul(g.unsqueeze(g.cast(idx, 'float32'), [-1]), g.sharedConstant('rope.inv_freq', invTwice, [config.headDim]));
+  const rotate = g.sharedConstant('rope.rotate_half', () => rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
   return { causalMask, rope: { cos: g.cos(angles), sin: g.sin(angles), rotate } };
 }
 

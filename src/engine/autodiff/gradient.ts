@@ -17,8 +17,9 @@ export function gradient(g: GraphBuilder, output: Value, wrt: Value): Value {
   }
   const order = topologicalOrder([output]);
   const dependsOnWrt = new Set<number>([wrt.id]);
+  // Integer and boolean values (shapes, indices, masks) carry no gradient, even when derived from `wrt`.
   for (const v of order) {
-    if (v.inputs.some((i) => dependsOnWrt.has(i.id))) dependsOnWrt.add(v.id);
+    if (v.dtype === 'float32' && v.op !== 'Shape' && v.inputs.some((i) => dependsOnWrt.has(i.id))) dependsOnWrt.add(v.id);
   }
   if (!dependsOnWrt.has(output.id)) throw new AutodiffError('output does not depend on the differentiated input');
 

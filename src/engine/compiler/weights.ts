@@ -20,6 +20,8 @@ export interface ParamSpec {
   source: string;
   kind: 'matrix' | 'table' | 'vector' | 'positions';
   layout?: 'out_in' | 'in_out';
+  /** The shape the checkpoint must store (before any column slice). */
+  shape: number[];
   columns?: [number, number];
 }
 

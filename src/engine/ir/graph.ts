@@ -67,6 +67,11 @@ export class GraphBuilder {
     return { id: this.nextId++, op: 'Constant', inputs: [], attrs: {}, shape, dtype: dtypeOf(data), name: this.claimName(name), data };
   }
 
+  /** A named constant built once per builder and shared by every graph that asks for it. */
+  sharedConstant(name: string, make: () => ConstData, shape: readonly number[]): Value {
+    return this.cachedConstant(`named:${name}`, make, shape, name);
+  }
+
   /** A float32 scalar (shape []), shared between all uses of the same value. */
   scalar(value: number): Value {
     return this.cachedConstant(`f${value}`, () => new Float32Array([value]), []);
@@ -82,10 +87,10 @@ export class GraphBuilder {
     return this.cachedConstant(`i${value}`, () => BigInt64Array.from([BigInt(value)]), []);
   }
 
-  private cachedConstant(key: string, make: () => ConstData, shape: readonly number[]): Value {
+  private cachedConstant(key: string, make: () => ConstData, shape: readonly number[], name?: string): Value {
     let v = this.scalars.get(key);
     if (!v) {
-      v = this.constant(`const_${this.scalars.size}`, make(), shape);
+      v = this.constant(name ?? `const_${this.scalars.size}`, make(), shape);
       this.scalars.set(key, v);
     }
     return v;

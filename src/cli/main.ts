@@ -1,0 +1,33 @@
+// The `heta` command line: one engine, driven from Node.
+
+import { convertCommand } from './convert';
+
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+  convert: { run: convertCommand, help: 'convert <checkpoint-dir> <bundle-dir> [--quant none|q8|q4]  compile a Hugging Face checkpoint' },
+};
+
+function usage(): string {
+  return ['usage: heta <command> [options]', '', ...Object.entries(commands).map(([, c]) => `  heta ${c.help}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`unknown command '${name}'\n\n${usage()}`);
+    return 1;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (e) {
+    console.error(`heta ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,26 @@
+// A one-line progress display for long CLI work (redrawn in place on a terminal, plain lines otherwise).
+
+export function progressLine(stream: NodeJS.WriteStream = process.stderr) {
+  let last = '';
+  return {
+    update(label: string, done: number, total: number, detail = '') {
+      const width = 24;
+      const filled = total > 0 ? Math.round((done / total) * width) : 0;
+      const line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail}`.slice(0, 110);
+      if (stream.isTTY) stream.write(`\r${line.padEnd(last.length)}`);
+      else if (done === total) stream.write(`${line}\n`);
+      last = line;
+    },
+    done() {
+      if (stream.isTTY && last) stream.write('\n');
+      last = '';
+    },
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -1,0 +1,100 @@
+// Conversion between host tensors and ONNX Runtime tensors, shared by the web and Node runtimes.
+// Written against the structural shape both onnxruntime-web and onnxruntime-node expose, so this
+// file imports neither.
+
+import { ModelLoadError, type Backend, type DataType, type HostTensor, type ModelFiles } from './types';
+
+/** The part of an ORT tensor we read. */
+export interface OrtTensorLike {
+  readonly type: string;
+  readonly dims: readonly number[];
+  readonly data: unknown;
+}
+
+export type OrtTensorCtor<T> = new (type: DataType, data: HostTensor['data'], dims: readonly number[]) => T;
+
+const ARRAY_OF: Record<DataType, { name: string; check: (d: unknown) => boolean }> = {
+  float32: { name: 'Float32Array', check: (d) => d instanceof Float32Array },
+  int64: { name: 'BigInt64Array', check: (d) => d instanceof BigInt64Array },
+  int32: { name: 'Int32Array', check: (d) => d instanceof Int32Array },
+};
+
+export function elementCount(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= d;
+  return n;
+}
+
+/** Validates a host tensor and wraps it as an ORT tensor (no copy). */
+export function toOrt<T>(Ctor: OrtTensorCtor<T>, name: string, t: HostTensor): T {
+  const spec = ARRAY_OF[t.type];
+  if (!spec) throw new Error(`input '${name}': unsupported data type '${String(t.type)}'`);
+  if (!spec.check(t.data)) {
+    throw new Error(`input '${name}': type '${t.type}' needs a ${spec.name}, got ${t.data?.constructor?.name}`);
+  }
+  if (!t.dims.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new Error(`input '${name}': invalid dims [${t.dims.join(', ')}]`);
+  }
+  const n = elementCount(t.dims);
+  if (t.data.length !== n) {
+    throw new Error(`input '${name}': dims [${t.dims.join(', ')}] need ${n} elements, data has ${t.data.length}`);
+  }
+  return new Ctor(t.type, t.data, t.dims);
+}
+
+/** Copies an ORT output into a host tensor that stays valid after the ORT tensor is disposed. */
+export function fromOrt(name: string, t: OrtTensorLike): HostTensor {
+  const dims = [...t.dims];
+  switch (t.type) {
+    case 'float32':
+      return { type: 'float32', dims, data: new Float32Array(t.data as Float32Array) };
+    case 'int64':
+      return { type: 'int64', dims, data: new BigInt64Array(t.data as BigInt64Array) };
+    case 'int32':
+      return { type: 'int32', dims, data: new Int32Array(t.data as Int32Array) };
+    default:
+      throw new Error(`output '${name}': unsupported data type '${t.type}'`);
+  }
+}
+
+/** Checks that every requested name exists; ORT's own message for this is vague. */
+export function checkNames(kind: 'input' | 'output', given: readonly string[], known: readonly string[]): void {
+  for (const n of given) {
+    if (!known.includes(n)) throw new Error(`unknown ${kind} '${n}' (the graph has: ${known.join(', ')})`);
+  }
+}
+
+export function checkFeeds(feeds: Record<string, HostTensor>, inputNames: readonly string[]): void {
+  checkNames('input', Object.keys(feeds), inputNames);
+  const missing = inputNames.filter((n) => !(n in feeds));
+  if (missing.length) throw new Error(`missing input${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+}
+
+/** What error messages call a model: its name, else its size. */
+export interface Nameable {
+  name?: string;
+  graph?: Uint8Array;
+}
+
+export function modelName(files: Nameable): string {
+  return files.name ?? `graph of ${files.graph?.byteLength ?? 0} bytes`;
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function loadError(files: Nameable, backend: Backend, e: unknown): ModelLoadError {
+  return new ModelLoadError(modelName(files), backend, errorText(e));
+}
+
+/** Catches what ORT reports obscurely (an empty buffer gives 'Model data pointer is null'). */
+export function checkGraphBytes(files: ModelFiles): void {
+  if (!(files.graph instanceof Uint8Array)) throw new Error('the graph must be a Uint8Array');
+  if (files.graph.byteLength === 0) throw new Error('the graph is empty (0 bytes)');
+}
+
+/** The ORT `externalData` option: in-memory files, matched by the graph's `location` strings. */
+export function externalDataOption(files: ModelFiles): { path: string; data: Uint8Array }[] | undefined {
+  return files.externalData?.map((f) => ({ path: f.path, data: f.data }));
+}

@@ -1,0 +1,91 @@
+// The Node runtime: onnxruntime-node on the CPU execution provider.
+
+import { basename } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { checkFeeds, checkGraphBytes, checkNames, externalDataOption, fromOrt, loadError, toOrt } from './convert';
+import { serializer } from './serial';
+import type { GraphSession, HostTensor, ModelFiles, ModelPath, Runtime, SessionOptions } from './types';
+
+export interface NodeRuntimeOptions {
+  /** Intra-op threads per session; default: ORT's choice (one per physical core). */
+  threads?: number;
+}
+
+/** A Runtime whose sessions can also be created straight from a graph file on disk. */
+export interface NodeRuntime extends Runtime {
+  readonly backend: 'cpu';
+  createSession(files: ModelFiles | ModelPath, options?: SessionOptions): Promise<GraphSession>;
+}
+
+export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<NodeRuntime> {
+  const { threads } = options;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new Error(`threads must be a positive integer, got ${threads}`);
+  }
+  const version = ort.env.versions.node ? ` ${ort.env.versions.node}` : '';
+  const threadText = threads === undefined ? 'default threads' : `${threads} thread${threads === 1 ? '' : 's'}`;
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    ...(threads !== undefined ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+    logSeverityLevel: 3,
+  };
+  return {
+    backend: 'cpu',
+    detail: `onnxruntime-node${version} CPU, ${threadText}`,
+    async createSession(files: ModelFiles | ModelPath): Promise<GraphSession> {
+      let session: ort.InferenceSession;
+      if ('graphPath' in files) {
+        const named = { ...files, name: files.name ?? basename(files.graphPath) };
+        try {
+          session = await ort.InferenceSession.create(files.graphPath, sessionOptions);
+        } catch (e) {
+          throw loadError(named, 'cpu', e);
+        }
+        return wrapSession(session);
+      }
+      try {
+        checkGraphBytes(files);
+        session = await ort.InferenceSession.create(files.graph, {
+          ...sessionOptions,
+          // In-memory external data: ORT resolves each initializer's `location` against these
+          // paths, so one Uint8Array can back the weights of several sessions (ORT copies it in).
+          externalData: externalDataOption(files),
+        });
+      } catch (e) {
+        throw loadError(files, 'cpu', e);
+      }
+      return wrapSession(session);
+    },
+  };
+}
+
+function wrapSession(session: ort.InferenceSession): GraphSession {
+  const one = serializer();
+  let released = false;
+  return {
+    backend: 'cpu',
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    run(feeds: Record<string, HostTensor>, outputs?: readonly string[]) {
+      return one(async () => {
+        if (released) throw new Error('session was released');
+        checkFeeds(feeds, session.inputNames);
+        const names = outputs ?? session.outputNames;
+        checkNames('output', names, session.outputNames);
+        const ortFeeds: Record<string, ort.Tensor> = {};
+        for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(ort.Tensor, name, t);
+        const result = await session.run(ortFeeds, names);
+        const out: Record<string, HostTensor> = {};
+        for (const name of names) out[name] = fromOrt(name, result[name]!);
+        return out;
+      });
+    },
+    release() {
+      return one(async () => {
+        if (released) return;
+        released = true;
+        await session.release();
+      });
+    },
+  };
+}

@@ -1,0 +1,240 @@
+// Independent plain-TypeScript reference forward pass of GPT-2 / Llama / Qwen2, in float64,
+// following the Hugging Face transformers modelling code and parameter names. Tests compare the
+// compiled ONNX graphs against it, so it must not share code with the compiler.
+
+import type { ModelConfig, Tensor } from '../engine/checkpoint/types';
+import {
+  add,
+  applyRope,
+  geluNew,
+  layerNorm,
+  linear,
+  logSoftmaxAt,
+  matmul,
+  rmsNorm,
+  ropeInvFreq,
+  silu,
+  softmax,
+  transpose,
+} from './referenceMath';
+
+export type WeightLookup = (name: string) => Tensor;
+
+export interface ReferenceOutput<A = Float32Array> {
+  /** [T, V] */
+  logits: A;
+  /** Per layer [H, T, T]: causal attention probabilities (zeros above the diagonal). */
+  attention: A[];
+  /** Per layer [H, T]: ν^{l,h}_i = ‖ v^{l,h}_i W_O^h ‖₁ (heta-spec §1), output bias excluded. */
+  valueStrength: A[];
+  /**
+   * L+1 entries [T, d], as HF `output_hidden_states`: hidden[0] enters layer 0 (GPT-2: token +
+   * position embeddings), hidden[l] leaves layer l-1, and hidden[L] is after the final norm.
+   */
+  hidden: A[];
+}
+
+/** Reads a weight as float64 after checking its shape. */
+type Get = (name: string, shape: number[]) => Float64Array;
+
+function makeGetter(weights: WeightLookup): Get {
+  return (name, shape) => {
+    const t = weights(name);
+    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+      throw new Error(`reference: ${name} has shape [${t.shape}], expected [${shape}]`);
+    }
+    return Float64Array.from(t.data);
+  };
+}
+
+/** What one layer's attention needs, whatever the architecture. */
+interface AttnInputs {
+  q: Float64Array; // [T, H·hd], RoPE already applied
+  k: Float64Array; // [T, Hkv·hd], RoPE already applied
+  v: Float64Array; // [T, Hkv·hd]
+  wO: Float64Array; // [H·hd, d], math layout: out = concat_heads @ wO
+  bO?: Float64Array; // [d]
+}
+
+/** Causal multi-head / grouped-query attention; returns output [T,d], probs [H,T,T], ν [H,T]. */
+function attention(cfg: ModelConfig, a: AttnInputs, T: number) {
+  const { numHeads: H, numKvHeads: Hkv, headDim: hd, hiddenSize: d } = cfg;
+  const probs = new Float64Array(H * T * T);
+  const ctx = new Float64Array(T * H * hd);
+  const nu = new Float64Array(H * T);
+  const scale = 1 / Math.sqrt(hd);
+  for (let h = 0; h < H; h++) {
+    const kv = Math.floor((h * Hkv) / H); // HF repeat_kv: kv head j serves H/Hkv consecutive heads
+    const qAt = (t: number, c: number) => a.q[t * H * hd + h * hd + c];
+    const kAt = (t: number, c: number) => a.k[t * Hkv * hd + kv * hd + c];
+    const vAt = (t: number, c: number) => a.v[t * Hkv * hd + kv * hd + c];
+    for (let i = 0; i < T; i++) {
+      // Scores over keys 0..i only; masked positions get probability exactly 0.
+      const scores = new Float64Array(i + 1);
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let c = 0; c < hd; c++) s += qAt(i, c) * kAt(j, c);
+        scores[j] = s * scale;
+      }
+      const p = softmax(scores);
+      for (let j = 0; j <= i; j++) probs[h * T * T + i * T + j] = p[j];
+      for (let c = 0; c < hd; c++) {
+        let s = 0;
+        for (let j = 0; j <= i; j++) s += p[j] * vAt(j, c);
+        ctx[i * H * hd + h * hd + c] = s;
+      }
+      // ν: L1 norm of this head's value vector pushed through its rows of W_O.
+      let l1 = 0;
+      for (let o = 0; o < d; o++) {
+        let s = 0;
+        for (let c = 0; c < hd; c++) s += vAt(i, c) * a.wO[(h * hd + c) * d + o];
+        l1 += Math.abs(s);
+      }
+      nu[h * T + i] = l1;
+    }
+  }
+  return { out: matmul(ctx, a.wO, T, H * hd, d, a.bO), probs, nu };
+}
+
+/** Splits GPT-2's fused c_attn output [T, 3d] into q, k, v [T, d]. */
+function splitQkv(qkv: Float64Array, T: number, d: number): Float64Array[] {
+  return [0, 1, 2].map((part) => {
+    const out = new Float64Array(T * d);
+    for (let t = 0; t < T; t++) for (let c = 0; c < d; c++) out[t * d + c] = qkv[t * 3 * d + part * d + c];
+    return out;
+  });
+}
+
+/** Applies RoPE to every head of x [T, nHeads·hd] at positions 0..T-1. */
+function ropeAll(x: Float64Array, T: number, nHeads: number, hd: number, invFreq: Float64Array): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let t = 0; t < T; t++) {
+    for (let h = 0; h < nHeads; h++) {
+      const off = t * nHeads * hd + h * hd;
+      out.set(applyRope(x.subarray(off, off + hd), t, invFreq), off);
+    }
+  }
+  return out;
+}
+
+function gpt2Layer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: number) {
+  const d = cfg.hiddenSize;
+  const inner = cfg.intermediateSize;
+  const p = `transformer.h.${l}.`;
+  const eps = cfg.normEps;
+  const n1 = layerNorm(x, T, d, get(p + 'ln_1.weight', [d]), get(p + 'ln_1.bias', [d]), eps);
+  const qkv = matmul(n1, get(p + 'attn.c_attn.weight', [d, 3 * d]), T, d, 3 * d, get(p + 'attn.c_attn.bias', [3 * d]));
+  const [q, k, v] = splitQkv(qkv, T, d);
+  const wO = get(p + 'attn.c_proj.weight', [d, d]); // Conv1D: already [in, out]
+  const attn = attention(cfg, { q, k, v, wO, bO: get(p + 'attn.c_proj.bias', [d]) }, T);
+  const h1 = add(x, attn.out);
+  const n2 = layerNorm(h1, T, d, get(p + 'ln_2.weight', [d]), get(p + 'ln_2.bias', [d]), eps);
+  const fc = matmul(n2, get(p + 'mlp.c_fc.weight', [d, inner]), T, d, inner, get(p + 'mlp.c_fc.bias', [inner])).map(geluNew);
+  const mlp = matmul(fc, get(p + 'mlp.c_proj.weight', [inner, d]), T, inner, d, get(p + 'mlp.c_proj.bias', [d]));
+  return { out: add(h1, mlp), probs: attn.probs, nu: attn.nu };
+}
+
+function llamaLayer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: number, invFreq: Float64Array) {
+  const { hiddenSize: d, numHeads: H, numKvHeads: Hkv, headDim: hd, intermediateSize: inner, normEps: eps } = cfg;
+  const p = `model.layers.${l}.`;
+  const bias = (name: string, n: number, on: boolean) => (on ? get(p + name + '.bias', [n]) : undefined);
+  const proj = (x2: Float64Array, name: string, nIn: number, nOut: number, withBias: boolean) =>
+    linear(x2, get(p + name + '.weight', [nOut, nIn]), T, nIn, nOut, bias(name, nOut, withBias));
+
+  const n1 = rmsNorm(x, T, d, get(p + 'input_layernorm.weight', [d]), eps);
+  const q = ropeAll(proj(n1, 'self_attn.q_proj', d, H * hd, cfg.qkvBias), T, H, hd, invFreq);
+  const k = ropeAll(proj(n1, 'self_attn.k_proj', d, Hkv * hd, cfg.qkvBias), T, Hkv, hd, invFreq);
+  const v = proj(n1, 'self_attn.v_proj', d, Hkv * hd, cfg.qkvBias);
+  const wO = transpose(get(p + 'self_attn.o_proj.weight', [d, H * hd]), d, H * hd); // -> [H·hd, d]
+  const attn = attention(cfg, { q, k, v, wO, bO: bias('self_attn.o_proj', d, cfg.outBias) }, T);
+  const h1 = add(x, attn.out);
+  const n2 = rmsNorm(h1, T, d, get(p + 'post_attention_layernorm.weight', [d]), eps);
+  // SwiGLU: down(silu(gate(x)) * up(x)); biases per mlp_bias.
+  const gate = proj(n2, 'mlp.gate_proj', d, inner, cfg.mlpBias);
+  const up = proj(n2, 'mlp.up_proj', d, inner, cfg.mlpBias);
+  const act = gate.map((g, i) => silu(g) * up[i]);
+  const mlp = proj(act, 'mlp.down_proj', inner, d, cfg.mlpBias);
+  return { out: add(h1, mlp), probs: attn.probs, nu: attn.nu };
+}
+
+function checkConfig(c: ModelConfig): void {
+  if (c.numHeads % c.numKvHeads !== 0) throw new Error('reference: numHeads must be a multiple of numKvHeads');
+  if (c.architecture === 'gpt2' && (c.numKvHeads !== c.numHeads || c.numHeads * c.headDim !== c.hiddenSize)) {
+    throw new Error('reference: GPT-2 needs numKvHeads = numHeads and numHeads·headDim = hiddenSize');
+  }
+  if (c.positions === 'rope' && c.headDim % 2 !== 0) throw new Error('reference: RoPE needs an even headDim');
+}
+
+/** The full forward pass in float64. */
+export function referenceForward64(
+  config: ModelConfig,
+  weights: WeightLookup,
+  inputsEmbeds: ArrayLike<number>,
+  T: number,
+): ReferenceOutput<Float64Array> {
+  const { hiddenSize: d, vocabSize: V } = config;
+  if (inputsEmbeds.length !== T * d) throw new Error(`reference: inputsEmbeds has ${inputsEmbeds.length} values, expected ${T}×${d}`);
+  checkConfig(config);
+  const get = makeGetter(weights);
+  const gpt2 = config.architecture === 'gpt2';
+  const embedName = gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight';
+
+  let x: Float64Array = Float64Array.from(inputsEmbeds);
+  if (gpt2) {
+    // Learned absolute positions are added inside the model (heta-spec conventions).
+    if (T > config.maxPositions) throw new Error(`reference: T=${T} exceeds maxPositions`);
+    const wpe = get('transformer.wpe.weight', [config.maxPositions, d]);
+    x = add(x, wpe.subarray(0, T * d));
+  }
+  const invFreq = gpt2 ? new Float64Array(0) : ropeInvFreq(config.headDim, config.ropeTheta, config.ropeScaling);
+
+  const attention: Float64Array[] = [];
+  const valueStrength: Float64Array[] = [];
+  const hidden: Float64Array[] = [x];
+  for (let l = 0; l < config.numLayers; l++) {
+    const r = gpt2 ? gpt2Layer(config, get, l, x, T) : llamaLayer(config, get, l, x, T, invFreq);
+    attention.push(r.probs);
+    valueStrength.push(r.nu);
+    x = r.out;
+    if (l < config.numLayers - 1) hidden.push(x);
+  }
+
+  const final = gpt2
+    ? layerNorm(x, T, d, get('transformer.ln_f.weight', [d]), get('transformer.ln_f.bias', [d]), config.normEps)
+    : rmsNorm(x, T, d, get('model.norm.weight', [d]), config.normEps);
+  hidden.push(final);
+  const head = get(config.tieWordEmbeddings ? embedName : 'lm_head.weight', [V, d]);
+  const logits = linear(final, head, T, d, V);
+  return { logits, attention, valueStrength, hidden };
+}
+
+/** The reference forward pass; computed in float64, returned as float32. */
+export function referenceForward(
+  config: ModelConfig,
+  weights: WeightLookup,
+  inputsEmbeds: Float32Array,
+  T: number,
+): ReferenceOutput {
+  const r = referenceForward64(config, weights, inputsEmbeds, T);
+  const f32 = (a: Float64Array) => Float32Array.from(a);
+  return {
+    logits: f32(r.logits),
+    attention: r.attention.map(f32),
+    valueStrength: r.valueStrength.map(f32),
+    hidden: r.hidden.map(f32),
+  };
+}
+
+/** log softmax(logits[row])[target] in float64, for finite-difference checks. */
+export function referenceLogProb(
+  config: ModelConfig,
+  weights: WeightLookup,
+  embeds: ArrayLike<number>,
+  T: number,
+  row: number,
+  target: number,
+): number {
+  const V = config.vocabSize;
+  const { logits } = referenceForward64(config, weights, embeds, T);
+  return logSoftmaxAt(logits.subarray(row * V, (row + 1) * V), target);
+}

@@ -1,0 +1,130 @@
+"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 forward pass, float64.
+
+Used only by referenceForward.test.ts to cross-check the TypeScript reference; the test skips
+when torch is missing. Usage: python3 torchReference.py IN.json  ->  JSON on stdout.
+IN.json: {"config": ModelConfig, "weights": {name: {"shape": [...], "data": [...]}},
+          "embeds": [T*d numbers], "T": T}
+Output: {"logits": [T*V], "attention": [[H*T*T] per layer], "valueStrength": [[H*T] per layer]}
+"""
+import json
+import math
+import sys
+
+import torch
+import torch.nn.functional as F
+
+
+def load(path):
+    with open(path) as f:
+        spec = json.load(f)
+    W = {k: torch.tensor(v["data"], dtype=torch.float64).reshape(v["shape"]) for k, v in spec["weights"].items()}
+    T = spec["T"]
+    x = torch.tensor(spec["embeds"], dtype=torch.float64).reshape(T, -1)
+    return spec["config"], W, x, T
+
+
+def attend(q, k, v, H, Hkv, hd, wO, bO):
+    """q [T,H*hd], k/v [T,Hkv*hd], wO [H*hd,d] (math layout). Returns out, probs [H,T,T], nu [H,T]."""
+    T = q.shape[0]
+    q = q.view(T, H, hd).transpose(0, 1)
+    k = k.view(T, Hkv, hd).transpose(0, 1).repeat_interleave(H // Hkv, dim=0)  # HF repeat_kv
+    v = v.view(T, Hkv, hd).transpose(0, 1).repeat_interleave(H // Hkv, dim=0)
+    scores = q @ k.transpose(1, 2) / math.sqrt(hd)
+    causal = torch.ones(T, T, dtype=torch.bool).tril()
+    probs = torch.softmax(scores.masked_fill(~causal, float("-inf")), dim=-1)
+    ctx = (probs @ v).transpose(0, 1).reshape(T, H * hd)
+    out = ctx @ wO + (bO if bO is not None else 0)
+    wO_heads = wO.view(H, hd, -1)  # rows fed by head h
+    nu = torch.einsum("htc,hco->hto", v, wO_heads).abs().sum(-1)
+    return out, probs, nu
+
+
+def gpt2(cfg, W, x, T):
+    d, H, eps = cfg["hiddenSize"], cfg["numHeads"], cfg["normEps"]
+    hd = d // H
+    ln = lambda t, p: F.layer_norm(t, (d,), W[p + ".weight"], W[p + ".bias"], eps)
+    gelu_new = lambda t: 0.5 * t * (1 + torch.tanh(math.sqrt(2 / math.pi) * (t + 0.044715 * t.pow(3))))
+    h = x + W["transformer.wpe.weight"][:T]
+    probs_all, nu_all = [], []
+    for l in range(cfg["numLayers"]):
+        p = f"transformer.h.{l}."
+        a = ln(h, p + "ln_1")
+        q, k, v = (a @ W[p + "attn.c_attn.weight"] + W[p + "attn.c_attn.bias"]).split(d, dim=-1)
+        out, probs, nu = attend(q, k, v, H, H, hd, W[p + "attn.c_proj.weight"], W[p + "attn.c_proj.bias"])
+        h = h + out
+        m = gelu_new(ln(h, p + "ln_2") @ W[p + "mlp.c_fc.weight"] + W[p + "mlp.c_fc.bias"])
+        h = h + m @ W[p + "mlp.c_proj.weight"] + W[p + "mlp.c_proj.bias"]
+        probs_all.append(probs)
+        nu_all.append(nu)
+    h = ln(h, "transformer.ln_f")
+    head = W["transformer.wte.weight"] if cfg["tieWordEmbeddings"] else W["lm_head.weight"]
+    return h @ head.T, probs_all, nu_all
+
+
+def inv_freq_of(cfg):
+    hd, theta, rs = cfg["headDim"], cfg["ropeTheta"], cfg["ropeScaling"]
+    inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
+    if rs["type"] == "linear":
+        inv = inv / rs["factor"]
+    elif rs["type"] == "llama3":  # transformers _compute_llama3_parameters
+        factor, low, high, old = rs["factor"], rs["lowFreqFactor"], rs["highFreqFactor"], rs["originalMaxPositionEmbeddings"]
+        low_wl, high_wl = old / low, old / high
+        wavelen = 2 * math.pi / inv
+        inv_l = torch.where(wavelen > low_wl, inv / factor, inv)
+        smooth = (old / wavelen - low) / (high - low)
+        smoothed = (1 - smooth) * inv_l / factor + smooth * inv_l
+        medium = ~(wavelen < high_wl) * ~(wavelen > low_wl)
+        inv = torch.where(medium, smoothed, inv_l)
+    return inv
+
+
+def rope(t, n, hd, cos, sin):
+    T = t.shape[0]
+    t = t.view(T, n, hd)
+    rot = torch.cat((-t[..., hd // 2 :], t[..., : hd // 2]), dim=-1)
+    return (t * cos[:, None, :] + rot * sin[:, None, :]).reshape(T, n * hd)
+
+
+def llama(cfg, W, x, T):
+    d, H, Hkv, hd, eps = cfg["hiddenSize"], cfg["numHeads"], cfg["numKvHeads"], cfg["headDim"], cfg["normEps"]
+
+    def rms(t, w):
+        return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * w
+
+    def lin(t, name, bias):
+        return F.linear(t, W[name + ".weight"], W[name + ".bias"] if bias else None)
+
+    freqs = torch.outer(torch.arange(T, dtype=torch.float64), inv_freq_of(cfg))
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos(), emb.sin()
+    h = x
+    probs_all, nu_all = [], []
+    for l in range(cfg["numLayers"]):
+        p = f"model.layers.{l}."
+        a = rms(h, W[p + "input_layernorm.weight"])
+        q = rope(lin(a, p + "self_attn.q_proj", cfg["qkvBias"]), H, hd, cos, sin)
+        k = rope(lin(a, p + "self_attn.k_proj", cfg["qkvBias"]), Hkv, hd, cos, sin)
+        v = lin(a, p + "self_attn.v_proj", cfg["qkvBias"])
+        bO = W[p + "self_attn.o_proj.bias"] if cfg["outBias"] else None
+        out, probs, nu = attend(q, k, v, H, Hkv, hd, W[p + "self_attn.o_proj.weight"].T, bO)
+        h = h + out
+        b = rms(h, W[p + "post_attention_layernorm.weight"])
+        mb = cfg["mlpBias"]
+        h = h + lin(F.silu(lin(b, p + "mlp.gate_proj", mb)) * lin(b, p + "mlp.up_proj", mb), p + "mlp.down_proj", mb)
+        probs_all.append(probs)
+        nu_all.append(nu)
+    h = rms(h, W["model.norm.weight"])
+    head = W["model.embed_tokens.weight"] if cfg["tieWordEmbeddings"] else W["lm_head.weight"]
+    return h @ head.T, probs_all, nu_all
+
+
+def main():
+    cfg, W, x, T = load(sys.argv[1])
+    fwd = gpt2 if cfg["architecture"] == "gpt2" else llama
+    logits, probs, nu = fwd(cfg, W, x, T)
+    flat = lambda t: t.reshape(-1).tolist()
+    json.dump({"logits": flat(logits), "attention": [flat(p) for p in probs], "valueStrength": [flat(n) for n in nu]}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
