@@ -2,7 +2,8 @@
 
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MANIFEST_FILE, type BundleManifest } from '../engine/compiler/bundle';
+import { MANIFEST_FILE } from '../engine/compiler/bundle';
+import type { BundleSource } from '../engine/model/attributionModel';
 
 /** Writes all files into a temporary sibling folder, then swaps it in, so a failed write leaves no half bundle. */
 export async function writeBundleDir(dir: string, files: ReadonlyMap<string, Uint8Array>): Promise<number> {
@@ -19,24 +20,21 @@ export async function writeBundleDir(dir: string, files: ReadonlyMap<string, Uin
   return bytes;
 }
 
-export interface BundleOnDisk {
-  dir: string;
-  manifest: BundleManifest;
-  read(name: string): Promise<Uint8Array>;
-}
-
-export async function openBundleDir(dir: string): Promise<BundleOnDisk> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
-  } catch {
-    const entries = await readdir(dir).catch(() => null);
-    throw new Error(
-      entries === null
-        ? `bundle folder '${dir}' does not exist`
-        : `'${dir}' is not a bundle: no ${MANIFEST_FILE} (convert a checkpoint with: npx heta convert <checkpoint-dir> <bundle-dir>)`,
-    );
-  }
-  const manifest = JSON.parse(text) as BundleManifest;
-  return { dir, manifest, read: async (name) => new Uint8Array(await readFile(join(dir, name))) };
+/** A bundle folder as the engine reads it; a missing folder or manifest gets a message saying what to do. */
+export function bundleDirSource(dir: string): BundleSource {
+  return {
+    label: dir,
+    async read(name) {
+      try {
+        return new Uint8Array(await readFile(join(dir, name)));
+      } catch {
+        const entries = await readdir(dir).catch(() => null);
+        if (entries === null) throw new Error(`bundle folder '${dir}' does not exist`);
+        if (name === MANIFEST_FILE) {
+          throw new Error(`'${dir}' is not a bundle: no ${MANIFEST_FILE} (make one with: npx heta convert <checkpoint-dir> ${dir})`);
+        }
+        throw new Error(`bundle '${dir}' is incomplete: ${name} is missing`);
+      }
+    },
+  };
 }

@@ -1,0 +1,107 @@
+// HETA's three components and the final score, as pure functions of plain arrays
+// (shared/docs/heta-spec.md). The engine feeds them model outputs; tests feed them hand-made data.
+
+/** Row-renormalized ½A + ½I for one head: a [p, p] causal attention matrix (row-major). */
+function halfIdentityMix(a: Float32Array, p: number, offset: number): Float64Array {
+  const out = new Float64Array(p * p);
+  for (let r = 0; r < p; r++) {
+    let sum = 0;
+    for (let c = 0; c < p; c++) {
+      const v = 0.5 * a[offset + r * p + c] + (r === c ? 0.5 : 0);
+      out[r * p + c] = v;
+      sum += v;
+    }
+    if (sum > 0) for (let c = 0; c < p; c++) out[r * p + c] /= sum;
+  }
+  return out;
+}
+
+export interface SemanticTransition {
+  /** M over the context, clamped at 0 and normalized to sum 1. */
+  m: Float64Array;
+  /** Per layer, Σ_h Φ^{l,h}[i] ν^{l,h}_i before normalization: [L][p]. */
+  perLayer: Float64Array[];
+}
+
+/**
+ * M[i] = Σ_{l,h} Φ^{l,h}[i] · ν^{l,h}_i with Φ^{l,h} = row q of Â^{l,h} ⋯ Â^{1,h}.
+ * `attention` is [L, H, p, p], `valueStrength` [L, H, p] (the inspect graph's outputs).
+ */
+export function semanticTransition(attention: Float32Array, valueStrength: Float32Array, L: number, H: number, p: number, q: number): SemanticTransition {
+  const perLayer = Array.from({ length: L }, () => new Float64Array(p));
+  for (let h = 0; h < H; h++) {
+    const mixes = Array.from({ length: L }, (_, l) => halfIdentityMix(attention, p, (l * H + h) * p * p));
+    for (let l = 0; l < L; l++) {
+      // Φ^{l} = e_q^T Â^l Â^{l-1} ⋯ Â^1, multiplied from the left so only a row vector is carried.
+      let phi = new Float64Array(p);
+      phi[q] = 1;
+      for (let j = l; j >= 0; j--) {
+        const next = new Float64Array(p);
+        const a = mixes[j];
+        for (let r = 0; r < p; r++) {
+          const w = phi[r];
+          if (w === 0) continue;
+          for (let c = 0; c <= r; c++) next[c] += w * a[r * p + c];
+        }
+        phi = next;
+      }
+      const nu = valueStrength.subarray((l * H + h) * p, (l * H + h + 1) * p);
+      for (let i = 0; i < p; i++) perLayer[l][i] += phi[i] * nu[i];
+    }
+  }
+  const m = new Float64Array(p);
+  for (const layer of perLayer) for (let i = 0; i < p; i++) m[i] += layer[i];
+  for (let i = 0; i < p; i++) m[i] = Math.max(0, m[i]);
+  const total = m.reduce((s, v) => s + v, 0);
+  for (let i = 0; i < p; i++) m[i] = total > 0 ? m[i] / total : 1 / p;
+  return { m, perLayer };
+}
+
+/** log softmax of one logits row (float64 accumulation of float32 logits). */
+export function logSoftmax(logits: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  const logZ = max + Math.log(sum);
+  return Float64Array.from(logits, (v) => v - logZ);
+}
+
+/** KL(P ‖ Q) from log-probabilities. */
+export function klDivergence(logP: Float64Array, logQ: Float64Array): number {
+  let kl = 0;
+  for (let i = 0; i < logP.length; i++) {
+    const p = Math.exp(logP[i]);
+    if (p > 0) kl += p * (logP[i] - logQ[i]);
+  }
+  return Math.max(0, kl);
+}
+
+/** Attr_i = M[i] · (β S_i + γ I_i) (Eq. 5); recomputed instantly when β or γ change. */
+export function hetaScores(m: ArrayLike<number>, s: ArrayLike<number>, i: ArrayLike<number>, beta: number, gamma: number): Float64Array {
+  return Float64Array.from(m, (mi, k) => mi * (beta * s[k] + gamma * i[k]));
+}
+
+/** Running mean and standard error of S_i over probes (Welford). */
+export class RunningMean {
+  readonly n: Float64Array;
+  readonly mean: Float64Array;
+  private readonly m2: Float64Array;
+
+  constructor(size: number) {
+    this.n = new Float64Array(size);
+    this.mean = new Float64Array(size);
+    this.m2 = new Float64Array(size);
+  }
+
+  add(i: number, x: number): void {
+    this.n[i] += 1;
+    const delta = x - this.mean[i];
+    this.mean[i] += delta / this.n[i];
+    this.m2[i] += delta * (x - this.mean[i]);
+  }
+
+  standardError(): Float64Array {
+    return Float64Array.from(this.mean, (_, i) => (this.n[i] > 1 ? Math.sqrt(this.m2[i] / (this.n[i] - 1) / this.n[i]) : 0));
+  }
+}

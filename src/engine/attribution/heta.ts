@@ -1,0 +1,204 @@
+// HETA for one target (shared/docs/heta-spec.md): M from one inspect pass, I from batched masked passes,
+// S from batched finite-difference Hessian-vector products, refined round by round.
+
+import type { AttributionModel } from '../model/attributionModel';
+import { hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
+import { hessianSensitivity } from './hessian';
+import { rademacherProbes } from './random';
+import {
+  DEFAULT_PARAMS,
+  RESULT_SCHEMA,
+  RESULT_SCHEMA_VERSION,
+  type AttributionParams,
+  type AttributionResult,
+  type MaskScheme,
+  type Prediction,
+  type TargetRequest,
+} from './schema';
+
+export class AttributionError extends Error {
+  override name = 'AttributionError';
+}
+
+export interface AttributionProgress {
+  phase: 'inspect' | 'masked' | 'hessian';
+  done: number;
+  total: number;
+  /** The result so far: M and I complete after 'masked', S refined after each probe round. */
+  partial?: AttributionResult;
+}
+
+export interface AttributionOptions {
+  onProgress?: (p: AttributionProgress) => void;
+  signal?: AbortSignal;
+  dumpProbes?: boolean;
+  /** Upper bound on items per batched pass (the default adapts to sequence length). */
+  maxBatch?: number;
+}
+
+/** Items per batch so that activations stay around 64 M floats, whatever the prompt length. */
+export function batchSizeFor(model: AttributionModel, T: number, maxBatch = 64): number {
+  const { hiddenSize: d, numLayers: L, numHeads: H, intermediateSize: F } = model.config;
+  const perItem = T * L * (8 * d + 3 * F + 3 * H * T);
+  return Math.max(1, Math.min(maxBatch, Math.floor(64e6 / perItem)));
+}
+
+function maskVector(model: AttributionModel, scheme: MaskScheme, x: Float32Array, p: number, tokenRow: Float32Array | null): Float32Array {
+  const d = model.config.hiddenSize;
+  if (scheme.kind === 'zero') return new Float32Array(d);
+  if (scheme.kind === 'token') return tokenRow!;
+  const mean = new Float32Array(d);
+  for (let i = 0; i < p; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / p;
+  return mean;
+}
+
+function topPredictions(model: AttributionModel, logits: Float32Array, k: number): Prediction[] {
+  const logp = logSoftmax(logits);
+  return [...logp.keys()]
+    .sort((a, b) => logp[b] - logp[a])
+    .slice(0, k)
+    .map((id) => ({ id, text: model.tokenizer.idToText(id), probability: Math.exp(logp[id]) }));
+}
+
+function resolveTarget(model: AttributionModel, n: number, ids: number[], target: TargetRequest) {
+  const V = model.config.vocabSize;
+  if (target.kind === 'position') {
+    if (!Number.isInteger(target.position) || target.position < 1 || target.position >= n) {
+      throw new AttributionError(`target position ${target.position} is out of range: an in-text target must be 1 … ${n - 1} (the prompt has ${n} tokens)`);
+    }
+    return { p: target.position, id: ids[target.position] as number | null };
+  }
+  if (target.tokenId !== undefined && (!Number.isInteger(target.tokenId) || target.tokenId < 0 || target.tokenId >= V)) {
+    throw new AttributionError(`target token id ${target.tokenId} is not in the vocabulary (0 … ${V - 1})`);
+  }
+  return { p: n, id: target.tokenId ?? null };
+}
+
+export async function attribute(
+  model: AttributionModel,
+  prompt: string,
+  target: TargetRequest,
+  paramsIn: Partial<AttributionParams> = {},
+  options: AttributionOptions = {},
+): Promise<AttributionResult> {
+  const params: AttributionParams = { ...DEFAULT_PARAMS, ...paramsIn };
+  const { signal, onProgress } = options;
+  const started = performance.now();
+  const { hiddenSize: d, numLayers: L, numHeads: H, vocabSize: V, maxPositions } = model.config;
+  if (!Number.isInteger(params.m) || params.m < 1) throw new AttributionError(`m (probes per token) must be a positive integer, got ${params.m}`);
+  if (prompt.trim() === '') throw new AttributionError('the prompt is empty: type or paste some text first');
+  const tokens = model.tokenizer.encode(prompt);
+  const n = tokens.length;
+  if (n === 0) throw new AttributionError('the prompt produced no tokens');
+  const ids = tokens.map((t) => t.id);
+  const { p, id: fixedTarget } = resolveTarget(model, n, ids, target);
+  if (p > maxPositions) {
+    throw new AttributionError(`the context has ${p} tokens but ${model.manifest.modelId} reads at most ${maxPositions}; shorten the prompt`);
+  }
+  const q = p - 1;
+  const context = ids.slice(0, p);
+  const x = await model.embed(context);
+
+  // M: one pass with attention and value strengths.
+  const t0 = performance.now();
+  onProgress?.({ phase: 'inspect', done: 0, total: 1 });
+  const inspected = await model.inspect(x, p);
+  const rowLogits = inspected.logits.subarray(q * V, (q + 1) * V);
+  const logP = logSoftmax(rowLogits);
+  const targetId = fixedTarget ?? logP.reduce((best, v, i) => (v > logP[best] ? i : best), 0);
+  const { m: M, perLayer } = semanticTransition(inspected.attention, inspected.valueStrength, L, H, p, q);
+  const inspectMs = performance.now() - t0;
+  signal?.throwIfAborted();
+
+  // I: KL between the clean and the masked prediction, every masked context batched.
+  const t1 = performance.now();
+  const tokenRow = params.mask.kind === 'token' ? await model.embed([params.mask.id]) : null;
+  const mask = maskVector(model, params.mask, x, p, tokenRow);
+  const batch = batchSizeFor(model, p, options.maxBatch);
+  const I = new Float64Array(p);
+  for (let start = 0; start < p; start += batch) {
+    const count = Math.min(batch, p - start);
+    const xs = new Float32Array(count * p * d);
+    for (let b = 0; b < count; b++) {
+      xs.set(x, b * p * d);
+      xs.set(mask, (b * p + start + b) * d);
+    }
+    const logits = await model.logitsAt(xs, count, p, Array(count).fill(q));
+    for (let b = 0; b < count; b++) I[start + b] = klDivergence(logP, logSoftmax(logits.subarray(b * V, (b + 1) * V)));
+    signal?.throwIfAborted();
+    onProgress?.({ phase: 'masked', done: start + count, total: p });
+  }
+  const maskedMs = performance.now() - t1;
+
+  // S: ‖Π_i H Π_i r‖₁ with H r from finite differences of the gradient graph.
+  const epsilon = Array.from({ length: p }, (_, i) => {
+    let norm = 0;
+    for (let j = 0; j < d; j++) norm += x[i * d + j] ** 2;
+    return (params.epsilonScale * Math.sqrt(norm)) / Math.sqrt(d) || params.epsilonScale;
+  });
+  const probes = rademacherProbes(params.seed, params.m, p, d);
+  const central = params.difference === 'central';
+  let stats = new RunningMean(p);
+  const perProbe: number[][] = [];
+  let gradientPasses = 0;
+  const t2 = performance.now();
+
+  const result = (): AttributionResult => {
+    const S = Array.from(stats.mean);
+    return {
+      schema: RESULT_SCHEMA,
+      version: RESULT_SCHEMA_VERSION,
+      model: {
+        id: model.manifest.modelId,
+        fingerprint: model.manifest.source.fingerprint,
+        architecture: model.manifest.hfArchitecture,
+        quantization: model.manifest.quantization.requested,
+      },
+      prompt,
+      tokens,
+      target: {
+        kind: target.kind,
+        id: targetId,
+        text: model.tokenizer.idToText(targetId),
+        position: p,
+        probability: Math.exp(logP[targetId]),
+        logprob: logP[targetId],
+      },
+      predictions: topPredictions(model, rowLogits, params.topK),
+      components: {
+        M: Array.from(M),
+        M_layers: perLayer.map((l) => Array.from(l)),
+        S,
+        S_stderr: Array.from(stats.standardError()),
+        S_probes: perProbe,
+        I: Array.from(I),
+      },
+      scores: Array.from(hetaScores(M, S, I, params.beta, params.gamma)),
+      params: { ...params, epsilonRule: `ε_i = ${params.epsilonScale} · ‖x_i‖₂ / √d`, epsilon },
+      backend: { name: model.backend, detail: model.backendDetail },
+      passes: { inspect: 1, masked: p, gradient: gradientPasses },
+      timings: { totalMs: performance.now() - started, inspectMs, maskedMs, hessianMs: performance.now() - t2 },
+      ...(options.dumpProbes ? { probes: probes.map((round) => round.map((r) => Array.from(r, (s) => (s > 0 ? '+' : '-')).join(''))) } : {}),
+    };
+  };
+
+  onProgress?.({ phase: 'hessian', done: 0, total: params.m, partial: result() });
+  const gradientOf = async (xs: Float32Array, count: number) =>
+    (await model.gradient(xs, count, p, Array(count).fill(q), Array(count).fill(targetId))).grad;
+  const baseGradient = central ? undefined : await gradientOf(x, 1);
+  if (!central) gradientPasses++;
+  const hessian = await hessianSensitivity({
+    x, p, d, epsilon, probes, central, batch, signal, baseGradient,
+    gradient: async (xs, count) => {
+      gradientPasses += count;
+      return gradientOf(xs, count);
+    },
+    onRound: (k, running, norms) => {
+      stats = running;
+      perProbe.push(norms);
+      onProgress?.({ phase: 'hessian', done: k + 1, total: params.m, partial: result() });
+    },
+  });
+  stats = hessian.stats;
+  return result();
+}

@@ -1,0 +1,129 @@
+// A loaded bundle: its manifest, tokenizer and one session per graph, with typed helpers for the
+// passes attribution needs. Host-agnostic: the worker and the CLI pass their own Runtime and file reader.
+
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, type BundleManifest } from '../compiler/bundle';
+import type { GraphKind } from '../compiler/graphs';
+import type { GraphSession, HostTensor, Runtime } from '../runtime/types';
+import { TextTokenizer } from '../tokenizer/tokenizer';
+
+export interface BundleSource {
+  readonly label: string;
+  read(name: string): Promise<Uint8Array>;
+}
+
+/** A bundle already in memory (just compiled, or read from a cache or dropped files). */
+export function memoryBundleSource(files: ReadonlyMap<string, Uint8Array>, label = 'bundle'): BundleSource {
+  return {
+    label,
+    read: async (name) => {
+      const bytes = files.get(name);
+      if (!bytes) throw new BundleError(`${label}: ${name} is missing`);
+      return bytes;
+    },
+  };
+}
+
+export class BundleError extends Error {
+  override name = 'BundleError';
+}
+
+const f32 = (dims: number[], data: Float32Array): HostTensor => ({ type: 'float32', dims, data });
+const i64 = (dims: number[], data: ArrayLike<number>): HostTensor => ({ type: 'int64', dims, data: BigInt64Array.from(Array.from(data, BigInt)) });
+
+function parseManifest(bytes: Uint8Array, label: string): BundleManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new BundleError(`${label}: ${MANIFEST_FILE} is not valid JSON`);
+  }
+  const m = json as Partial<BundleManifest>;
+  if (m.format !== BUNDLE_FORMAT) throw new BundleError(`${label}: not a HETA bundle (${MANIFEST_FILE} has format '${String(m.format)}')`);
+  if (m.formatVersion !== BUNDLE_FORMAT_VERSION) {
+    throw new BundleError(`${label}: bundle format version ${m.formatVersion} is not supported (this build reads version ${BUNDLE_FORMAT_VERSION}); convert the checkpoint again`);
+  }
+  return m as BundleManifest;
+}
+
+export interface LoadProgress {
+  done: number;
+  total: number;
+  detail: string;
+}
+
+export class AttributionModel {
+  private constructor(
+    readonly manifest: BundleManifest,
+    readonly tokenizer: TextTokenizer,
+    private readonly sessions: Record<GraphKind, GraphSession>,
+    readonly backend: Runtime['backend'],
+    readonly backendDetail: string,
+  ) {}
+
+  static async load(source: BundleSource, runtime: Runtime, onProgress?: (p: LoadProgress) => void): Promise<AttributionModel> {
+    const manifest = parseManifest(await source.read(MANIFEST_FILE), source.label);
+    const kinds: GraphKind[] = ['embed', 'forward', 'inspect', 'gradient'];
+    const total = kinds.length + 2;
+    onProgress?.({ done: 0, total, detail: 'reading weights' });
+    const weights = await source.read(manifest.weights.file);
+    if (weights.byteLength !== manifest.weights.bytes) {
+      throw new BundleError(`${source.label}: ${manifest.weights.file} has ${weights.byteLength} bytes, ${MANIFEST_FILE} says ${manifest.weights.bytes} (truncated download?)`);
+    }
+    const decode = async (name: string) => JSON.parse(new TextDecoder().decode(await source.read(name)));
+    const tokenizer = new TextTokenizer(
+      await decode(manifest.tokenizer.file),
+      manifest.tokenizer.configFile ? await decode(manifest.tokenizer.configFile) : null,
+    );
+    onProgress?.({ done: 1, total, detail: 'tokenizer' });
+    const sessions = {} as Record<GraphKind, GraphSession>;
+    try {
+      for (const [i, kind] of kinds.entries()) {
+        const graph = await source.read(manifest.graphs[kind].file);
+        sessions[kind] = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.graphs[kind].file });
+        onProgress?.({ done: i + 2, total, detail: `${kind} graph` });
+      }
+    } catch (e) {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      throw e;
+    }
+    return new AttributionModel(manifest, tokenizer, sessions, runtime.backend, runtime.detail);
+  }
+
+  get config() {
+    return this.manifest.config;
+  }
+
+  async embed(ids: readonly number[]): Promise<Float32Array> {
+    const out = await this.sessions.embed.run({ input_ids: i64([1, ids.length], ids) });
+    return out.inputs_embeds.data as Float32Array;
+  }
+
+  /** Logits of row `rows[b]` for each of `batch` sequences of length T: [batch, V]. */
+  async logitsAt(x: Float32Array, batch: number, T: number, rows: readonly number[]): Promise<Float32Array> {
+    const out = await this.sessions.forward.run({ inputs_embeds: f32([batch, T, this.config.hiddenSize], x), rows: i64([batch, 1], rows) });
+    return out.logits.data as Float32Array;
+  }
+
+  async inspect(x: Float32Array, T: number): Promise<{ logits: Float32Array; attention: Float32Array; valueStrength: Float32Array }> {
+    const out = await this.sessions.inspect.run({ inputs_embeds: f32([1, T, this.config.hiddenSize], x) });
+    return {
+      logits: out.logits.data as Float32Array,
+      attention: out.attention.data as Float32Array,
+      valueStrength: out.value_strength.data as Float32Array,
+    };
+  }
+
+  /** ∇_X log softmax(logits[row_b])[target_b] for each item: grad [batch, T, d] and logprob [batch]. */
+  async gradient(x: Float32Array, batch: number, T: number, row: readonly number[], target: readonly number[]) {
+    const out = await this.sessions.gradient.run({
+      inputs_embeds: f32([batch, T, this.config.hiddenSize], x),
+      row: i64([batch], row),
+      target: i64([batch], target),
+    });
+    return { grad: out.grad.data as Float32Array, logprob: out.logprob.data as Float32Array };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
+  }
+}

@@ -1,0 +1,64 @@
+// The one adapter over @huggingface/tokenizers: token ids with the character span each token covers
+// in the original text, and readable token text. No tokenization logic is written here.
+
+import { Tokenizer } from '@huggingface/tokenizers';
+
+export interface Token {
+  id: number;
+  /** What the token shows: its decoded text (may be '' for special tokens or partial characters). */
+  text: string;
+  /** [start, end) in UTF-16 code units of the prompt; special tokens get an empty span. */
+  start: number;
+  end: number;
+  special: boolean;
+}
+
+export class TextTokenizer {
+  private readonly tokenizer: Tokenizer;
+  private readonly specialIds: Set<number>;
+
+  constructor(tokenizerJson: unknown, tokenizerConfig: unknown | null) {
+    this.tokenizer = new Tokenizer(tokenizerJson as object, (tokenizerConfig ?? {}) as object);
+    this.specialIds = new Set([...this.tokenizer.get_added_tokens_decoder()].filter(([, t]) => t.special).map(([id]) => id));
+  }
+
+  /**
+   * Encodes `text` with the tokenizer's own special-token rules (BOS when it adds one) and finds each
+   * token's character span by decoding growing prefixes: exact for byte-level BPE, and a token that ends
+   * inside a multi-byte character gets an empty span, its character going to the token that completes it.
+   */
+  encode(text: string): Token[] {
+    const ids = this.tokenizer.encode(text).ids;
+    const tokens: Token[] = [];
+    let end = 0;
+    const content: number[] = [];
+    for (const id of ids) {
+      const special = this.specialIds.has(id);
+      const start = end;
+      if (!special) {
+        content.push(id);
+        const prefix = this.tokenizer.decode(content, { skip_special_tokens: true });
+        if (text.startsWith(prefix)) end = prefix.length;
+        else if (!prefix.endsWith('\uFFFD')) {
+          // Decoders that normalize (e.g. drop a leading space) still keep order: search forward.
+          const last = this.tokenizer.decode([id], { skip_special_tokens: true });
+          const at = text.indexOf(last.trimStart(), end);
+          if (at >= 0) end = at + last.trimStart().length;
+        }
+      }
+      tokens.push({ id, text: special ? this.idToText(id) : text.slice(start, end), start, end, special });
+    }
+    return tokens;
+  }
+
+  /** Text of one token id (for predictions that are not in the prompt). */
+  idToText(id: number): string {
+    return this.tokenizer.decode([id], { skip_special_tokens: false });
+  }
+
+  /** The id of a token given as text, if the text is exactly one token. */
+  textToId(text: string): number | null {
+    const ids = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    return ids.length === 1 ? ids[0] : null;
+  }
+}
