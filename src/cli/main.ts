@@ -1,9 +1,11 @@
 // The `heta` command line: one engine, driven from Node.
 
+import { attributeCommand } from './attribute';
 import { convertCommand } from './convert';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   convert: { run: convertCommand, help: 'convert <checkpoint-dir> <bundle-dir> [--quant none|q8|q4]  compile a Hugging Face checkpoint' },
+  attribute: { run: attributeCommand, help: 'attribute --model <bundle-dir> --prompt <text> [--target <tok> | --target-pos <n>] [--json <file>]  explain a prediction' },
 };
 
 function usage(): string {

@@ -1,7 +1,7 @@
 // Serializes IR graphs to ONNX (opset 18, IR version 8). Large constants go to one shared external
 // data file so that several graphs of a bundle reference the same weight bytes.
 
-import { onnx } from 'onnx-proto';
+import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { ONNX_DTYPE, topologicalOrder, type Attr, type ConstData, type Value } from '../ir/graph';
 
 export const OPSET = 18;
@@ -9,6 +9,8 @@ const IR_VERSION = 8;
 /** Constants up to this many bytes are stored inline in the graph file. */
 const INLINE_LIMIT = 1024;
 const ALIGN = 64;
+// onnx-proto is CommonJS: take the namespace from its default export so Node ESM and bundlers agree.
+const { onnx } = onnxProto;
 
 function bytesOf(data: ConstData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -59,7 +61,7 @@ export interface GraphSpec {
   outputs: readonly { name: string; value: Value }[];
 }
 
-function valueInfo(name: string, v: Value): onnx.IValueInfoProto {
+function valueInfo(name: string, v: Value): OnnxTypes.IValueInfoProto {
   return {
     name,
     type: {
@@ -71,7 +73,7 @@ function valueInfo(name: string, v: Value): onnx.IValueInfoProto {
   };
 }
 
-function attribute(name: string, a: Attr): onnx.IAttributeProto {
+function attribute(name: string, a: Attr): OnnxTypes.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   switch (a.kind) {
     case 'int':
@@ -85,8 +87,8 @@ function attribute(name: string, a: Attr): onnx.IAttributeProto {
   }
 }
 
-function initializer(v: Value, weights: WeightFile): onnx.ITensorProto {
-  const base: onnx.ITensorProto = { name: v.name, dataType: ONNX_DTYPE[v.dtype], dims: v.shape as number[] };
+function initializer(v: Value, weights: WeightFile): OnnxTypes.ITensorProto {
+  const base: OnnxTypes.ITensorProto = { name: v.name, dataType: ONNX_DTYPE[v.dtype], dims: v.shape as number[] };
   const bytes = bytesOf(v.data!);
   if (bytes.byteLength <= INLINE_LIMIT) return { ...base, rawData: bytes.slice() };
   const { offset, length } = weights.place(v);
@@ -109,8 +111,8 @@ function tensorName(v: Value): string {
 export function writeOnnx(spec: GraphSpec, weights: WeightFile): Uint8Array {
   const order = topologicalOrder(spec.outputs.map((o) => o.value));
   const declared = new Set(spec.inputs.map((i) => i.id));
-  const nodes: onnx.INodeProto[] = [];
-  const initializers: onnx.ITensorProto[] = [];
+  const nodes: OnnxTypes.INodeProto[] = [];
+  const initializers: OnnxTypes.ITensorProto[] = [];
   for (const v of order) {
     if (v.op === 'Input') {
       if (!declared.has(v.id)) throw new Error(`graph '${spec.name}' uses undeclared input '${v.name}'`);
@@ -131,7 +133,7 @@ export function writeOnnx(spec: GraphSpec, weights: WeightFile): Uint8Array {
   for (const o of spec.outputs) {
     nodes.push({ opType: 'Identity', name: `out_${o.name}`, input: [tensorName(o.value)], output: [o.name] });
   }
-  const model: onnx.IModelProto = {
+  const model: OnnxTypes.IModelProto = {
     irVersion: IR_VERSION,
     producerName: 'heta-lens',
     opsetImport: [{ domain: '', version: OPSET }],

@@ -84,8 +84,13 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export function loadError(files: Nameable, backend: Backend, e: unknown): ModelLoadError {
-  return new ModelLoadError(modelName(files), backend, errorText(e));
+export function loadError(files: Nameable & { externalData?: { path: string }[] }, backend: Backend, e: unknown): ModelLoadError {
+  let reason = errorText(e);
+  if (/external data/i.test(reason) && files.graph) {
+    const given = files.externalData?.map((f) => `'${f.path}'`).join(', ');
+    reason += ` [external data files given: ${given || 'none'}]`;
+  }
+  return new ModelLoadError(modelName(files), backend, reason);
 }
 
 /** Catches what ORT reports obscurely (an empty buffer gives 'Model data pointer is null'). */

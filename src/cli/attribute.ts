@@ -1,0 +1,107 @@
+// `heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ...`
+
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { attribute } from '../engine/attribution/heta';
+import type { AttributionResult, MaskScheme, TargetRequest } from '../engine/attribution/schema';
+import { AttributionModel } from '../engine/model/attributionModel';
+import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
+import { bundleDirSource } from '../node/bundleFiles';
+import { progressLine } from './progress';
+
+const USAGE =
+  'usage: heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ' +
+  '[--m 10] [--seed 0] [--beta 0.5] [--gamma 0.5] [--mask zero|mean|token:<id>] [--json <file>] [--dump-probes]';
+
+function number(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${value}'`);
+  return n;
+}
+
+function parseMask(value: string): MaskScheme {
+  if (value === 'zero' || value === 'mean') return { kind: value };
+  const m = /^token:(\d+)$/.exec(value);
+  if (m) return { kind: 'token', id: Number(m[1]) };
+  throw new Error(`--mask must be zero, mean or token:<id>, got '${value}'`);
+}
+
+/** A readable table: one row per context token, strongest first marked. */
+export function formatTable(r: AttributionResult): string {
+  const { M, S, S_stderr, I } = r.components;
+  const order = [...r.scores.keys()].sort((a, b) => r.scores[b] - r.scores[a]);
+  const rank = new Map(order.map((i, k) => [i, k + 1]));
+  const show = (t: string) => JSON.stringify(t).slice(1, -1);
+  const lines = [
+    `model ${r.model.id} (${r.model.architecture}, ${r.model.quantization}) on ${r.backend.detail}`,
+    `target ${JSON.stringify(r.target.text)} (id ${r.target.id}) at position ${r.target.position}, p = ${r.target.probability.toFixed(4)}`,
+    `top predictions: ${r.predictions.map((p) => `${JSON.stringify(p.text)} ${p.probability.toFixed(3)}`).join(', ')}`,
+    '',
+    `${'pos'.padStart(4)}  ${'token'.padEnd(16)} ${'score'.padStart(10)} ${'rank'.padStart(5)} ${'M'.padStart(8)} ${'S'.padStart(10)} ${'±se'.padStart(9)} ${'I'.padStart(10)}`,
+  ];
+  for (let i = 0; i < r.scores.length; i++) {
+    lines.push(
+      `${String(i).padStart(4)}  ${show(r.tokens[i].text).slice(0, 16).padEnd(16)} ${r.scores[i].toExponential(3).padStart(10)} ${String(rank.get(i)).padStart(5)} ` +
+        `${M[i].toFixed(4).padStart(8)} ${S[i].toExponential(3).padStart(10)} ${S_stderr[i].toExponential(2).padStart(9)} ${I[i].toExponential(3).padStart(10)}`,
+    );
+  }
+  lines.push('', `β = ${r.params.beta}, γ = ${r.params.gamma}, m = ${r.params.m}, seed ${r.params.seed}, mask ${r.params.mask.kind}; ` +
+    `${r.passes.gradient} gradient passes; ${(r.timings.totalMs / 1000).toFixed(2)} s`);
+  return lines.join('\n');
+}
+
+export async function attributeCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      prompt: { type: 'string' },
+      target: { type: 'string' },
+      'target-pos': { type: 'string' },
+      m: { type: 'string' },
+      seed: { type: 'string' },
+      beta: { type: 'string' },
+      gamma: { type: 'string' },
+      mask: { type: 'string', default: 'zero' },
+      json: { type: 'string' },
+      'dump-probes': { type: 'boolean', default: false },
+      threads: { type: 'string' },
+    },
+  });
+  if (!values.model || values.prompt === undefined) throw new Error(USAGE);
+  if (values.target !== undefined && values['target-pos'] !== undefined) throw new Error('give --target or --target-pos, not both');
+  const runtime = await createNodeRuntime({ threads: values.threads ? Number(values.threads) : undefined });
+  const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
+  try {
+    let target: TargetRequest = { kind: 'next' };
+    if (values['target-pos'] !== undefined) target = { kind: 'position', position: number('target-pos', values['target-pos'], 0) };
+    if (values.target !== undefined) {
+      const id = model.tokenizer.textToId(values.target);
+      if (id === null) throw new Error(`--target ${JSON.stringify(values.target)} is not a single token of this model's vocabulary (try a leading space, e.g. " Paris")`);
+      target = { kind: 'next', tokenId: id };
+    }
+    const progress = progressLine();
+    const result = await attribute(
+      model,
+      values.prompt,
+      target,
+      {
+        m: number('m', values.m, 10),
+        seed: number('seed', values.seed, 0),
+        beta: number('beta', values.beta, 0.5),
+        gamma: number('gamma', values.gamma, 0.5),
+        mask: parseMask(values.mask!),
+      },
+      { dumpProbes: values['dump-probes'], onProgress: (p) => progress.update(p.phase, p.done, p.total) },
+    );
+    progress.done();
+    if (values.json) {
+      await writeFile(values.json, JSON.stringify(result, null, 2));
+      console.log(`wrote ${values.json}`);
+    }
+    console.log(formatTable(result));
+  } finally {
+    await model.release();
+  }
+}

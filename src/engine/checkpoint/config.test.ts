@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { parseModelConfig } from './config';
+import { CheckpointError } from './errors';
+
+// Abbreviated copies of real config.json files.
+const gpt2 = {
+  activation_function: 'gelu_new',
+  architectures: ['GPT2LMHeadModel'],
+  bos_token_id: 50256,
+  eos_token_id: 50256,
+  layer_norm_epsilon: 1e-5,
+  model_type: 'gpt2',
+  n_ctx: 1024,
+  n_embd: 768,
+  n_head: 12,
+  n_inner: null,
+  n_layer: 12,
+  n_positions: 1024,
+  vocab_size: 50257,
+};
+
+const llama32 = {
+  architectures: ['LlamaForCausalLM'],
+  attention_bias: false,
+  bos_token_id: 128000,
+  eos_token_id: [128001, 128008, 128009],
+  head_dim: 64,
+  hidden_act: 'silu',
+  hidden_size: 2048,
+  intermediate_size: 8192,
+  max_position_embeddings: 131072,
+  mlp_bias: false,
+  model_type: 'llama',
+  num_attention_heads: 32,
+  num_hidden_layers: 16,
+  num_key_value_heads: 8,
+  rms_norm_eps: 1e-5,
+  rope_scaling: { factor: 32.0, high_freq_factor: 4.0, low_freq_factor: 1.0, original_max_position_embeddings: 8192, rope_type: 'llama3' },
+  rope_theta: 500000.0,
+  tie_word_embeddings: true,
+  vocab_size: 128256,
+};
+
+const smollm = {
+  architectures: ['LlamaForCausalLM'],
+  bos_token_id: 0,
+  eos_token_id: 0,
+  hidden_act: 'silu',
+  hidden_size: 576,
+  intermediate_size: 1536,
+  max_position_embeddings: 2048,
+  num_attention_heads: 9,
+  num_hidden_layers: 30,
+  num_key_value_heads: 3,
+  rms_norm_eps: 1e-5,
+  rope_scaling: null,
+  tie_word_embeddings: true,
+  vocab_size: 49152,
+};
+
+const qwen25 = {
+  architectures: ['Qwen2ForCausalLM'],
+  bos_token_id: 151643,
+  eos_token_id: 151643,
+  hidden_act: 'silu',
+  hidden_size: 896,
+  intermediate_size: 4864,
+  max_position_embeddings: 32768,
+  max_window_layers: 24,
+  model_type: 'qwen2',
+  num_attention_heads: 14,
+  num_hidden_layers: 24,
+  num_key_value_heads: 2,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1000000.0,
+  sliding_window: 32768,
+  tie_word_embeddings: true,
+  use_sliding_window: false,
+  vocab_size: 151936,
+};
+
+function expectConfigError(json: unknown, ...fragments: string[]): void {
+  let caught: unknown;
+  try {
+    parseModelConfig(json);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(CheckpointError);
+  for (const fragment of fragments) expect((caught as Error).message).toContain(fragment);
+}
+
+describe('parseModelConfig', () => {
+  it('GPT-2', () => {
+    expect(parseModelConfig(gpt2)).toEqual({
+      architecture: 'gpt2',
+      hfArchitecture: 'GPT2LMHeadModel',
+      vocabSize: 50257,
+      hiddenSize: 768,
+      numLayers: 12,
+      numHeads: 12,
+      numKvHeads: 12,
+      headDim: 64,
+      intermediateSize: 3072,
+      maxPositions: 1024,
+      normEps: 1e-5,
+      norm: 'layernorm',
+      mlp: 'gelu_new',
+      positions: 'learned',
+      ropeTheta: 10000,
+      ropeScaling: { type: 'none' },
+      qkvBias: true,
+      outBias: true,
+      mlpBias: true,
+      tieWordEmbeddings: true,
+      bosTokenId: 50256,
+      eosTokenId: 50256,
+    });
+    expect(parseModelConfig({ ...gpt2, n_inner: 1000, activation_function: 'gelu_pytorch_tanh' }).intermediateSize).toBe(1000);
+  });
+
+  it('GPT-2 rejects settings that change the math', () => {
+    expectConfigError({ ...gpt2, activation_function: 'relu' }, 'activation_function "relu"', 'gelu_new');
+    expectConfigError({ ...gpt2, scale_attn_by_inverse_layer_idx: true }, 'scale_attn_by_inverse_layer_idx');
+    expectConfigError({ ...gpt2, tie_word_embeddings: false }, 'tie_word_embeddings');
+    expectConfigError({ ...gpt2, n_head: 7 }, 'n_embd 768 is not divisible by n_head 7');
+  });
+
+  it('Llama 3.2 with llama3 rope scaling, GQA, explicit head_dim and an eos list', () => {
+    const config = parseModelConfig(llama32);
+    expect(config).toMatchObject({
+      architecture: 'llama',
+      hfArchitecture: 'LlamaForCausalLM',
+      numHeads: 32,
+      numKvHeads: 8,
+      headDim: 64,
+      intermediateSize: 8192,
+      maxPositions: 131072,
+      normEps: 1e-5,
+      norm: 'rmsnorm',
+      mlp: 'swiglu',
+      positions: 'rope',
+      ropeTheta: 500000,
+      qkvBias: false,
+      outBias: false,
+      mlpBias: false,
+      tieWordEmbeddings: true,
+      bosTokenId: 128000,
+      eosTokenId: 128001,
+    });
+    expect(config.ropeScaling).toEqual({
+      type: 'llama3',
+      factor: 32,
+      lowFreqFactor: 1,
+      highFreqFactor: 4,
+      originalMaxPositionEmbeddings: 8192,
+    });
+  });
+
+  it('SmolLM (Llama, tied) with defaults', () => {
+    const config = parseModelConfig(smollm);
+    expect(config).toMatchObject({ architecture: 'llama', headDim: 64, numKvHeads: 3, ropeTheta: 10000, tieWordEmbeddings: true });
+    expect(config.ropeScaling).toEqual({ type: 'none' });
+    const minimal = parseModelConfig({ ...smollm, num_key_value_heads: undefined, tie_word_embeddings: undefined, rms_norm_eps: undefined });
+    expect(minimal).toMatchObject({ numKvHeads: 9, tieWordEmbeddings: false, normEps: 1e-6 });
+  });
+
+  it('Llama biases and linear rope scaling (old "type" spelling)', () => {
+    const config = parseModelConfig({ ...smollm, attention_bias: true, mlp_bias: false, rope_scaling: { type: 'linear', factor: 2 } });
+    expect(config).toMatchObject({ qkvBias: true, outBias: true, mlpBias: false, ropeScaling: { type: 'linear', factor: 2 } });
+    expect(parseModelConfig({ ...smollm, mlp_bias: true })).toMatchObject({ qkvBias: false, outBias: false, mlpBias: true });
+  });
+
+  it('transformers v5 rope_parameters', () => {
+    const { rope_theta: _theta, rope_scaling: _scaling, ...rest } = llama32;
+    const config = parseModelConfig({ ...rest, rope_parameters: { rope_type: 'default', rope_theta: 250000 } });
+    expect(config.ropeTheta).toBe(250000);
+    expect(config.ropeScaling).toEqual({ type: 'none' });
+  });
+
+  it('Qwen2', () => {
+    const config = parseModelConfig(qwen25);
+    expect(config).toMatchObject({
+      architecture: 'qwen2',
+      hfArchitecture: 'Qwen2ForCausalLM',
+      headDim: 64,
+      numKvHeads: 2,
+      ropeTheta: 1000000,
+      normEps: 1e-6,
+      qkvBias: true,
+      outBias: false,
+      mlpBias: false,
+      tieWordEmbeddings: true,
+      eosTokenId: 151643,
+    });
+    const defaults = parseModelConfig({ ...qwen25, rope_theta: undefined, tie_word_embeddings: undefined });
+    expect(defaults).toMatchObject({ ropeTheta: 1000000, tieWordEmbeddings: false });
+    expectConfigError({ ...qwen25, use_sliding_window: true }, 'use_sliding_window');
+  });
+
+  it('falls back to model_type when architectures is missing', () => {
+    expect(parseModelConfig({ ...gpt2, architectures: undefined }).hfArchitecture).toBe('GPT2LMHeadModel');
+  });
+
+  it('rejects unsupported architectures, naming the supported ones', () => {
+    expectConfigError({ ...smollm, architectures: ['MistralForCausalLM'] },
+      'unsupported architecture MistralForCausalLM', 'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM');
+    expectConfigError({ model_type: 'bert' }, 'no "architectures"', 'bert');
+    expectConfigError([1], 'not a JSON object');
+  });
+
+  it('rejects heads that do not divide the width, and kv heads that do not divide heads', () => {
+    expectConfigError({ ...smollm, num_attention_heads: 7 }, 'hidden_size 576 is not divisible by num_attention_heads 7');
+    expectConfigError({ ...smollm, num_key_value_heads: 4 }, 'num_attention_heads 9 is not divisible by num_key_value_heads 4');
+    // An explicit head_dim lifts the width constraint (e.g. Gemma-like shapes).
+    expect(parseModelConfig({ ...smollm, num_attention_heads: 6, num_key_value_heads: 3, head_dim: 128 }).headDim).toBe(128);
+  });
+
+  it('rejects unknown rope scaling types by name', () => {
+    expectConfigError({ ...llama32, rope_scaling: { rope_type: 'dynamic', factor: 2 } }, 'rope_scaling type "dynamic"', 'llama3');
+    expectConfigError({ ...llama32, rope_scaling: { type: 'yarn', factor: 4 } }, '"yarn"');
+    expectConfigError({ ...llama32, rope_scaling: { rope_type: 'llama3', factor: 8 } }, 'low_freq_factor');
+    expectConfigError({ ...llama32, rope_scaling: { rope_type: 'linear', factor: -1 } }, 'factor must be a positive number');
+  });
+
+  it('validates numbers and token ids', () => {
+    expectConfigError({ ...smollm, hidden_size: 0 }, 'hidden_size must be a positive integer');
+    expectConfigError({ ...smollm, num_hidden_layers: 2.5 }, 'num_hidden_layers');
+    expectConfigError({ ...smollm, vocab_size: undefined }, 'missing required field vocab_size');
+    expectConfigError({ ...smollm, vocab_size: -5 }, 'vocab_size');
+    expectConfigError({ ...smollm, hidden_act: 'gelu' }, 'hidden_act "gelu"');
+    expectConfigError({ ...smollm, eos_token_id: 49152 }, 'eos_token_id');
+    expect(parseModelConfig({ ...smollm, bos_token_id: null, eos_token_id: undefined })).toMatchObject({ bosTokenId: null, eosTokenId: null });
+  });
+});
