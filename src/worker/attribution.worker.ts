@@ -1,0 +1,98 @@
+// The worker shell: owns one loaded model and dispatches protocol requests to the engine.
+
+import { attribute } from '../engine/attribution/heta';
+import { logSoftmax } from '../engine/attribution/components';
+import { AttributionModel } from '../engine/model/attributionModel';
+import { createWebRuntime } from '../engine/runtime/webRuntime';
+import { fetchBundleSource } from './fetchBundle';
+import type { ModelCard, WorkerRequest, WorkerResponse } from './protocol';
+
+let model: AttributionModel | null = null;
+const running = new Map<number, AbortController>();
+
+function post(message: WorkerResponse): void {
+  self.postMessage(message);
+}
+
+function card(m: AttributionModel): ModelCard {
+  const c = m.config;
+  return {
+    id: m.manifest.modelId,
+    architecture: m.manifest.hfArchitecture,
+    parameters: m.manifest.parameters,
+    quantization: m.manifest.quantization.requested,
+    layers: c.numLayers,
+    heads: c.numHeads,
+    hiddenSize: c.hiddenSize,
+    vocabSize: c.vocabSize,
+    maxPositions: c.maxPositions,
+    backend: m.backend,
+    backendDetail: m.backendDetail,
+  };
+}
+
+function requireModel(): AttributionModel {
+  if (!model) throw new Error('no model is loaded yet');
+  return model;
+}
+
+async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: AbortSignal): Promise<WorkerResponse> {
+  switch (req.type) {
+    case 'load-model': {
+      const source = fetchBundleSource(req.baseUrl, (file, loaded, total) =>
+        post({ type: 'progress', requestId: req.requestId, stage: 'download', done: loaded, total, detail: file }),
+      );
+      const runtime = await createWebRuntime({ prefer: req.prefer });
+      const next = await AttributionModel.load(source, runtime, (p) =>
+        post({ type: 'progress', requestId: req.requestId, stage: 'load', done: p.done, total: p.total, detail: p.detail }),
+      );
+      await model?.release();
+      model = next;
+      return { type: 'model-loaded', requestId: req.requestId, model: card(next) };
+    }
+    case 'predict': {
+      const m = requireModel();
+      const tokens = m.tokenizer.encode(req.prompt);
+      if (tokens.length === 0 || tokens.length > m.config.maxPositions) return { type: 'predicted', requestId: req.requestId, tokens, predictions: [] };
+      const x = await m.embed(tokens.map((t) => t.id));
+      const logits = await m.logitsAt(x, 1, tokens.length, [tokens.length - 1]);
+      const logp = logSoftmax(logits);
+      const top = [...logp.keys()].sort((a, b) => logp[b] - logp[a]).slice(0, 10);
+      return {
+        type: 'predicted',
+        requestId: req.requestId,
+        tokens,
+        predictions: top.map((id) => ({ id, text: m.tokenizer.idToText(id), probability: Math.exp(logp[id]) })),
+      };
+    }
+    case 'attribute': {
+      const result = await attribute(requireModel(), req.prompt, req.target, req.params, {
+        signal,
+        onProgress: (p) => post({ type: 'progress', requestId: req.requestId, stage: p.phase, done: p.done, total: p.total, detail: '', partial: p.partial }),
+      });
+      return { type: 'result', requestId: req.requestId, result };
+    }
+    default: {
+      const unreachable: never = req;
+      throw new Error(`unknown request ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+  const req = event.data;
+  if (req.type === 'cancel') {
+    running.get(req.requestId)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(req.requestId, controller);
+  try {
+    post(await handle(req, controller.signal));
+  } catch (e) {
+    if (controller.signal.aborted) post({ type: 'cancelled', requestId: req.requestId });
+    else post({ type: 'error', requestId: req.requestId, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    running.delete(req.requestId);
+  }
+};

@@ -1,0 +1,96 @@
+// Main-thread facade over the attribution worker: starts it lazily, matches responses to requests,
+// and turns a worker crash into a clear error for every pending request (the next call starts a new one).
+
+import type { AttributionParams, AttributionResult, Prediction, TargetRequest } from '../engine/attribution/schema';
+import type { Token } from '../engine/tokenizer/tokenizer';
+import type { BackendPreference, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
+
+type Progress = Extract<WorkerResponse, { type: 'progress' }>;
+
+interface Pending {
+  resolve: (r: WorkerResponse) => void;
+  reject: (e: Error) => void;
+  onProgress?: (p: Progress) => void;
+}
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
+type RequestBody<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'requestId'>;
+
+export class AttributionClient {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly createWorker: () => Worker) {}
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = this.createWorker();
+    worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+      const msg = event.data;
+      const entry = this.pending.get(msg.requestId);
+      if (!entry) return;
+      if (msg.type === 'progress') {
+        entry.onProgress?.(msg);
+        return;
+      }
+      this.pending.delete(msg.requestId);
+      if (msg.type === 'error') entry.reject(new Error(msg.message));
+      else if (msg.type === 'cancelled') entry.reject(new CancelledError('cancelled'));
+      else entry.resolve(msg);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      this.crash(`the attribution worker crashed (${event.message || 'out of memory?'}); the model must be loaded again`);
+    };
+    this.worker = worker;
+    return worker;
+  }
+
+  private crash(message: string): void {
+    this.worker?.terminate();
+    this.worker = null;
+    for (const entry of this.pending.values()) entry.reject(new Error(message));
+    this.pending.clear();
+  }
+
+  private request<T extends WorkerRequest['type']>(body: RequestBody<T>, onProgress?: (p: Progress) => void): { id: number; done: Promise<WorkerResponse> } {
+    const id = this.nextId++;
+    const done = new Promise<WorkerResponse>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.ensureWorker().postMessage({ ...body, requestId: id } as WorkerRequest);
+    });
+    return { id, done };
+  }
+
+  async loadModel(baseUrl: string, prefer: BackendPreference, onProgress?: (p: Progress) => void): Promise<ModelCard> {
+    const r = await this.request<'load-model'>({ type: 'load-model', baseUrl, prefer }, onProgress).done;
+    if (r.type !== 'model-loaded') throw new Error(`unexpected response ${r.type}`);
+    return r.model;
+  }
+
+  async predict(prompt: string): Promise<{ tokens: Token[]; predictions: Prediction[] }> {
+    const r = await this.request<'predict'>({ type: 'predict', prompt }).done;
+    if (r.type !== 'predicted') throw new Error(`unexpected response ${r.type}`);
+    return { tokens: r.tokens, predictions: r.predictions };
+  }
+
+  /** Starts an attribution; `cancel()` stops it (the promise then rejects with CancelledError). */
+  attribute(prompt: string, target: TargetRequest, params: Partial<AttributionParams>, onProgress?: (p: Progress) => void) {
+    const { id, done } = this.request<'attribute'>({ type: 'attribute', prompt, target, params }, onProgress);
+    return {
+      result: done.then((r): AttributionResult => {
+        if (r.type !== 'result') throw new Error(`unexpected response ${r.type}`);
+        return r.result;
+      }),
+      cancel: () => this.worker?.postMessage({ type: 'cancel', requestId: id } satisfies WorkerRequest),
+    };
+  }
+
+  dispose(): void {
+    this.crash('closed');
+  }
+}

@@ -1,0 +1,48 @@
+// The one message protocol between the UI and the attribution worker. Requests and responses are
+// separate unions so payloads are never optional; every switch over them ends in a `never` check.
+
+import type { AttributionParams, AttributionResult, TargetRequest } from '../engine/attribution/schema';
+import type { Prediction } from '../engine/attribution/schema';
+import type { Token } from '../engine/tokenizer/tokenizer';
+
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+export interface ModelCard {
+  id: string;
+  architecture: string;
+  parameters: number;
+  quantization: string;
+  layers: number;
+  heads: number;
+  hiddenSize: number;
+  vocabSize: number;
+  maxPositions: number;
+  backend: 'webgpu' | 'wasm' | 'cpu';
+  /** What runs and, after a fallback, why WebGPU is not used. */
+  backendDetail: string;
+}
+
+export type WorkerRequest =
+  | { type: 'load-model'; requestId: number; baseUrl: string; prefer: BackendPreference }
+  | { type: 'predict'; requestId: number; prompt: string }
+  | { type: 'attribute'; requestId: number; prompt: string; target: TargetRequest; params: Partial<AttributionParams> }
+  | { type: 'cancel'; requestId: number };
+
+export type ProgressStage = 'download' | 'load' | 'inspect' | 'masked' | 'hessian';
+
+export type WorkerResponse =
+  | { type: 'model-loaded'; requestId: number; model: ModelCard }
+  | { type: 'predicted'; requestId: number; tokens: Token[]; predictions: Prediction[] }
+  | { type: 'progress'; requestId: number; stage: ProgressStage; done: number; total: number; detail: string; partial?: AttributionResult }
+  | { type: 'result'; requestId: number; result: AttributionResult }
+  | { type: 'cancelled'; requestId: number }
+  | { type: 'error'; requestId: number; message: string };
+
+/** Human-readable label of each stage for the progress bar. */
+export const STAGE_LABELS: Record<ProgressStage, string> = {
+  download: 'Downloading model',
+  load: 'Preparing model',
+  inspect: 'Attention–value flow (M)',
+  masked: 'Masked passes (I)',
+  hessian: 'Hessian probes (S)',
+};
