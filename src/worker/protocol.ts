@@ -5,6 +5,12 @@ import type { AttributionParams, AttributionResult, TargetRequest } from '../eng
 import type { Prediction } from '../engine/attribution/schema';
 import type { Token } from '../engine/tokenizer/tokenizer';
 
+// The UI's whole view of the engine: result types, and the pure recombination of cached components
+// (a β/γ change needs no worker run).
+export type { AttributionParams, AttributionResult, Prediction, TargetRequest, Token };
+export { hetaScores } from '../engine/attribution/components';
+export { DEFAULT_PARAMS } from '../engine/attribution/schema';
+
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
 export interface ModelCard {

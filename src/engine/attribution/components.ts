@@ -57,6 +57,47 @@ export function semanticTransition(attention: Float32Array, valueStrength: Float
   return { m, perLayer };
 }
 
+export interface FlowEdge {
+  /** Layer 1 … L: the edge goes from position `from` at layer l−1 to position `to` at layer l. */
+  layer: number;
+  from: number;
+  to: number;
+  /** Share of the target row's attention flow carried by this edge (each layer's edges sum to ≤ 1). */
+  weight: number;
+}
+
+/**
+ * The attention flow that ends at the prediction row q, for the layer graph: with head-averaged
+ * Â^l and b_L = e_q, b_{l−1} = b_l Â^l, the edge j→k of layer l carries b_l[k] · Â^l[k, j].
+ * Keeps the `maxPerLayer` strongest edges of each layer.
+ */
+export function flowEdges(attention: Float32Array, L: number, H: number, p: number, q: number, maxPerLayer = 4 * p): FlowEdge[] {
+  const edges: FlowEdge[] = [];
+  let b = new Float64Array(p);
+  b[q] = 1;
+  for (let l = L - 1; l >= 0; l--) {
+    const avg = new Float64Array(p * p);
+    for (let h = 0; h < H; h++) {
+      const mix = halfIdentityMix(attention, p, (l * H + h) * p * p);
+      for (let k = 0; k < p * p; k++) avg[k] += mix[k] / H;
+    }
+    const layerEdges: FlowEdge[] = [];
+    const next = new Float64Array(p);
+    for (let k = 0; k < p; k++) {
+      if (b[k] === 0) continue;
+      for (let j = 0; j <= k; j++) {
+        const w = b[k] * avg[k * p + j];
+        next[j] += w;
+        if (w > 0) layerEdges.push({ layer: l + 1, from: j, to: k, weight: w });
+      }
+    }
+    layerEdges.sort((x, y) => y.weight - x.weight);
+    edges.push(...layerEdges.slice(0, maxPerLayer));
+    b = next;
+  }
+  return edges.sort((x, y) => x.layer - y.layer || y.weight - x.weight);
+}
+
 /** log softmax of one logits row (float64 accumulation of float32 logits). */
 export function logSoftmax(logits: ArrayLike<number>): Float64Array {
   let max = -Infinity;

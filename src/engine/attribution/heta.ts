@@ -2,7 +2,7 @@
 // S from batched finite-difference Hessian-vector products, refined round by round.
 
 import type { AttributionModel } from '../model/attributionModel';
-import { hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
+import { flowEdges, hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
 import { hessianSensitivity } from './hessian';
 import { rademacherProbes } from './random';
 import {
@@ -107,6 +107,7 @@ export async function attribute(
   const logP = logSoftmax(rowLogits);
   const targetId = fixedTarget ?? logP.reduce((best, v, i) => (v > logP[best] ? i : best), 0);
   const { m: M, perLayer } = semanticTransition(inspected.attention, inspected.valueStrength, L, H, p, q);
+  const flow = flowEdges(inspected.attention, L, H, p, q);
   const inspectMs = performance.now() - t0;
   signal?.throwIfAborted();
 
@@ -168,6 +169,7 @@ export async function attribute(
       components: {
         M: Array.from(M),
         M_layers: perLayer.map((l) => Array.from(l)),
+        flow,
         S,
         S_stderr: Array.from(stats.standardError()),
         S_probes: perProbe,

@@ -1,6 +1,7 @@
 // The versioned attribution result: what the CLI writes with --json and what the app renders.
 
 import type { Token } from '../tokenizer/tokenizer';
+import type { FlowEdge } from './components';
 
 export const RESULT_SCHEMA = 'heta-attribution';
 export const RESULT_SCHEMA_VERSION = 1;
@@ -59,6 +60,8 @@ export interface AttributionResult {
     M: number[];
     /** Σ_h Φ^{l,h}[i] ν^{l,h}_i per layer, before normalization: [L][p]. */
     M_layers: number[][];
+    /** Head-averaged attention flow ending at the prediction row, strongest edges per layer (layer graph). */
+    flow: FlowEdge[];
     S: number[];
     S_stderr: number[];
     /** ‖Π_i H Π_i r_k‖₁ per probe: [m][p] (the spread the inspector shows). */

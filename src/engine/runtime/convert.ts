@@ -85,7 +85,7 @@ export function errorText(e: unknown): string {
 }
 
 export function loadError(files: Nameable & { externalData?: { path: string }[] }, backend: Backend, e: unknown): ModelLoadError {
-  let reason = errorText(e);
+  let reason = errorText(e).trim();
   if (/external data/i.test(reason) && files.graph) {
     const given = files.externalData?.map((f) => `'${f.path}'`).join(', ');
     reason += ` [external data files given: ${given || 'none'}]`;
