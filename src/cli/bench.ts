@@ -1,0 +1,60 @@
+// `npm run bench`: wall time of full HETA attributions (m = 10) in Node for prompts of 16, 64 and 256
+// tokens, with pass counts, FLOPs and achieved FLOP/s. Prints a Markdown table for the README.
+
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { attributionFlops } from '../engine/attribution/cost';
+import { attribute } from '../engine/attribution/heta';
+import { AttributionModel } from '../engine/model/attributionModel';
+import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
+import { bundleDirSource } from '../node/bundleFiles';
+
+const TEXT =
+  'The old lighthouse keeper climbed the stairs every evening to light the lamp. Ships passing the rocky coast ' +
+  'depended on the beam, and sailors told stories of the keeper who never missed a night, even in the worst storms. ' +
+  'One winter the supply boat failed to arrive, and the keeper rationed oil, lighting the lamp for fewer hours each night. ' +
+  'When the boat finally came, the crew found him asleep beside the lamp, which was still burning. ';
+
+/** A prompt of exactly `n` tokens for this tokenizer (repeating the text as needed). */
+function promptOfLength(model: AttributionModel, n: number): string {
+  let text = TEXT;
+  while (model.tokenizer.encode(text).length < n) text += TEXT;
+  const tokens = model.tokenizer.encode(text);
+  return text.slice(0, tokens[n - 1].end);
+}
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    model: { type: 'string', default: 'models/demo/bundle' },
+    lengths: { type: 'string', default: '16,64,256' },
+    m: { type: 'string', default: '10' },
+    threads: { type: 'string' },
+  },
+});
+
+const runtime = await createNodeRuntime({ threads: values.threads ? Number(values.threads) : undefined });
+const model = await AttributionModel.load(bundleDirSource(values.model!), runtime);
+const m = Number(values.m);
+console.log(`model ${model.manifest.modelId} (${model.manifest.parameters.toLocaleString('en-US')} parameters, ${model.manifest.quantization.requested}); ${runtime.detail}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})`);
+console.log(`date ${new Date().toISOString().slice(0, 10)}, m = ${m}, central differences`);
+console.log('');
+console.log('| tokens | total (s) | first partial M+I (s) | passes (inspect / masked / gradient) | GFLOP | GFLOP/s |');
+console.log('|---:|---:|---:|---|---:|---:|');
+for (const n of values.lengths!.split(',').map(Number)) {
+  const prompt = promptOfLength(model, n);
+  await attribute(model, prompt, { kind: 'next' }, { m: 1 }); // warm-up: session optimizations, allocator
+  const started = performance.now();
+  let firstPartial = NaN;
+  const r = await attribute(model, prompt, { kind: 'next' }, { m }, {
+    onProgress: (p) => {
+      if (p.phase === 'hessian' && p.done === 0) firstPartial = performance.now() - started;
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const flops = attributionFlops(model.config, r.target.position, m);
+  console.log(
+    `| ${r.target.position} | ${seconds.toFixed(2)} | ${(firstPartial / 1000).toFixed(2)} | ${r.passes.inspect} / ${r.passes.masked} / ${r.passes.gradient} | ${(flops / 1e9).toFixed(1)} | ${(flops / 1e9 / seconds).toFixed(1)} |`,
+  );
+}
+await model.release();
