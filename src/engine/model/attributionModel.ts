@@ -104,6 +104,13 @@ export class AttributionModel {
     return out.logits.data as Float32Array;
   }
 
+  /** Logits of the same `rows` of each of `batch` sequences: [batch, rows, V]. */
+  async logitsAtRows(x: Float32Array, batch: number, T: number, rows: readonly number[]): Promise<Float32Array> {
+    const all = Array.from({ length: batch }, () => rows).flat();
+    const out = await this.sessions.forward.run({ inputs_embeds: f32([batch, T, this.config.hiddenSize], x), rows: i64([batch, rows.length], all) });
+    return out.logits.data as Float32Array;
+  }
+
   async inspect(x: Float32Array, T: number): Promise<{ logits: Float32Array; attention: Float32Array; valueStrength: Float32Array }> {
     const out = await this.sessions.inspect.run({ inputs_embeds: f32([1, T, this.config.hiddenSize], x) });
     return {

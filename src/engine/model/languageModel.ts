@@ -1,0 +1,52 @@
+// Plain language-model measurements on a bundle: perplexity, greedy continuation, top-k — the checks
+// that a compiled model still behaves like the checkpoint it came from.
+
+import { logSoftmax } from '../attribution/components';
+import type { AttributionModel } from './attributionModel';
+
+/**
+ * Mean negative log-likelihood (nats/token) over windows of T+1 tokens: the model reads the first T and
+ * predicts tokens 1 … T (the convention of models/recipe/eval.py).
+ */
+export async function meanNegativeLogLikelihood(model: AttributionModel, windows: readonly (readonly number[])[], batch = 8): Promise<{ nll: number; tokens: number }> {
+  const V = model.config.vocabSize;
+  const d = model.config.hiddenSize;
+  let total = 0;
+  let count = 0;
+  for (let start = 0; start < windows.length; start += batch) {
+    const group = windows.slice(start, start + batch);
+    const T = group[0].length - 1;
+    if (group.some((w) => w.length !== T + 1)) throw new Error('windows in one batch must have equal length');
+    const xs = new Float32Array(group.length * T * d);
+    for (const [b, w] of group.entries()) xs.set(await model.embed(w.slice(0, T)), b * T * d);
+    const rows = Array.from({ length: T }, (_, i) => i);
+    const logits = await model.logitsAtRows(xs, group.length, T, rows);
+    for (const [b, w] of group.entries()) {
+      for (const r of rows) {
+        const at = (b * T + r) * V;
+        total -= logSoftmax(logits.subarray(at, at + V))[w[r + 1]];
+        count++;
+      }
+    }
+  }
+  return { nll: total / count, tokens: count };
+}
+
+/** Greedy decoding of `steps` tokens after the prompt ids. */
+export async function greedyContinuation(model: AttributionModel, ids: readonly number[], steps: number): Promise<number[]> {
+  const out = [...ids];
+  for (let s = 0; s < steps && out.length < model.config.maxPositions; s++) {
+    const logits = await model.logitsAt(await model.embed(out), 1, out.length, [out.length - 1]);
+    let best = 0;
+    for (let v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
+    out.push(best);
+  }
+  return out.slice(ids.length);
+}
+
+/** The k most likely next tokens after the prompt ids. */
+export async function topNextTokens(model: AttributionModel, ids: readonly number[], k: number): Promise<number[]> {
+  const logits = await model.logitsAt(await model.embed(ids), 1, ids.length, [ids.length - 1]);
+  const logp = logSoftmax(logits);
+  return [...logp.keys()].sort((a, b) => logp[b] - logp[a]).slice(0, k);
+}
