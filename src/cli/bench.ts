@@ -30,6 +30,7 @@ const { values } = parseArgs({
     lengths: { type: 'string', default: '16,64,256' },
     m: { type: 'string', default: '10' },
     threads: { type: 'string' },
+    ablation: { type: 'string', default: '64' },
   },
 });
 
@@ -56,5 +57,23 @@ for (const n of values.lengths!.split(',').map(Number)) {
   console.log(
     `| ${r.target.position} | ${seconds.toFixed(2)} | ${(firstPartial / 1000).toFixed(2)} | ${r.passes.inspect} / ${r.passes.masked} / ${r.passes.gradient} | ${(flops / 1e9).toFixed(1)} | ${(flops / 1e9 / seconds).toFixed(1)} |`,
   );
+}
+// The effect of each speed-up on S, at one length: unbatched full passes, batched full passes, batched with prefix reuse.
+const n = Number(values.ablation);
+if (n > 0) {
+  const prompt = promptOfLength(model, n);
+  console.log('');
+  console.log(`| S at ${n} tokens, m = ${m} | Hessian phase (s) | gradient passes |`);
+  console.log('|---|---:|---:|');
+  const variants: [string, { maxBatch?: number; prefixReuse: boolean; roundsPerUpdate?: number }][] = [
+    ['one item per pass, full sequence', { maxBatch: 1, prefixReuse: false }],
+    ['batched, full sequence', { prefixReuse: false }],
+    ['batched, cached prefix (default)', { prefixReuse: true }],
+    ['batched, cached prefix, all rounds in one batch', { prefixReuse: true, roundsPerUpdate: m }],
+  ];
+  for (const [label, options] of variants) {
+    const r = await attribute(model, prompt, { kind: 'next' }, { m }, options);
+    console.log(`| ${label} | ${(r.timings.hessianMs / 1000).toFixed(2)} | ${r.passes.gradient} |`);
+  }
 }
 await model.release();

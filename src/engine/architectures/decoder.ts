@@ -15,29 +15,71 @@ export interface DecoderOutputs {
   attention: Value[];
   /** Per layer value strengths ν [B, H, T] (spec §1; only when inspecting). */
   valueStrength: Value[];
+  /** Keys (after RoPE) and values of every layer, [L, Hkv, T, hd] (only when inspecting, batch 1). */
+  keys?: Value;
+  values?: Value;
+}
+
+/**
+ * Cached keys and values of the positions before X ([L, Hkv, P, hd], shared by the whole batch):
+ * X then holds positions P … P+T−1. Perturbing token i leaves every earlier position unchanged, so
+ * the prefix is computed once and the gradient pass only runs (and differentiates) from i on.
+ */
+export interface PastKeyValues {
+  keys: Value;
+  values: Value;
 }
 
 interface Positions {
-  /** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above. */
+  /** Additive causal mask [T, P+T]: 0 where the key is at or before the query, −1e9 after it. */
   causalMask: Value;
+  /** Absolute positions of X's rows, int64 [T]. */
+  index: Value;
   rope?: { cos: Value; sin: Value; rotate: Value };
 }
 
 const MASKED = -1e9;
 
-function buildPositions(g: GraphBuilder, config: ModelConfig, x: Value): Positions {
-  const seq = x.shape[1];
-  const idx = g.range(g.dimOf(x, 1), seq);
-  const above = g.less(g.unsqueeze(idx, [-1]), g.unsqueeze(idx, [0]));
+function buildPositions(g: GraphBuilder, config: ModelConfig, x: Value, past?: PastKeyValues): Positions {
+  const offset = past ? g.dimOf(past.keys, 2) : g.int64(0);
+  const end = g.add(offset, g.dimOf(x, 1));
+  const idx = g.rangeFrom(offset, end, x.shape[1]);
+  const keyIdx = past ? g.range(end, 'past+seq') : idx;
+  const above = g.less(g.unsqueeze(idx, [-1]), g.unsqueeze(keyIdx, [0]));
   const causalMask = g.mul(g.cast(above, 'float32'), g.scalar(MASKED));
-  if (config.positions !== 'rope') return { causalMask };
-  const invTwice = () => {
-    const inv = ropeInverseFrequencies(config.headDim, config.ropeTheta, config.ropeScaling);
-    return Float32Array.from([...inv, ...inv]);
-  };
-  const angles = g.mul(g.unsqueeze(g.cast(idx, 'float32'), [-1]), g.sharedConstant('rope.inv_freq', invTwice, [config.headDim]));
+  if (config.positions !== 'rope') return { causalMask, index: idx };
   const rotate = g.sharedConstant('rope.rotate_half', () => rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
-  return { causalMask, rope: { cos: g.cos(angles), sin: g.sin(angles), rotate } };
+  return { causalMask, index: idx, rope: { ...ropeTables(g, config, idx), rotate } };
+}
+
+/**
+ * cos and sin of pos · inv_freq ([T, headDim]) from tables computed in float64, not with the
+ * graph's Cos/Sin: WebGPU's sin/cos only promise an absolute error of 2^-11 (WGSL), which put
+ * logits ~5e-4 away from the CPU's. pos = a·B + b with B ≈ √maxPositions, and the angle-sum
+ * identities combine a coarse [maxPositions/B] and a fine [B] table, so the tables stay small
+ * for long contexts.
+ */
+function ropeTables(g: GraphBuilder, config: ModelConfig, idx: Value): { cos: Value; sin: Value } {
+  const hd = config.headDim;
+  const block = 2 ** Math.ceil(Math.log2(Math.sqrt(config.maxPositions)));
+  const coarseRows = Math.ceil(config.maxPositions / block);
+  const inv = ropeInverseFrequencies(hd, config.ropeTheta, config.ropeScaling);
+  const table = (fn: (a: number) => number, rows: number, step: number) => () => {
+    const out = new Float32Array(rows * hd);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < hd; j++) out[r * hd + j] = fn(r * step * inv[j % (hd / 2)]);
+    return out;
+  };
+  const lookup = (name: string, fn: (a: number) => number, rows: number, step: number, at: Value) =>
+    g.gather(g.sharedConstant(`rope.${name}`, table(fn, rows, step), [rows, hd]), at);
+  const b = g.int64(block);
+  const hi = g.div(idx, b);
+  const lo = g.sub(idx, g.mul(hi, b));
+  const [cosHi, sinHi] = [lookup('cos_coarse', Math.cos, coarseRows, block, hi), lookup('sin_coarse', Math.sin, coarseRows, block, hi)];
+  const [cosLo, sinLo] = [lookup('cos_fine', Math.cos, block, 1, lo), lookup('sin_fine', Math.sin, block, 1, lo)];
+  return {
+    cos: g.sub(g.mul(cosHi, cosLo), g.mul(sinHi, sinLo)),
+    sin: g.add(g.mul(sinHi, cosLo), g.mul(cosHi, sinLo)),
+  };
 }
 
 function applyRope(g: GraphBuilder, x: Value, rope: NonNullable<Positions['rope']>): Value {
@@ -54,7 +96,15 @@ function bias(w: ModelWeights, key: string, present: boolean): Value | undefined
   return present ? w.vector(key) : undefined;
 }
 
-function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: number, x: Value, pos: Positions, inspect: boolean) {
+/** Layer l's cached [Hkv, P, hd] as [B, Hkv, 1, P, hd], prepended to the new keys or values along the sequence. */
+function withPast(g: GraphBuilder, cache: Value, l: number, current: Value): Value {
+  const layer = g.unsqueeze(g.gather(cache, g.int64(l)), [0, 2]);
+  const shape = [current.shape[0], ...layer.shape.slice(1)];
+  const expanded = g.expand(layer, g.concat([g.shapeOf(current, 0, 1), g.shapeOf(layer, 1)], 0), shape);
+  return g.concat([expanded, current], 3);
+}
+
+function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: number, x: Value, pos: Positions, inspect: boolean, past?: PastKeyValues) {
   const { numHeads: H, numKvHeads: Hkv, headDim: hd } = config;
   const G = H / Hkv;
   const p = `layers.${l}.attn`;
@@ -65,10 +115,16 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
   // Query head h = kv·G + g reads kv head ⌊h·Hkv/H⌋, as the spec requires.
   let qh = g.transpose(g.reshape(q, [0, 0, Hkv, G, hd]), [0, 2, 3, 1, 4]);
   let kh = g.unsqueeze(g.transpose(g.reshape(k, [0, 0, Hkv, hd]), [0, 2, 1, 3]), [2]);
-  const vh = g.unsqueeze(g.transpose(g.reshape(v, [0, 0, Hkv, hd]), [0, 2, 1, 3]), [2]);
+  let vh = g.unsqueeze(g.transpose(g.reshape(v, [0, 0, Hkv, hd]), [0, 2, 1, 3]), [2]);
   if (pos.rope) {
     qh = applyRope(g, qh, pos.rope);
     kh = applyRope(g, kh, pos.rope);
+  }
+  const newKeys = kh;
+  const newValues = vh;
+  if (past) {
+    kh = withPast(g, past.keys, l, kh);
+    vh = withPast(g, past.values, l, vh);
   }
   const scores = g.add(g.mul(g.matmul(qh, g.transposeLast(kh)), g.scalar(1 / Math.sqrt(hd))), pos.causalMask);
   const probs = g.softmax(scores);
@@ -78,10 +134,14 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
   // ν_i^{l,h} = ‖v_i^{l,h} W_O^h‖₁ with W_O^h the rows of the output projection fed by head h.
   const woHeads = g.reshape(w.matrix(`${p}.o`), [Hkv, G, hd, config.hiddenSize]);
   const strength = g.reduceSum(g.abs(g.matmul(vh, woHeads)), [-1], false);
+  // Cache layout [Hkv, T, hd] per layer (batch 1).
+  const cacheOf = (t: Value) => g.reshape(t, [Hkv, -1, hd]);
   return {
     out,
     attention: g.mergeAxes(probs, 1),
     valueStrength: g.mergeAxes(strength, 1),
+    keys: cacheOf(newKeys),
+    values: cacheOf(newValues),
   };
 }
 
@@ -96,21 +156,26 @@ function mlpBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: numb
   return linear(g, g.mul(gate, up), w.matrix(`${p}.down`), bias(w, `${p}.down_bias`, config.mlpBias));
 }
 
-/** Runs all blocks on X [B, T, d]. */
-export function decoder(g: GraphBuilder, w: ModelWeights, config: ModelConfig, x: Value, inspect: boolean): DecoderOutputs {
-  const pos = buildPositions(g, config, x);
+/** Runs all blocks on X [B, T, d] (positions P … P+T−1 when a past is given). */
+export function decoder(g: GraphBuilder, w: ModelWeights, config: ModelConfig, x: Value, inspect: boolean, past?: PastKeyValues): DecoderOutputs {
+  const pos = buildPositions(g, config, x, past);
   let h = x;
-  if (config.positions === 'learned') h = g.add(h, w.rows('positions', g.range(g.dimOf(x, 1), x.shape[1])));
+  if (config.positions === 'learned') h = g.add(h, w.rows('positions', pos.index));
   const attention: Value[] = [];
   const valueStrength: Value[] = [];
+  const keys: Value[] = [];
+  const values: Value[] = [];
   for (let l = 0; l < config.numLayers; l++) {
-    const a = attentionBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm1`, h), pos, inspect);
+    const a = attentionBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm1`, h), pos, inspect, past);
     h = g.add(h, a.out);
     if (a.attention) attention.push(a.attention);
     if (a.valueStrength) valueStrength.push(a.valueStrength);
+    if (a.keys) keys.push(g.unsqueeze(a.keys, [0]));
+    if (a.values) values.push(g.unsqueeze(a.values, [0]));
     h = g.add(h, mlpBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm2`, h)));
   }
-  return { hidden: h, attention, valueStrength };
+  if (!inspect) return { hidden: h, attention, valueStrength };
+  return { hidden: h, attention, valueStrength, keys: g.concat(keys, 0), values: g.concat(values, 0) };
 }
 
 /** Final norm and output head on hidden rows [..., d] → logits [..., V]. */

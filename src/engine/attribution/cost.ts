@@ -18,10 +18,15 @@ export function gradientFlops(c: ModelConfig, T: number): number {
   return 3 * forwardFlops(c, T, 1);
 }
 
-/** Total FLOPs of one HETA attribution for a context of p tokens. */
-export function attributionFlops(c: ModelConfig, p: number, m: number, central = true): number {
+/**
+ * Total FLOPs of one HETA attribution for a context of p tokens. With prefix reuse the Hessian pass for
+ * token i covers only positions i … p−1 (attention to the cached prefix is counted as if it were local,
+ * a small undercount).
+ */
+export function attributionFlops(c: ModelConfig, p: number, m: number, central = true, prefixReuse = true): number {
   const inspect = forwardFlops(c, p, p);
   const masked = p * forwardFlops(c, p, 1);
-  const hessian = (central ? 2 : 1) * p * m * gradientFlops(c, p);
-  return inspect + masked + hessian;
+  let perProbe = 0;
+  for (let i = 0; i < p; i++) perProbe += gradientFlops(c, prefixReuse ? p - i : p);
+  return inspect + masked + (central ? 2 : 1) * m * perProbe;
 }

@@ -45,10 +45,17 @@ describe('Hessian sensitivity on an analytic function', () => {
     const m = 8;
     const probes = rademacherProbes(3, m, p, d);
     const epsilon = Array(p).fill(1e-2);
-    const { stats } = await hessianSensitivity({
-      x, p, d, epsilon, probes, central: true, batch: 5,
-      gradient: async (xs, count) => (await session.run({ x: { type: 'float32', dims: [count, p, d], data: xs } })).grad.data as Float32Array,
-    });
+    // Full-X gradients from the compiled toy graph; block i is what the estimator asks for.
+    const gradientAt = async (i: number, rows: Float32Array, count: number) => {
+      const xs = new Float32Array(count * p * d);
+      for (let b = 0; b < count; b++) {
+        xs.set(x, b * p * d);
+        xs.set(rows.subarray(b * d, (b + 1) * d), (b * p + i) * d);
+      }
+      const grad = (await session.run({ x: { type: 'float32', dims: [count, p, d], data: xs } })).grad.data as Float32Array;
+      return Float32Array.from({ length: count * d }, (_, k) => grad[(Math.floor(k / d) * p + i) * d + (k % d)]);
+    };
+    const { stats } = await hessianSensitivity({ x, p, d, epsilon, probes, central: true, roundsPerUpdate: 3, gradientAt });
     let sDot = 0;
     for (let i = 0; i < p; i++) for (let j = 0; j < d; j++) sDot += u[j] * x[i * d + j];
     for (let i = 0; i < p; i++) {
@@ -109,6 +116,12 @@ describe('HETA on a compiled tiny Llama', async () => {
     }
   });
 
+  it('prefix reuse gives the same S as full passes', async () => {
+    const a = await attribute(model, prompt, { kind: 'next' }, { m: 2 }, { prefixReuse: true });
+    const b = await attribute(model, prompt, { kind: 'next' }, { m: 2 }, { prefixReuse: false });
+    a.components.S.forEach((s, i) => expect(Math.abs(s - b.components.S[i])).toBeLessThan(1e-3 * Math.max(...b.components.S)));
+  });
+
   it('same seed gives identical results, another seed other probes', async () => {
     const a = await attribute(model, prompt, { kind: 'next' }, { m: 2, seed: 7 }, { dumpProbes: true });
     const b = await attribute(model, prompt, { kind: 'next' }, { m: 2, seed: 7 }, { dumpProbes: true });
@@ -124,6 +137,7 @@ describe('HETA on a compiled tiny Llama', async () => {
     const controller = new AbortController();
     const run = attribute(model, prompt, { kind: 'next' }, { m: 5 }, {
       signal: controller.signal,
+      roundsPerUpdate: 1,
       onProgress: (p) => {
         phases.push(`${p.phase}:${p.done}`);
         if (p.phase === 'hessian' && p.done === 1) {

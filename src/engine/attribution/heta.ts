@@ -34,6 +34,10 @@ export interface AttributionOptions {
   dumpProbes?: boolean;
   /** Upper bound on items per batched pass (the default adapts to sequence length). */
   maxBatch?: number;
+  /** Reuse the unperturbed prefix (cached keys/values) in the Hessian passes; default true. */
+  prefixReuse?: boolean;
+  /** Probe rounds per progress update of S (default ⌈m/4⌉: larger batches, four refinements). */
+  roundsPerUpdate?: number;
 }
 
 /** Items per batch so that activations stay around 64 M floats, whatever the prompt length. */
@@ -140,7 +144,7 @@ export async function attribute(
   const probes = rademacherProbes(params.seed, params.m, p, d);
   const central = params.difference === 'central';
   let stats = new RunningMean(p);
-  const perProbe: number[][] = [];
+  let perProbe: number[][] = [];
   let gradientPasses = 0;
   const t2 = performance.now();
 
@@ -185,22 +189,46 @@ export async function attribute(
   };
 
   onProgress?.({ phase: 'hessian', done: 0, total: params.m, partial: result() });
-  const gradientOf = async (xs: Float32Array, count: number) =>
-    (await model.gradient(xs, count, p, Array(count).fill(q), Array(count).fill(targetId))).grad;
-  const baseGradient = central ? undefined : await gradientOf(x, 1);
-  if (!central) gradientPasses++;
+  const fullGradient = async (xs: Float32Array, count: number) => {
+    gradientPasses += count;
+    return (await model.gradient(xs, count, p, Array(count).fill(q), Array(count).fill(targetId))).grad;
+  };
+  // Block i of the gradient for copies of X with row i replaced. With prefix reuse, positions before i
+  // come from the cached keys/values and the pass (forward and backward) covers positions i … p−1 only.
+  const gradientAt = async (i: number, rows: Float32Array, count: number): Promise<Float32Array> => {
+    const out = new Float32Array(count * d);
+    const reuse = (options.prefixReuse ?? true) && i > 0;
+    const S = reuse ? p - i : p;
+    const first = reuse ? 0 : i;
+    for (let start = 0; start < count; start += batch) {
+      const n = Math.min(batch, count - start);
+      const xs = new Float32Array(n * S * d);
+      for (let b = 0; b < n; b++) {
+        xs.set(x.subarray((p - S) * d), b * S * d);
+        xs.set(rows.subarray((start + b) * d, (start + b + 1) * d), (b * S + first) * d);
+      }
+      let grad: Float32Array;
+      if (reuse) {
+        gradientPasses += n;
+        grad = (await model.suffixGradient(xs, n, S, inspected, p, i, Array(n).fill(q - i), Array(n).fill(targetId))).grad;
+      } else {
+        grad = await fullGradient(xs, n);
+      }
+      for (let b = 0; b < n; b++) out.set(grad.subarray((b * S + first) * d, (b * S + first + 1) * d), (start + b) * d);
+    }
+    return out;
+  };
+  const baseGradient = central ? undefined : await fullGradient(x, 1);
   const hessian = await hessianSensitivity({
-    x, p, d, epsilon, probes, central, batch, signal, baseGradient,
-    gradient: async (xs, count) => {
-      gradientPasses += count;
-      return gradientOf(xs, count);
-    },
-    onRound: (k, running, norms) => {
+    x, p, d, epsilon, probes, central, signal, baseGradient, gradientAt,
+    roundsPerUpdate: options.roundsPerUpdate ?? Math.ceil(params.m / 4),
+    onUpdate: (done, running, probesSoFar) => {
       stats = running;
-      perProbe.push(norms);
-      onProgress?.({ phase: 'hessian', done: k + 1, total: params.m, partial: result() });
+      perProbe = probesSoFar;
+      onProgress?.({ phase: 'hessian', done, total: params.m, partial: result() });
     },
   });
   stats = hessian.stats;
+  perProbe = hessian.perProbe;
   return result();
 }

@@ -70,6 +70,7 @@ describe('gradient rules match finite differences', () => {
     ['transpose/reshape/unsqueeze', (g, x) => g.transpose(g.unsqueeze(g.reshape(x, [0, 2, 3]), [1]), [3, 2, 1, 0]), [2, 6]],
     ['rmsnorm', (g, x) => rmsNorm(g, x, g.constant('rw', Float32Array.from([1, 0.5, -1.5, 2]), [4]), 1e-5), [3, 4]],
     ['layernorm', (g, x) => layerNorm(g, x, g.constant('lw', Float32Array.from([1, 0.5, -1.5, 2]), [4]), g.constant('lb', Float32Array.from([0.1, 0.2, 0.3, 0.4]), [4]), 1e-5), [3, 4]],
+    ['concat (both parts differentiable)', (g, x) => g.mul(g.concat([x, g.mul(x, x)], 1), g.concat([x, x], 1)), [2, 3]],
     ['gelu_new and silu', (g, x) => g.add(geluNew(g, x), silu(g, x)), [6]],
   ];
   for (const [name, fn, shape] of cases) {

@@ -93,4 +93,15 @@ export const vjpRules: Record<string, VjpRule> = {
   Reshape: (g, n, dY) => [g.reshapeLike(dY, n.inputs[0]), null],
   Unsqueeze: (g, n, dY) => [g.reshapeLike(dY, n.inputs[0]), null],
   Expand: (g, n, dY) => [unbroadcast(g, dY, n.inputs[0].shape), null],
+  Concat: (g, n, dY) => {
+    // Each input gets its own stretch of the gradient along the concatenation axis.
+    const axis = (n.attrs.axis as { value: number }).value;
+    let start = g.int64s([0]);
+    return n.inputs.map((inp) => {
+      const end = g.add(start, g.shapeOf(inp, axis, axis + 1));
+      const part = g.slice(dY, start, end, axis, inp.shape[axis]);
+      start = end;
+      return part;
+    });
+  },
 };

@@ -105,6 +105,27 @@ describe.each(families)('%s', (_name, options) => {
       row: i64([2], items.map((it) => it.q)),
       target: i64([2], items.map((it) => it.t)),
     });
+    // suffixGradient with the first P positions cached equals the full gradient's rows P … T−1.
+    const P = 3;
+    const { numLayers, numKvHeads: Hkv, headDim: hd } = ckpt.config;
+    const cache = (full: Float32Array) => {
+      const out = new Float32Array(numLayers * Hkv * P * hd);
+      for (let lh = 0; lh < numLayers * Hkv; lh++) out.set(full.subarray(lh * T * hd, lh * T * hd + P * hd), lh * P * hd);
+      return f32([numLayers, Hkv, P, hd], out);
+    };
+    expect(ins.keys.dims).toEqual([numLayers, Hkv, T, hd]);
+    const suffix = await sessions.suffixGradient.run({
+      inputs_embeds: f32([1, T - P, d], x.slice(P * d)),
+      past_keys: cache(ins.keys.data as Float32Array),
+      past_values: cache(ins.values.data as Float32Array),
+      row: i64([1], [items[0].q - P]),
+      target: i64([1], [items[0].t]),
+    });
+    const fullRows = (grad.grad.data as Float32Array).subarray(P * d, T * d);
+    const scale = Math.max(...fullRows.map(Math.abs));
+    expect(maxAbsDiff(suffix.grad.data as Float32Array, fullRows) / scale).toBeLessThan(1e-5);
+    expect(Math.abs((suffix.logprob.data[0] as number) - (grad.logprob.data[0] as number))).toBeLessThan(1e-5);
+
     for (const [b, { q, t }] of items.entries()) {
       expect(Math.abs((grad.logprob.data[b] as number) - referenceLogProb(ckpt.config, lookup, x, T, q, t))).toBeLessThan(1e-4);
       const gBlock = (grad.grad.data as Float32Array).subarray(b * T * d, (b + 1) * T * d);

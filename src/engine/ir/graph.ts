@@ -231,7 +231,25 @@ export class GraphBuilder {
 
   /** int64 [0, 1, ..., n-1] for a runtime scalar n whose static value is `symbol`. */
   range(n: Value, symbol: Dim): Value {
-    return this.node('Range', [this.int64(0), n, this.int64(1)], [symbol], 'int64');
+    return this.rangeFrom(this.int64(0), n, symbol);
+  }
+
+  /** int64 [start, …, end-1] for runtime scalars; `symbol` names its length. */
+  rangeFrom(start: Value, end: Value, symbol: Dim): Value {
+    return this.node('Range', [start, end, this.int64(1)], [symbol], 'int64');
+  }
+
+  /** Elements [start, end) of one axis, with runtime int64 [1] bounds; `symbol` names the new size. */
+  slice(x: Value, start: Value, end: Value, axis: number, symbol: Dim): Value {
+    const a = normalizeAxis(axis, x.shape.length);
+    const shape = [...x.shape];
+    shape[a] = symbol;
+    return this.node('Slice', [x, start, end, this.int64s([a])], shape, x.dtype);
+  }
+
+  /** Broadcasts `x` to a runtime int64 shape whose static form is `shape`. */
+  expand(x: Value, shapeValue: Value, shape: Shape): Value {
+    return this.node('Expand', [x, shapeValue], shape, x.dtype);
   }
 
   concat(xs: readonly Value[], axis: number): Value {

@@ -45,6 +45,17 @@ function parseManifest(bytes: Uint8Array, label: string): BundleManifest {
   return m as BundleManifest;
 }
 
+export interface Inspection {
+  logits: Float32Array;
+  /** [L, H, T, T] */
+  attention: Float32Array;
+  /** [L, H, T] */
+  valueStrength: Float32Array;
+  /** Keys after RoPE and values, [L, Hkv, T, hd]: the cache the suffix gradient pass starts from. */
+  keys: Float32Array;
+  values: Float32Array;
+}
+
 export interface LoadProgress {
   done: number;
   total: number;
@@ -62,7 +73,7 @@ export class AttributionModel {
 
   static async load(source: BundleSource, runtime: Runtime, onProgress?: (p: LoadProgress) => void): Promise<AttributionModel> {
     const manifest = parseManifest(await source.read(MANIFEST_FILE), source.label);
-    const kinds: GraphKind[] = ['embed', 'forward', 'inspect', 'gradient'];
+    const kinds = Object.keys(manifest.graphs) as GraphKind[];
     const total = kinds.length + 2;
     onProgress?.({ done: 0, total, detail: 'reading weights' });
     const weights = await source.read(manifest.weights.file);
@@ -111,13 +122,37 @@ export class AttributionModel {
     return out.logits.data as Float32Array;
   }
 
-  async inspect(x: Float32Array, T: number): Promise<{ logits: Float32Array; attention: Float32Array; valueStrength: Float32Array }> {
+  async inspect(x: Float32Array, T: number): Promise<Inspection> {
     const out = await this.sessions.inspect.run({ inputs_embeds: f32([1, T, this.config.hiddenSize], x) });
     return {
       logits: out.logits.data as Float32Array,
       attention: out.attention.data as Float32Array,
       valueStrength: out.value_strength.data as Float32Array,
+      keys: out.keys.data as Float32Array,
+      values: out.values.data as Float32Array,
     };
+  }
+
+  /**
+   * The gradient pass over positions P … P+S−1 of one sequence whose first P positions are cached:
+   * `past` is the [L, Hkv, T, hd] cache of the full context (from `inspect`), of which the first P
+   * positions are used; rows are relative to the suffix.
+   */
+  async suffixGradient(xs: Float32Array, batch: number, S: number, past: Pick<Inspection, 'keys' | 'values'>, T: number, P: number, row: readonly number[], target: readonly number[]) {
+    const { numLayers: L, numKvHeads: Hkv, headDim: hd } = this.config;
+    const prefix = (cache: Float32Array) => {
+      const out = new Float32Array(L * Hkv * P * hd);
+      for (let lh = 0; lh < L * Hkv; lh++) out.set(cache.subarray(lh * T * hd, lh * T * hd + P * hd), lh * P * hd);
+      return f32([L, Hkv, P, hd], out);
+    };
+    const out = await this.sessions.suffixGradient.run({
+      inputs_embeds: f32([batch, S, this.config.hiddenSize], xs),
+      past_keys: prefix(past.keys),
+      past_values: prefix(past.values),
+      row: i64([batch], row),
+      target: i64([batch], target),
+    });
+    return { grad: out.grad.data as Float32Array, logprob: out.logprob.data as Float32Array };
   }
 
   /** ∇_X log softmax(logits[row_b])[target_b] for each item: grad [batch, T, d] and logprob [batch]. */

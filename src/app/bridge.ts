@@ -1,0 +1,195 @@
+// Connects the AttributionClient (worker) to store actions: one-way data flow, worker message →
+// bridge → action → store. Owns the run lifecycle: one attribution at a time, stale responses ignored.
+
+import { CancelledError, type AttributionClient } from '../worker/client';
+import type { TargetRequest } from '../worker/protocol';
+import type { LinkState } from './lib/link';
+import type { AppStore } from './store';
+
+export type ClientLike = Pick<AttributionClient, 'loadModel' | 'predict' | 'attribute'>;
+
+export interface Bridge {
+  loadModel(): Promise<void>;
+  /** Predict, then attribute the store's prompt for its target (queued until a loading model is ready). */
+  run(): Promise<void>;
+  /** Sets the target and runs. */
+  runFor(target: TargetRequest): Promise<void>;
+  cancel(): void;
+  /** Debounced tokenization + top predictions of the current prompt (idle model only). */
+  previewSoon(): void;
+  /** Restores a shared view; loads the model when it changed and runs when the link has a prompt. */
+  applyLink(link: LinkState): void;
+}
+
+export const EMPTY_PROMPT = 'The prompt is empty: type or paste some text, then press Run.';
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function createBridge(store: AppStore, client: ClientLike, options: { previewDelayMs?: number } = {}): Bridge {
+  const state = () => store.getState();
+  let loadGen = 0;
+  let runGen = 0;
+  let current: { cancel: () => void; settled: Promise<unknown> } | null = null;
+  let runWhenReady = false;
+  let previewTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function stopCurrent(): Promise<unknown> {
+    const c = current;
+    if (!c) return Promise.resolve();
+    c.cancel();
+    return c.settled;
+  }
+
+  async function loadModel(): Promise<void> {
+    const gen = ++loadGen;
+    runGen++; // results of the old model are stale
+    await stopCurrent();
+    if (state().runStatus === 'running' || state().runStatus === 'predicting') state().runCancelled();
+    const { modelUrl, backend } = state();
+    state().modelLoading();
+    try {
+      const card = await client.loadModel(modelUrl, backend, (p) => {
+        if (gen === loadGen) state().setLoadProgress({ stage: p.stage, done: p.done, total: p.total, detail: p.detail });
+      });
+      if (gen !== loadGen) return;
+      state().modelLoaded(card);
+      if (runWhenReady) {
+        runWhenReady = false;
+        void run();
+      } else previewSoon();
+    } catch (e) {
+      if (gen !== loadGen) return;
+      runWhenReady = false;
+      if (state().runStatus === 'queued') state().runCancelled();
+      state().modelFailed(`Could not load the model from ${modelUrl}: ${message(e)}`);
+    }
+  }
+
+  function failed(e: unknown): void {
+    const text = message(e);
+    // The client rejects every pending request after a crash; the next call starts a fresh worker without a model.
+    if (/worker crashed/.test(text)) state().modelFailed(text.replace(/^the/, 'The'));
+    state().runFailed(text);
+  }
+
+  async function run(): Promise<void> {
+    const s = state();
+    if (!s.prompt.trim()) {
+      s.runFailed(EMPTY_PROMPT);
+      return;
+    }
+    if (s.modelStatus === 'loading' || s.modelStatus === 'idle') {
+      runWhenReady = true;
+      s.runQueued();
+      return;
+    }
+    if (s.modelStatus !== 'ready' || !s.model) {
+      s.runFailed('No model is loaded: fix the model address or backend above and load it again.');
+      return;
+    }
+    const gen = ++runGen;
+    await stopCurrent();
+    if (gen !== runGen) return;
+    const { prompt, model, m, seed, beta, gamma } = state();
+    let { target } = state();
+    state().predicting();
+    let preview;
+    try {
+      preview = await client.predict(prompt);
+    } catch (e) {
+      if (gen === runGen) failed(e);
+      return;
+    }
+    if (gen !== runGen) return;
+    state().setPreview({ prompt, ...preview });
+    const n = preview.tokens.length;
+    if (n === 0) {
+      state().runFailed('The prompt produced no tokens.');
+      return;
+    }
+    if (target.kind === 'position' && target.position >= n) {
+      target = { kind: 'next' };
+      state().setTarget(target);
+    }
+    const p = target.kind === 'position' ? target.position : n;
+    if (p > model!.maxPositions) {
+      state().runFailed(
+        `The prompt is too long: ${n} tokens, but ${model!.id} reads at most ${model!.maxPositions}. Shorten it${target.kind === 'next' ? ' or pick an earlier token of the text as target' : ''}.`,
+      );
+      return;
+    }
+    state().runStarted();
+    const handle = client.attribute(prompt, target, { m, seed, beta, gamma }, (msg) => {
+      if (gen === runGen) state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail }, msg.partial);
+    });
+    const settled = handle.result.catch(() => undefined);
+    const mine = { cancel: handle.cancel, settled };
+    current = mine;
+    try {
+      const result = await handle.result;
+      if (gen === runGen) state().runFinished(result);
+    } catch (e) {
+      if (gen !== runGen) return;
+      if (e instanceof CancelledError) state().runCancelled();
+      else failed(e);
+    } finally {
+      if (current === mine) current = null;
+    }
+  }
+
+  function previewSoon(): void {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(async () => {
+      const s = state();
+      const prompt = s.prompt;
+      if (s.modelStatus !== 'ready' || s.runStatus === 'running' || s.runStatus === 'predicting') return;
+      if (!prompt.trim()) {
+        s.setPreview(null);
+        return;
+      }
+      try {
+        const preview = await client.predict(prompt);
+        if (state().prompt === prompt) state().setPreview({ prompt, ...preview });
+      } catch {
+        // A failed preview is harmless: Run reports the error.
+      }
+    }, options.previewDelayMs ?? 350);
+  }
+
+  return {
+    loadModel,
+    run,
+    runFor: (target) => {
+      state().setTarget(target);
+      return run();
+    },
+    cancel: () => {
+      if (runWhenReady && state().runStatus === 'queued') state().runCancelled();
+      runWhenReady = false;
+      current?.cancel();
+    },
+    previewSoon,
+    applyLink(link) {
+      const s = state();
+      const modelUrl = link.model ?? s.modelUrl;
+      const backend = link.backend ?? s.backend;
+      const reload = modelUrl !== s.modelUrl || backend !== s.backend || s.modelStatus === 'idle';
+      s.setModelSource(modelUrl, backend);
+      if (link.prompt !== undefined) s.setPrompt(link.prompt);
+      if (link.target) s.setTarget(link.target);
+      s.setWeights(link.beta ?? s.beta, link.gamma ?? s.gamma);
+      s.setRunParams(link.m ?? s.m, link.seed ?? s.seed);
+      if (link.prompt) {
+        runWhenReady = true;
+        s.runQueued();
+      }
+      if (reload) void loadModel();
+      else if (runWhenReady && s.modelStatus === 'ready') {
+        runWhenReady = false;
+        void run();
+      }
+    },
+  };
+}

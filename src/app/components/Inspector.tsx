@@ -1,0 +1,102 @@
+// The token inspector: M, S ± standard error, I, βS, γI, final score and rank for the selected
+// token; M per layer (bars) and S over the probes (strip).
+
+import { useMemo, useRef } from 'react';
+import { layerBarsChart } from '../charts/layerBars';
+import { probeStripChart } from '../charts/probeStrip';
+import { fmt, visibleToken } from '../lib/format';
+import { selectRanks, selectScores } from '../store/selectors';
+import { ChartMount } from './ChartMount';
+import { useActions, useApp, useBridge } from './context';
+import { useWidth } from './useWidth';
+
+function Row({ name, value, testId, detail }: { name: string; value: number; testId: string; detail?: string }) {
+  return (
+    <tr>
+      <th scope="row">{name}</th>
+      <td data-testid={testId} data-value={value}>
+        {fmt(value)}
+        {detail && <span className="muted"> {detail}</span>}
+      </td>
+    </tr>
+  );
+}
+
+export function Inspector() {
+  const selected = useApp((s) => s.selected);
+  const result = useApp((s) => s.result);
+  const preview = useApp((s) => s.preview);
+  const scores = useApp(selectScores);
+  const ranks = useApp(selectRanks);
+  const beta = useApp((s) => s.beta);
+  const gamma = useApp((s) => s.gamma);
+  const actions = useActions();
+  const bridge = useBridge();
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const width = useWidth(bodyRef, 300);
+
+  const tokens = result?.tokens ?? preview?.tokens ?? [];
+  const i = selected !== null && selected < tokens.length ? selected : null;
+  const inContext = result !== null && i !== null && i < result.target.position;
+  const c = result?.components;
+
+  const bars = useMemo(() => (inContext && c ? layerBarsChart(c.M_layers.map((layer) => layer[i!]), { width: Math.min(width, 420) }, document) : null), [inContext, c, i, width]);
+  const strip = useMemo(
+    () => (inContext && c && c.S_probes.length ? probeStripChart({ probes: c.S_probes.map((round) => round[i!]), mean: c.S[i!], stderr: c.S_stderr[i!] }, { width: Math.min(width, 420) }, document) : null),
+    [inContext, c, i, width],
+  );
+
+  return (
+    <section className="panel inspector" aria-labelledby="inspector-heading" data-testid="inspector" data-position={i ?? ''}>
+      <div className="panel-head">
+        <h2 id="inspector-heading">Token inspector</h2>
+        {i !== null && (
+          <button type="button" className="link" onClick={() => actions.select(null)} aria-label="Close the inspector">
+            Close
+          </button>
+        )}
+      </div>
+      <div ref={bodyRef} className="inspector-body" aria-live="polite">
+        {i === null ? (
+          <p className="hint">Click a token of the text (or Tab to it and press Enter) to see its components.</p>
+        ) : (
+          <>
+            <p className="inspector-token">
+              <span className="token-chip" data-testid="inspector-token">
+                {visibleToken(tokens[i].text)}
+              </span>{' '}
+              position {i}, id {tokens[i].id}
+              {tokens[i].special && ' (special token)'}
+            </p>
+            {inContext && c && scores && ranks ? (
+              <>
+                <table className="components">
+                  <tbody>
+                    <Row name="Final score" value={scores[i]} testId="inspector-score" detail={`rank ${ranks[i]} of ${ranks.length}`} />
+                    <Row name="M (transition)" value={c.M[i]} testId="inspector-M" />
+                    <Row name="S (Hessian)" value={c.S[i]} testId="inspector-S" detail={`± ${fmt(c.S_stderr[i])} s.e.`} />
+                    <Row name="I (KL impact)" value={c.I[i]} testId="inspector-I" />
+                    <Row name={`β·S (β = ${beta})`} value={beta * c.S[i]} testId="inspector-betaS" />
+                    <Row name={`γ·I (γ = ${gamma})`} value={gamma * c.I[i]} testId="inspector-gammaI" />
+                  </tbody>
+                </table>
+                <span className="hidden" data-testid="inspector-rank" data-value={ranks[i]} />
+                <h3>M per layer</h3>
+                <ChartMount svg={bars} data-testid="inspector-layers" />
+                <h3>S over {c.S_probes.length} probes</h3>
+                {strip ? <ChartMount svg={strip} data-testid="inspector-probes" /> : <p className="hint">No probe round finished yet.</p>}
+              </>
+            ) : (
+              <p className="hint">{result && i >= result.target.position ? (i === result.target.position ? 'This is the target token.' : 'After the target: the model does not read it for this target.') : 'No attribution yet.'}</p>
+            )}
+            {i >= 1 && !(result?.target.kind === 'position' && result.target.position === i) && (
+              <button type="button" data-testid="inspector-make-target" onClick={() => void bridge.runFor({ kind: 'position', position: i })}>
+                Explain this token (make it the target)
+              </button>
+            )}
+          </>
+        )}
+      </div>
+    </section>
+  );
+}

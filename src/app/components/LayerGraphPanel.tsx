@@ -1,0 +1,80 @@
+// The layer-transition graph with its edge threshold; hovering or clicking a token highlights the
+// attention-flow paths that start at it (linked to the heatmap through the selection slice).
+
+import { useMemo, useRef, type MouseEvent } from 'react';
+import { effectiveThreshold, graphFigure } from '../lib/figures';
+import { fmt } from '../lib/format';
+import { ChartMount } from './ChartMount';
+import { useActions, useApp, useStoreApi } from './context';
+import { ExportButtons } from './ExportButtons';
+import { useWidth } from './useWidth';
+
+function tokenOf(e: MouseEvent): number | null {
+  const el = (e.target as Element).closest?.('[data-token]');
+  return el ? Number(el.getAttribute('data-token')) : null;
+}
+
+export function LayerGraphPanel() {
+  const result = useApp((s) => s.result);
+  const threshold = useApp(effectiveThreshold);
+  const focus = useApp((s) => s.hovered ?? s.selected);
+  const actions = useActions();
+  const store = useStoreApi();
+  const boxRef = useRef<HTMLDivElement>(null);
+  const width = useWidth(boxRef, 600);
+  const layers = result?.components.M_layers.length ?? 0;
+  const height = Math.max(260, Math.min(460, 150 + layers * 42));
+  const p = result?.target.position ?? 0;
+  const highlight = focus !== null && focus < p ? focus : null;
+
+  const svg = useMemo(
+    () => (result ? graphFigure(store.getState(), { width, height }, document, { caption: false, highlight }) : null),
+    [result, threshold, width, height, highlight, store],
+  );
+  const flow = result?.components.flow ?? [];
+  const maxWeight = Math.max(0, ...flow.map((e) => e.weight));
+  const shown = flow.filter((e) => e.weight >= threshold).length;
+
+  return (
+    <section className="panel graph-panel" aria-labelledby="graph-heading">
+      <div className="panel-head">
+        <h2 id="graph-heading">Layer-transition graph</h2>
+        <label className="threshold">
+          min flow
+          <input
+            type="range"
+            data-testid="edge-threshold"
+            min={0}
+            max={maxWeight || 1}
+            step={(maxWeight || 1) / 200}
+            value={threshold}
+            disabled={!result}
+            onChange={(e) => actions.setEdgeThreshold(Number(e.target.value))}
+          />
+          <span className="muted" data-testid="edge-count" data-shown={shown}>
+            {result ? `≥ ${fmt(threshold)}: ${shown} of ${flow.length} edges` : ''}
+          </span>
+        </label>
+        <ExportButtons
+          name="heta-graph"
+          testId="export-graph"
+          disabled={!result}
+          build={() => graphFigure(store.getState(), { width: Math.round(boxRef.current?.querySelector('svg')?.getBoundingClientRect().width ?? width), height }, document, { caption: true, highlight: null })}
+        />
+      </div>
+      <div
+        ref={boxRef}
+        className="graph-box"
+        data-testid="layer-graph"
+        onMouseOver={(e) => actions.hover(tokenOf(e))}
+        onMouseLeave={() => actions.hover(null)}
+        onClick={(e) => {
+          const t = tokenOf(e);
+          if (t !== null) actions.select(t);
+        }}
+      >
+        {svg ? <ChartMount svg={svg} /> : <p className="hint">Attention flow from each context token, layer by layer, to the prediction appears here after a run.</p>}
+      </div>
+    </section>
+  );
+}

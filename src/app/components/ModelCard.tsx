@@ -1,0 +1,84 @@
+// The model card: what is loaded (size, quantization, shape), where it runs (WebGPU or WebAssembly,
+// with the fallback reason), and the controls to pick the backend or another bundle.
+
+import { useEffect, useState } from 'react';
+import type { BackendPreference } from '../../worker/protocol';
+import { fmtCount } from '../lib/format';
+import { updateLocationHash } from '../lib/link';
+import { useActions, useApp, useBridge } from './context';
+import { ProgressBar } from './ProgressBar';
+
+const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'CPU' } as const;
+
+export function ModelCard() {
+  const model = useApp((s) => s.model);
+  const status = useApp((s) => s.modelStatus);
+  const progress = useApp((s) => s.loadProgress);
+  const backend = useApp((s) => s.backend);
+  const modelUrl = useApp((s) => s.modelUrl);
+  const actions = useActions();
+  const bridge = useBridge();
+  const [url, setUrl] = useState(modelUrl);
+  useEffect(() => setUrl(modelUrl), [modelUrl]);
+
+  const load = (nextUrl: string, nextBackend: BackendPreference) => {
+    actions.setModelSource(nextUrl, nextBackend);
+    updateLocationHash({ model: nextUrl, backend: nextBackend });
+    void bridge.loadModel();
+  };
+
+  return (
+    <section className="model-card" aria-label="Model" data-testid="model-card" data-status={status}>
+      <div className="model-summary">
+        {model ? (
+          <>
+            <div className="model-name" data-testid="model-name">
+              {model.id}
+            </div>
+            <div className="model-facts">
+              <span title="parameters">{fmtCount(model.parameters)} params</span>
+              <span title="weight quantization">{model.quantization}</span>
+              <span title="layers × attention heads">
+                {model.layers} layers × {model.heads} heads
+              </span>
+              <span title="context length">{model.maxPositions} tokens context</span>
+              <span className={`backend-badge backend-${model.backend}`} data-testid="model-backend" data-backend={model.backend}>
+                {BACKEND_NAMES[model.backend]}
+              </span>
+            </div>
+            <div className="model-detail" data-testid="model-backend-detail">
+              {model.architecture} · {model.backendDetail}
+            </div>
+          </>
+        ) : status === 'loading' ? (
+          <ProgressBar progress={progress} testId="model-progress" idleLabel="Starting the model worker…" />
+        ) : (
+          <div className="model-name muted">{status === 'error' ? 'No model loaded' : 'Model not loaded yet'}</div>
+        )}
+      </div>
+      <form
+        className="model-controls"
+        onSubmit={(e) => {
+          e.preventDefault();
+          load(url.trim() || modelUrl, backend);
+        }}
+      >
+        <label>
+          Backend
+          <select data-testid="backend-select" value={backend} onChange={(e) => load(modelUrl, e.target.value as BackendPreference)}>
+            <option value="auto">auto</option>
+            <option value="webgpu">WebGPU</option>
+            <option value="wasm">WebAssembly</option>
+          </select>
+        </label>
+        <label className="model-url">
+          Bundle
+          <input data-testid="model-url" value={url} onChange={(e) => setUrl(e.target.value)} spellCheck={false} aria-label="Model bundle address" />
+        </label>
+        <button type="submit" data-testid="model-load" disabled={status === 'loading'}>
+          {status === 'ready' && url === modelUrl ? 'Reload' : 'Load'}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+// β and γ recombine the final score instantly from the cached components; m and seed set the next run.
+
+import { useApp, useActions } from './context';
+
+function Weight({ name, value, onChange, testId }: { name: string; value: number; onChange: (v: number) => void; testId: string }) {
+  return (
+    <div className="weight">
+      <label htmlFor={testId}>{name}</label>
+      <input id={testId} data-testid={testId} type="range" min={0} max={2} step={0.05} value={value} onChange={(e) => onChange(Number(e.target.value))} />
+      <input
+        type="number"
+        aria-label={`${name} value`}
+        data-testid={`${testId}-number`}
+        min={0}
+        step={0.05}
+        value={value}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (e.target.value !== '' && Number.isFinite(v)) onChange(v);
+        }}
+      />
+    </div>
+  );
+}
+
+export function ParamsPanel() {
+  const beta = useApp((s) => s.beta);
+  const gamma = useApp((s) => s.gamma);
+  const m = useApp((s) => s.m);
+  const seed = useApp((s) => s.seed);
+  const actions = useActions();
+  return (
+    <section className="panel params-panel" aria-labelledby="params-heading">
+      <h2 id="params-heading">Score</h2>
+      <p className="formula">
+        Attr<sub>i</sub> = M<sub>i</sub> · (β S<sub>i</sub> + γ I<sub>i</sub>)
+      </p>
+      <Weight name="β (Hessian S)" value={beta} testId="beta-slider" onChange={(v) => actions.setWeights(v, gamma)} />
+      <Weight name="γ (KL I)" value={gamma} testId="gamma-slider" onChange={(v) => actions.setWeights(beta, v)} />
+      <div className="run-params">
+        <label>
+          probes m
+          <input
+            type="number"
+            data-testid="m-input"
+            min={1}
+            max={256}
+            step={1}
+            value={m}
+            onChange={(e) => {
+              const v = Math.round(Number(e.target.value));
+              if (v >= 1) actions.setRunParams(Math.min(256, v), seed);
+            }}
+          />
+        </label>
+        <label>
+          seed
+          <input
+            type="number"
+            data-testid="seed-input"
+            step={1}
+            value={seed}
+            onChange={(e) => {
+              const v = Math.round(Number(e.target.value));
+              if (Number.isFinite(v)) actions.setRunParams(m, v);
+            }}
+          />
+        </label>
+      </div>
+      <p className="hint">β and γ apply instantly; m and seed apply to the next run.</p>
+    </section>
+  );
+}

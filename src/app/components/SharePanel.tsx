@@ -1,0 +1,75 @@
+// The full result as JSON, and a link that restores this view (prompt, target, β, γ, m, seed, model).
+
+import { useState } from 'react';
+import type { TargetRequest } from '../../worker/protocol';
+import { saveBlob } from '../lib/download';
+import { formatLink, updateLocationHash, type LinkState } from '../lib/link';
+import type { AppState } from '../store';
+import { useApp, useStoreApi } from './context';
+
+/** The view as link state; a finished run's next-token target is pinned to its token id. */
+export function linkStateOf(s: AppState): LinkState {
+  const r = s.result;
+  const sameRun = r !== null && r.prompt === s.prompt;
+  const target: TargetRequest = sameRun ? (r.target.kind === 'next' ? { kind: 'next', tokenId: r.target.id } : { kind: 'position', position: r.target.position }) : s.target;
+  return {
+    model: s.modelUrl,
+    backend: s.backend,
+    prompt: s.prompt,
+    target,
+    beta: s.beta,
+    gamma: s.gamma,
+    m: sameRun ? r.params.m : s.m,
+    seed: sameRun ? r.params.seed : s.seed,
+  };
+}
+
+export function SharePanel() {
+  const hasResult = useApp((s) => s.result !== null && s.resultFinal);
+  const store = useStoreApi();
+  const [link, setLink] = useState<{ url: string; copied: boolean } | null>(null);
+
+  const copyLink = async () => {
+    const state = linkStateOf(store.getState());
+    updateLocationHash(state);
+    const url = `${location.origin}${location.pathname}${formatLink(state)}`;
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    } catch {
+      // No clipboard permission (e.g. not focused): the link is shown to copy by hand.
+    }
+    setLink({ url, copied });
+  };
+
+  return (
+    <section className="panel share-panel" aria-labelledby="share-heading">
+      <h2 id="share-heading">Share</h2>
+      <div className="button-row">
+        <button type="button" data-testid="copy-link" onClick={() => void copyLink()}>
+          Copy link
+        </button>
+        <button
+          type="button"
+          data-testid="export-json"
+          disabled={!hasResult}
+          onClick={() => {
+            const r = store.getState().result;
+            if (r) saveBlob(new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' }), 'heta-result.json');
+          }}
+        >
+          Download JSON
+        </button>
+      </div>
+      {link && (
+        <div className="share-link">
+          <input readOnly value={link.url} data-testid="share-link" aria-label="Link to this view" onFocus={(e) => e.target.select()} />
+          <span className="muted" role="status">
+            {link.copied ? 'Copied to the clipboard.' : 'Copy this link (clipboard not available).'}
+          </span>
+        </div>
+      )}
+    </section>
+  );
+}

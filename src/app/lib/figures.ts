@@ -1,0 +1,51 @@
+// The figures built from the store: the heatmap (export) and the layer graph (screen and export),
+// with their captions. Pure functions of state + size + document.
+
+import { heatmapChart } from '../charts/heatmap';
+import { layerGraphChart } from '../charts/layerGraph';
+import { valueScale } from '../charts/scale';
+import { COMPONENT_LABELS, selectCells, selectValues } from '../store/selectors';
+import type { AppState } from '../store';
+import { captionLines } from './caption';
+import { visibleToken } from './format';
+
+export function heatmapFigure(s: AppState, width: number, doc: Document): SVGSVGElement | null {
+  const values = selectValues(s);
+  if (!s.result || !values) return null;
+  const label = COMPONENT_LABELS[s.component];
+  return heatmapChart(
+    { cells: selectCells(s), scale: valueScale(values) },
+    { width, legendTitle: `${label}${s.wordLevel ? ', summed per word' : ''}`, caption: captionLines(s.result, { title: `HETA ${label}`, beta: s.beta, gamma: s.gamma }), id: 'export-heatmap' },
+    doc,
+  );
+}
+
+/** Default threshold: 5% of the strongest edge. */
+export function effectiveThreshold(s: AppState): number {
+  if (s.edgeThreshold !== null) return s.edgeThreshold;
+  const max = Math.max(0, ...(s.result?.components.flow.map((e) => e.weight) ?? [0]));
+  return max * 0.05;
+}
+
+export function graphFigure(s: AppState, size: { width: number; height: number }, doc: Document, options: { caption: boolean; highlight: number | null }): SVGSVGElement | null {
+  const r = s.result;
+  if (!r) return null;
+  const p = r.target.position;
+  return layerGraphChart(
+    {
+      labels: r.tokens.slice(0, p).map((t) => visibleToken(t.text)),
+      layers: r.components.M_layers.length,
+      edges: r.components.flow,
+      targetLabel: JSON.stringify(r.target.text),
+    },
+    {
+      width: size.width,
+      // The caption gets its own room above the plot.
+      height: size.height + (options.caption ? 96 : 0),
+      threshold: effectiveThreshold(s),
+      highlight: options.highlight,
+      caption: options.caption ? captionLines(r, { title: 'HETA attention-flow graph', beta: s.beta, gamma: s.gamma }) : undefined,
+    },
+    doc,
+  );
+}

@@ -1,0 +1,26 @@
+// Entry: one store, one worker client, the bridge between them; the URL hash restores a shared view.
+
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { AttributionClient } from '../worker/client';
+import { createBridge } from './bridge';
+import { App } from './components/App';
+import { AppContext } from './components/context';
+import { parseLink } from './lib/link';
+import { createAppStore } from './store';
+import './styles.css';
+
+const store = createAppStore();
+const client = new AttributionClient(() => new Worker(new URL('../worker/attribution.worker.ts', import.meta.url), { type: 'module' }));
+const bridge = createBridge(store, client);
+
+bridge.applyLink(parseLink(location.hash));
+window.addEventListener('hashchange', () => bridge.applyLink(parseLink(location.hash)));
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <AppContext.Provider value={{ store, bridge }}>
+      <App />
+    </AppContext.Provider>
+  </StrictMode>,
+);

@@ -1,0 +1,66 @@
+// Run slice: the prompt, the chosen target, the tokenization preview with top predictions, and the
+// attribution run (progress, partial then final result, or why it stopped).
+
+import type { StateCreator } from 'zustand/vanilla';
+import type { AttributionResult, Prediction, TargetRequest, Token } from '../../worker/protocol';
+import type { AppState, ProgressInfo } from './types';
+
+export type RunStatus = 'idle' | 'queued' | 'predicting' | 'running' | 'done' | 'cancelled' | 'error';
+
+export interface Preview {
+  prompt: string;
+  tokens: Token[];
+  predictions: Prediction[];
+}
+
+export interface RunSlice {
+  prompt: string;
+  target: TargetRequest;
+  preview: Preview | null;
+  runStatus: RunStatus;
+  progress: ProgressInfo | null;
+  /** The latest result: partial (M, I, S from some probe rounds) while running, then final. */
+  result: AttributionResult | null;
+  resultFinal: boolean;
+  runError: string | null;
+  /** Attribution runs sent to the worker in this session (β/γ changes never add one). */
+  workerRuns: number;
+  setPrompt(prompt: string): void;
+  setTarget(target: TargetRequest): void;
+  setPreview(preview: Preview | null): void;
+  setRunError(message: string | null): void;
+  /** Run requested while the model loads: it starts once the model is ready. */
+  runQueued(): void;
+  predicting(): void;
+  runStarted(): void;
+  runProgress(p: ProgressInfo, partial?: AttributionResult): void;
+  runFinished(result: AttributionResult): void;
+  runCancelled(): void;
+  runFailed(message: string): void;
+}
+
+export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, get) => ({
+  prompt: '',
+  target: { kind: 'next' },
+  preview: null,
+  runStatus: 'idle',
+  progress: null,
+  result: null,
+  resultFinal: false,
+  runError: null,
+  workerRuns: 0,
+  setPrompt: (prompt) => set((s) => (prompt === s.prompt ? {} : { prompt, target: { kind: 'next' } })),
+  setTarget: (target) => set({ target }),
+  setPreview: (preview) => set({ preview }),
+  setRunError: (runError) => set({ runError }),
+  runQueued: () => set({ runStatus: 'queued', runError: null, progress: null }),
+  predicting: () => set({ runStatus: 'predicting', runError: null, progress: null }),
+  runStarted: () => set((s) => ({ runStatus: 'running', runError: null, progress: null, workerRuns: s.workerRuns + 1 })),
+  runProgress: (progress, partial) => set(partial ? { progress, result: partial, resultFinal: false } : { progress }),
+  runFinished: (result) => {
+    const selected = get().selected;
+    set({ runStatus: 'done', progress: null, result, resultFinal: true, selected: selected !== null && selected < result.tokens.length ? selected : null });
+  },
+  runCancelled: () => set({ runStatus: 'cancelled', progress: null }),
+  runFailed: (runError) => set({ runStatus: 'error', runError, progress: null }),
+});

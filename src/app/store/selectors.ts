@@ -1,0 +1,73 @@
+// Derived data, memoized on the store fields it reads: the recombined final score (β, γ change →
+// new scores from the cached components, no worker run), the values the heatmap shows, ranks, cells.
+
+import { hetaScores, type AttributionResult } from '../../worker/protocol';
+import { buildCells, type Cell } from '../lib/cells';
+import type { AppState } from './types';
+import type { ComponentKey } from './viewSlice';
+
+/** Caches the last call: recomputes only when an argument changes identity. */
+function memoLast<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  let last: { args: A; value: R } | null = null;
+  return (...args: A) => {
+    if (last && last.args.length === args.length && last.args.every((a, k) => Object.is(a, args[k]))) return last.value;
+    const value = fn(...args);
+    last = { args, value };
+    return value;
+  };
+}
+
+const scoresOf = memoLast((result: AttributionResult | null, beta: number, gamma: number): number[] | null => {
+  if (!result) return null;
+  const { M, S, I } = result.components;
+  return Array.from(hetaScores(M, S, I, beta, gamma));
+});
+
+/** Attr_i = M[i] · (β S_i + γ I_i) with the view's β and γ. */
+export const selectScores = (s: AppState) => scoresOf(s.result, s.beta, s.gamma);
+
+export function componentValues(result: AttributionResult, scores: number[], key: ComponentKey): number[] {
+  return key === 'score' ? scores : result.components[key];
+}
+
+export const selectValues = (s: AppState): number[] | null => {
+  const scores = selectScores(s);
+  return s.result && scores ? componentValues(s.result, scores, s.component) : null;
+};
+
+const ranksOf = memoLast((scores: number[] | null): number[] | null => {
+  if (!scores) return null;
+  const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a]);
+  const rank = new Array<number>(scores.length);
+  order.forEach((i, k) => (rank[i] = k + 1));
+  return rank;
+});
+
+/** Rank of each context token by final score (1 = strongest). */
+export const selectRanks = (s: AppState) => ranksOf(selectScores(s));
+
+const cellsOf = memoLast(
+  (result: AttributionResult | null, preview: AppState['preview'], values: number[] | null, wordLevel: boolean): Cell[] => {
+    if (result) {
+      return buildCells({
+        prompt: result.prompt,
+        tokens: result.tokens,
+        contextLength: result.target.position,
+        values,
+        target: { position: result.target.position, text: result.target.text },
+        wordLevel,
+      });
+    }
+    if (preview) return buildCells({ prompt: preview.prompt, tokens: preview.tokens, contextLength: preview.tokens.length, values: null, target: null, wordLevel });
+    return [];
+  },
+);
+
+export const selectCells = (s: AppState) => cellsOf(s.result, s.preview, selectValues(s), s.wordLevel);
+
+export const COMPONENT_LABELS: Record<ComponentKey, string> = {
+  score: 'Final score M·(βS+γI)',
+  M: 'M: semantic transition',
+  S: 'S: Hessian sensitivity',
+  I: 'I: KL information impact',
+};

@@ -1,0 +1,14 @@
+import type { ProgressStage } from '../../worker/protocol';
+import type { ModelSlice } from './modelSlice';
+import type { RunSlice } from './runSlice';
+import type { SelectionSlice } from './selectionSlice';
+import type { ViewSlice } from './viewSlice';
+
+export interface ProgressInfo {
+  stage: ProgressStage;
+  done: number;
+  total: number;
+  detail: string;
+}
+
+export type AppState = ModelSlice & RunSlice & SelectionSlice & ViewSlice;

@@ -1,0 +1,39 @@
+// View slice: what the heatmap shows and how the score is combined (β, γ), the parameters of the
+// next run (m, seed), and the layer graph's edge threshold.
+
+import type { StateCreator } from 'zustand/vanilla';
+import { DEFAULT_PARAMS } from '../../worker/protocol';
+import type { AppState } from './types';
+
+export type ComponentKey = 'score' | 'M' | 'S' | 'I';
+
+export interface ViewSlice {
+  component: ComponentKey;
+  wordLevel: boolean;
+  beta: number;
+  gamma: number;
+  m: number;
+  seed: number;
+  /** Minimum flow of a shown edge; null = a default relative to the strongest edge. */
+  edgeThreshold: number | null;
+  setComponent(c: ComponentKey): void;
+  setWordLevel(on: boolean): void;
+  setWeights(beta: number, gamma: number): void;
+  setRunParams(m: number, seed: number): void;
+  setEdgeThreshold(t: number | null): void;
+}
+
+export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) => ({
+  component: 'score',
+  wordLevel: false,
+  beta: DEFAULT_PARAMS.beta,
+  gamma: DEFAULT_PARAMS.gamma,
+  m: DEFAULT_PARAMS.m,
+  seed: DEFAULT_PARAMS.seed,
+  edgeThreshold: null,
+  setComponent: (component) => set({ component }),
+  setWordLevel: (wordLevel) => set({ wordLevel }),
+  setWeights: (beta, gamma) => set({ beta, gamma }),
+  setRunParams: (m, seed) => set({ m, seed }),
+  setEdgeThreshold: (edgeThreshold) => set({ edgeThreshold }),
+});
