@@ -1,0 +1,220 @@
+#!/usr/bin/python3
+"""Train the HETA Lens demo model (Llama-style, plain torch) on models/recipe/data/{train,val}.bin.
+
+  /usr/bin/python3 models/recipe/train.py --preset cpu --hours 2.2           # fresh run
+  /usr/bin/python3 models/recipe/train.py --resume                           # continue (same args kept in state)
+
+The learning-rate schedule is a function of *elapsed training time* over the --hours budget
+(cosine decay to 10%), times a linear warmup over the first 200 steps, so a run of any length ends with a decayed LR.
+Every --ckpt-minutes (and at the end) it writes, atomically (temp file + rename):
+  models/recipe/work/state.pt        resumable state (model, optimizer, RNG, progress)
+  models/demo/model.safetensors      Hugging Face LlamaForCausalLM weights (F32)
+  models/demo/config.json            Hugging Face config
+  models/demo/training_state.json    progress summary (step, tokens seen, losses)
+Logs to models/recipe/work/train.log.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from model import LlamaLM, make_config, count_params, save_safetensors, write_json_atomic, PRESETS  # noqa: E402
+
+DATA = os.path.join(HERE, "data")
+WORK = os.path.join(HERE, "work")
+DEMO = os.path.abspath(os.path.join(HERE, "..", "demo"))
+TOKDIR = os.path.join(HERE, "tokenizer")
+
+
+def parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("--preset", default="cpu", choices=sorted(PRESETS))
+    p.add_argument("--hidden-size", type=int)
+    p.add_argument("--layers", type=int, dest="num_hidden_layers")
+    p.add_argument("--heads", type=int, dest="num_attention_heads")
+    p.add_argument("--kv-heads", type=int, dest="num_key_value_heads")
+    p.add_argument("--intermediate-size", type=int)
+    p.add_argument("--seq-len", type=int, default=256)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--min-lr-frac", type=float, default=0.1)
+    p.add_argument("--warmup-steps", type=int, default=200)
+    p.add_argument("--weight-decay", type=float, default=0.1)
+    p.add_argument("--grad-clip", type=float, default=1.0)
+    p.add_argument("--hours", type=float, default=2.0, help="training-time budget (excludes eval/ckpt)")
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = no limit); for benchmarks")
+    p.add_argument("--ckpt-minutes", type=float, default=10.0)
+    p.add_argument("--eval-windows", type=int, default=40)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default=None, help="cpu or cuda (default: cuda for --preset cuda if available, else cpu)")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--no-save", action="store_true", help="benchmark mode: write nothing")
+    p.add_argument("--out", default=DEMO)
+    p.add_argument("--log", default=os.path.join(WORK, "train.log"))
+    return p.parse_args()
+
+
+def main():
+    args = parse()
+    torch.set_num_threads(args.threads)
+    os.makedirs(WORK, exist_ok=True)
+    state_path = os.path.join(WORK, "state.pt")
+    state = None
+    if args.resume:
+        state = torch.load(state_path, map_location="cpu")
+        keep = {"resume", "hours", "ckpt_minutes", "threads", "log", "max_steps", "no_save", "device"}
+        saved = state["args"]
+        for k, v in saved.items():
+            if k not in keep:
+                setattr(args, k, v)
+        if args.hours < saved["hours"]:
+            args.hours = saved["hours"]
+
+    dev = args.device or ("cuda" if args.preset == "cuda" and torch.cuda.is_available() else "cpu")
+    logf = None if args.no_save else open(args.log, "a")
+
+    def log(msg):
+        line = time.strftime("%Y-%m-%d %H:%M:%S ") + msg
+        print(line, flush=True)
+        if logf:
+            logf.write(line + "\n")
+            logf.flush()
+
+    train = np.memmap(os.path.join(DATA, "train.bin"), dtype=np.uint16, mode="r")
+    val = np.memmap(os.path.join(DATA, "val.bin"), dtype=np.uint16, mode="r")
+    with open(os.path.join(TOKDIR, "tokenizer.json")) as f:
+        vocab_size = len(json.load(f)["model"]["vocab"]) + 0
+    vocab_size = max(vocab_size, int(train.max()) + 1)
+
+    arch = {k: getattr(args, k) for k in ("hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "intermediate_size")}
+    cfg = state["config"] if state else make_config(vocab_size, args.preset, max_position_embeddings=max(512, args.seq_len), **arch)
+    torch.manual_seed(args.seed)
+    model = LlamaLM(cfg)
+    if state:
+        model.load_state_dict(state["model"])
+    else:
+        model.init_weights(args.seed)
+    model.to(dev)
+    total, non_emb = count_params(model)
+
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
+    step, train_secs, tokens_seen = 0, 0.0, 0
+    history = []
+    rng = np.random.default_rng(args.seed)
+    if state:
+        opt.load_state_dict(state["optimizer"])
+        step, train_secs, tokens_seen = state["step"], state["train_secs"], state["tokens_seen"]
+        history = state.get("history", [])
+        rng.bit_generator.state = state["np_rng"]
+        torch.set_rng_state(state["torch_rng"])
+        random.setstate(state["py_rng"])
+    budget = args.hours * 3600.0
+    log(f"{'resume' if state else 'start'}: params {total:,} (non-embedding {non_emb:,}), cfg "
+        f"d={cfg['hidden_size']} L={cfg['num_hidden_layers']} H={cfg['num_attention_heads']} KV={cfg['num_key_value_heads']} "
+        f"ffn={cfg['intermediate_size']} vocab={cfg['vocab_size']}; train {len(train):,} tok, val {len(val):,} tok; "
+        f"batch {args.batch_size}x{args.seq_len}; device {dev}; lr {args.lr}; budget {args.hours} h; step {step}, trained {train_secs/60:.1f} min")
+
+    T, B = args.seq_len, args.batch_size
+    n_val = min(args.eval_windows, (len(val) - 1) // T)
+    val_x = torch.from_numpy(np.stack([val[i * T:(i + 1) * T].astype(np.int64) for i in range(n_val)]))
+    val_y = torch.from_numpy(np.stack([val[i * T + 1:(i + 1) * T + 1].astype(np.int64) for i in range(n_val)]))
+    val_x, val_y = val_x.to(dev), val_y.to(dev)
+
+    def evaluate():
+        model.eval()
+        tot = 0.0
+        with torch.no_grad():
+            for i in range(0, n_val, 8):
+                lg = model(val_x[i:i + 8])
+                tot += F.cross_entropy(lg.reshape(-1, lg.size(-1)), val_y[i:i + 8].reshape(-1), reduction="sum").item()
+        model.train()
+        return tot / (n_val * T)
+
+    def lr_at(step, frac):
+        # linear warmup over the first --warmup-steps steps, times a cosine decay (to
+        # --min-lr-frac) over the fraction of the time budget already used
+        warm = min(1.0, (step + 1) / max(1, args.warmup_steps))
+        p = min(1.0, frac)
+        return args.lr * warm * (args.min_lr_frac + (1 - args.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
+
+    def save(val_loss, final=False):
+        if args.no_save:
+            return
+        t0 = time.time()
+        st = {"model": model.state_dict(), "optimizer": opt.state_dict(), "config": cfg, "args": vars(args),
+              "step": step, "train_secs": train_secs, "tokens_seen": tokens_seen, "history": history,
+              "np_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "py_rng": random.getstate()}
+        torch.save(st, state_path + ".tmp")
+        os.replace(state_path + ".tmp", state_path)
+        os.makedirs(args.out, exist_ok=True)
+        write_json_atomic(cfg, os.path.join(args.out, "config.json"))
+        save_safetensors(model.hf_state_dict(), os.path.join(args.out, "model.safetensors"))
+        for fn in ("tokenizer.json", "tokenizer_config.json"):
+            src = os.path.join(TOKDIR, fn)
+            if os.path.exists(src):
+                shutil.copyfile(src, os.path.join(args.out, fn + ".tmp"))
+                os.replace(os.path.join(args.out, fn + ".tmp"), os.path.join(args.out, fn))
+        write_json_atomic({"step": step, "tokens_seen": tokens_seen, "train_hours": round(train_secs / 3600, 3),
+                           "val_loss": val_loss, "final": final, "params": total, "non_embedding_params": non_emb,
+                           "seq_len": T, "batch_size": B, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                          os.path.join(args.out, "training_state.json"))
+        log(f"checkpoint step {step} -> {args.out} ({time.time() - t0:.1f} s){' FINAL' if final else ''}")
+
+    model.train()
+    last_ckpt = time.time()
+    last_log = time.time()
+    win_loss, win_n, win_tok, win_t = 0.0, 0, 0, 0.0
+    val_loss = history[-1]["val"] if history else None
+    while train_secs < budget and (args.max_steps <= 0 or step < args.max_steps):
+        t0 = time.time()
+        lr = lr_at(step, train_secs / budget)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        ix = rng.integers(0, len(train) - T - 1, size=B)
+        xb = torch.from_numpy(np.stack([train[i:i + T + 1].astype(np.int64) for i in ix]))
+        xb = xb.to(dev)
+        x, y = xb[:, :-1], xb[:, 1:]
+        logits = model(x)
+        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+        opt.step()
+        dt = time.time() - t0
+        step += 1
+        train_secs += dt
+        tokens_seen += B * T
+        win_loss += loss.item(); win_n += 1; win_tok += B * T; win_t += dt
+        if time.time() - last_log > 60 or step == 1 or (args.max_steps and step == args.max_steps):
+            log(f"step {step} loss {win_loss / win_n:.4f} lr {lr:.2e} gnorm {gn:.2f} tok/s {win_tok / win_t:.0f} "
+                f"tokens {tokens_seen:,} trained {train_secs / 60:.1f}/{budget / 60:.0f} min")
+            win_loss, win_n, win_tok, win_t = 0.0, 0, 0, 0.0
+            last_log = time.time()
+        if time.time() - last_ckpt > args.ckpt_minutes * 60:
+            val_loss = evaluate()
+            history.append({"step": step, "tokens": tokens_seen, "train_min": round(train_secs / 60, 2), "val": val_loss})
+            log(f"eval step {step} val_loss {val_loss:.4f} ppl {math.exp(val_loss):.1f}")
+            save(val_loss)
+            last_ckpt = time.time()
+    val_loss = evaluate()
+    history.append({"step": step, "tokens": tokens_seen, "train_min": round(train_secs / 60, 2), "val": val_loss})
+    log(f"done: step {step} tokens {tokens_seen:,} trained {train_secs / 60:.1f} min val_loss {val_loss:.4f} ppl {math.exp(val_loss):.1f}")
+    save(val_loss, final=True)
+
+
+if __name__ == "__main__":
+    main()
