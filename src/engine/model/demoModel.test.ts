@@ -1,0 +1,44 @@
+// The shipped demo model, through its compiled ONNX bundle: perplexity, copying and greedy samples stay
+// as models/README.md reports them, and S converges in ε.
+
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { attribute } from '../attribution/heta';
+import { createNodeRuntime } from '../runtime/nodeRuntime';
+import { bundleDirSource } from '../../node/bundleFiles';
+import { CONTINUATION_PROMPTS, lmCheck } from '../../cli/lmCheck';
+import { AttributionModel } from './attributionModel';
+
+/** What `npx heta lm-check --json models/demo/metrics.json` measured when the bundle was made. */
+interface Metrics {
+  validation: { perplexity: number; tokens: number };
+  copy: { top5: number; items: number };
+}
+
+/** Greedy 20-token continuations of CONTINUATION_PROMPTS by the shipped q8 bundle. */
+const PINNED_CONTINUATIONS = [
+  " the same week.\n\n\nQuestion: What is the question.\n\nQuestion: What is",
+  " the passage<|endoftext|>Read the passage and answer the passage and answer the passage and answer the question.\n",
+  ", and the LORD of the LORD of the LORD of the LORD of the LORD of the LORD of",
+];
+
+describe('demo model bundle', async () => {
+  const model = await AttributionModel.load(bundleDirSource('models/demo/bundle'), await createNodeRuntime());
+  const metrics = JSON.parse(await readFile('models/demo/metrics.json', 'utf8')) as Metrics;
+
+  it('validation perplexity, copy rate and greedy continuations match what models/README.md reports', async () => {
+    const r = await lmCheck(model, new Uint8Array(await readFile('models/eval/val-tokens.u16')), await readFile('models/eval/copy-from-context.jsonl', 'utf8'));
+    expect(r.validation.tokens).toBe(metrics.validation.tokens);
+    expect(Math.abs(r.validation.perplexity / metrics.validation.perplexity - 1)).toBeLessThan(0.01);
+    expect(r.copy.top5).toBe(metrics.copy.top5);
+    expect(r.continuations.map((c) => c.prompt)).toEqual(CONTINUATION_PROMPTS);
+    expect(r.continuations.map((c) => c.continuation)).toEqual(PINNED_CONTINUATIONS);
+  });
+
+  it('S at ε and ε/2 agrees within 1% (finite differences have converged)', async () => {
+    const prompt = 'Mary put the lantern in the cellar. Question: where is the lantern? Answer: in the';
+    const a = await attribute(model, prompt, { kind: 'next' }, { m: 2, epsilonScale: 5e-3 });
+    const b = await attribute(model, prompt, { kind: 'next' }, { m: 2, epsilonScale: 2.5e-3 });
+    a.components.S.forEach((s, i) => expect(Math.abs(s / b.components.S[i] - 1)).toBeLessThan(0.01));
+  });
+});
