@@ -47,7 +47,8 @@ export function batchSizeFor(model: AttributionModel, T: number, maxBatch = 64):
   return Math.max(1, Math.min(maxBatch, Math.floor(64e6 / perItem)));
 }
 
-function maskVector(model: AttributionModel, scheme: MaskScheme, x: Float32Array, p: number, tokenRow: Float32Array | null): Float32Array {
+/** The row that replaces a masked token's embedding under `scheme` (zero, mean of the context rows of `x`, or a token's embedding). */
+export function maskVector(model: AttributionModel, scheme: MaskScheme, x: Float32Array, p: number, tokenRow: Float32Array | null): Float32Array {
   const d = model.config.hiddenSize;
   if (scheme.kind === 'zero') return new Float32Array(d);
   if (scheme.kind === 'token') return tokenRow!;

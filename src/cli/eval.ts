@@ -1,0 +1,240 @@
+// `heta eval --model <bundle-dir> --dataset <file> [--methods heta,ig,...] [--limit N] [--json <file>] ...`
+// Runs every method on every item, scores them with the faithfulness metrics and prints a method × metric
+// table with 95% intervals. With --json the file is rewritten (atomically) after every item, so an
+// interrupted run keeps its finished items and `--resume` continues it.
+
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { MaskScheme } from '../engine/attribution/schema';
+import type { IgGrid } from '../engine/baselines/integratedGradients';
+import { parseMethods } from '../engine/baselines/methods';
+import { parseDataset } from '../engine/eval/dataset';
+import { deriveSeed, evaluateItem, formatSummary, SEED_SALT, summarize, type ItemResult, type Summary } from '../engine/eval/harness';
+import { AttributionModel } from '../engine/model/attributionModel';
+import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
+import { bundleDirSource } from '../node/bundleFiles';
+import { progressLine } from './progress';
+
+const USAGE =
+  'usage: heta eval --model <bundle-dir> --dataset <curated.json | items.jsonl> [--methods all|heta,ig,...] [--limit N] ' +
+  '[--json <file> [--resume | --overwrite]] [--m 10] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 128] ' +
+  '[--ig-grid log|uniform] [--cc-samples 128] [--cc-lambda cv|<λ/λ_max>] [--draws 8] [--threads N]';
+
+export const EVAL_SCHEMA = 'heta-eval';
+export const EVAL_SCHEMA_VERSION = 1;
+
+export interface EvalSettings {
+  model: { id: string; fingerprint: string; quantization: string };
+  dataset: { file: string; kind: string; items: number };
+  methods: string[];
+  params: {
+    m: number;
+    seed: number;
+    mask: MaskScheme;
+    beta: number;
+    gamma: number;
+    igSteps: number;
+    igGrid: IgGrid;
+    contextCiteSamples: number;
+    contextCiteLambda: number | 'cv';
+    draws: number;
+  };
+}
+
+export interface EvalFile extends EvalSettings {
+  schema: typeof EVAL_SCHEMA;
+  version: number;
+  backend: string;
+  complete: boolean;
+  /** Wall time of the runs that wrote this file, summed. */
+  wallMs: number;
+  items: ItemResult[];
+  summary: Summary;
+}
+
+function number(name: string, value: string | undefined, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${value}'`);
+  return n;
+}
+
+function parseMask(value: string): MaskScheme {
+  if (value === 'zero' || value === 'mean') return { kind: value };
+  const m = /^token:(\d+)$/.exec(value);
+  if (m) return { kind: 'token', id: Number(m[1]) };
+  throw new Error(`--mask must be zero, mean or token:<id>, got '${value}'`);
+}
+
+function parseGrid(value: string): IgGrid {
+  if (value === 'log' || value === 'uniform') return value;
+  throw new Error(`--ig-grid must be log or uniform, got '${value}'`);
+}
+
+async function writeAtomic(file: string, data: EvalFile): Promise<void> {
+  const tmp = `${file}.partial-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(data));
+  await rename(tmp, file);
+}
+
+/** Settings that must agree for --resume (everything that changes a number in the results). */
+function sameSettings(a: EvalSettings, b: EvalSettings): string | null {
+  if (a.model.fingerprint !== b.model.fingerprint) return `the model differs (${a.model.id} ${a.model.fingerprint.slice(0, 12)} vs ${b.model.id} ${b.model.fingerprint.slice(0, 12)})`;
+  if (a.dataset.kind !== b.dataset.kind || a.dataset.file !== b.dataset.file) return `the dataset differs (${a.dataset.file} vs ${b.dataset.file})`;
+  if (a.methods.join(',') !== b.methods.join(',')) return `the methods differ (${a.methods.join(',')} vs ${b.methods.join(',')})`;
+  if (JSON.stringify(a.params) !== JSON.stringify(b.params)) return `the parameters differ (${JSON.stringify(a.params)} vs ${JSON.stringify(b.params)})`;
+  return null;
+}
+
+export async function evalCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      dataset: { type: 'string' },
+      methods: { type: 'string', default: 'all' },
+      limit: { type: 'string' },
+      json: { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      overwrite: { type: 'boolean', default: false },
+      m: { type: 'string' },
+      seed: { type: 'string' },
+      mask: { type: 'string', default: 'zero' },
+      beta: { type: 'string' },
+      gamma: { type: 'string' },
+      'ig-steps': { type: 'string' },
+      'ig-grid': { type: 'string', default: 'log' },
+      'cc-samples': { type: 'string' },
+      'cc-lambda': { type: 'string' },
+      draws: { type: 'string' },
+      threads: { type: 'string' },
+      'max-batch': { type: 'string' },
+    },
+  });
+  if (!values.model || !values.dataset) throw new Error(USAGE);
+  if (values.resume && !values.json) throw new Error('--resume needs --json <file> (the file to continue)');
+  if (values.resume && values.overwrite) throw new Error('give --resume or --overwrite, not both');
+  const methods = parseMethods(values.methods!);
+  const limit = values.limit === undefined ? Infinity : number('limit', values.limit, 0, true);
+  if (limit < 1) throw new Error('--limit must be at least 1');
+  const params: EvalSettings['params'] = {
+    m: number('m', values.m, 10, true),
+    seed: number('seed', values.seed, 0, true),
+    mask: parseMask(values.mask!),
+    beta: number('beta', values.beta, 0.5),
+    gamma: number('gamma', values.gamma, 0.5),
+    igSteps: number('ig-steps', values['ig-steps'], 128, true),
+    igGrid: parseGrid(values['ig-grid']!),
+    contextCiteSamples: number('cc-samples', values['cc-samples'], 128, true),
+    contextCiteLambda: values['cc-lambda'] === undefined || values['cc-lambda'] === 'cv' ? 'cv' : number('cc-lambda', values['cc-lambda'], 0),
+    draws: number('draws', values.draws, 8, true),
+  };
+  if (params.m < 1 || params.igSteps < 1 || params.contextCiteSamples < 2 || params.draws < 1) throw new Error('--m, --ig-steps, --draws must be ≥ 1 and --cc-samples ≥ 2');
+
+  const dataset = parseDataset(await readFile(values.dataset, 'utf8'));
+  const items = dataset.items.slice(0, Math.min(limit, dataset.items.length));
+  const runtime = await createNodeRuntime({ threads: values.threads ? number('threads', values.threads, 1, true) : undefined });
+  const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
+  const settings: EvalSettings = {
+    model: { id: model.manifest.modelId, fingerprint: model.manifest.source.fingerprint, quantization: model.manifest.quantization.requested },
+    dataset: { file: basename(values.dataset), kind: dataset.kind, items: dataset.items.length },
+    methods: methods.map((m) => m.id),
+    params,
+  };
+
+  let previous: ItemResult[] = [];
+  let previousMs = 0;
+  if (values.json) {
+    const existing = await readFile(values.json, 'utf8').catch(() => null);
+    if (existing !== null && values.resume) {
+      const old = JSON.parse(existing) as EvalFile;
+      if (old.schema !== EVAL_SCHEMA) throw new Error(`${values.json} is not a heta eval file`);
+      const why = sameSettings(old, settings);
+      if (why) throw new Error(`cannot resume ${values.json}: ${why}`);
+      const wanted = new Set(items.map((it) => it.id));
+      previous = old.items.filter((it) => wanted.has(it.id) && !it.error);
+      previousMs = old.wallMs;
+      console.error(`resuming ${values.json}: ${previous.length} of ${items.length} items already done`);
+    } else if (existing !== null && !values.overwrite) {
+      throw new Error(`${values.json} exists; pass --resume to continue it or --overwrite to start again`);
+    }
+  }
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    console.error('\ninterrupted: finishing up (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const started = performance.now();
+  const results = [...previous];
+  const done = new Set(previous.map((it) => it.id));
+  const file = (complete: boolean): EvalFile => ({
+    schema: EVAL_SCHEMA,
+    version: EVAL_SCHEMA_VERSION,
+    ...settings,
+    backend: model.backendDetail,
+    complete,
+    wallMs: previousMs + (performance.now() - started),
+    items: results,
+    summary: summarize(results, methods),
+  });
+  const progress = progressLine();
+  let warned = 0;
+  let interrupted = false;
+  console.error(`${methods.length} methods × ${items.length} items, ${model.manifest.modelId} on ${model.backendDetail}`);
+  try {
+    for (const [k, item] of items.entries()) {
+      if (done.has(item.id)) continue;
+      const label = `[${k + 1}/${items.length}]`;
+      let result: ItemResult;
+      try {
+        result = await evaluateItem(model, item, methods, {
+          baseline: {
+            heta: { m: params.m, seed: params.seed, mask: params.mask, beta: params.beta, gamma: params.gamma },
+            igSteps: params.igSteps,
+            igGrid: params.igGrid,
+            contextCiteSamples: params.contextCiteSamples,
+            contextCiteLambda: params.contextCiteLambda,
+            contextCiteSeed: deriveSeed(params.seed, SEED_SALT.contextCite),
+            maxBatch: values['max-batch'] ? number('max-batch', values['max-batch'], 64, true) : undefined,
+          },
+          metrics: { draws: params.draws, seed: deriveSeed(params.seed, SEED_SALT.softMasks) },
+          signal: controller.signal,
+          onProgress: (stage, detail, d, total) => progress.update(`${label} ${stage}`, d, total, detail),
+        });
+      } catch (e) {
+        if (controller.signal.aborted) throw e;
+        const message = e instanceof Error ? e.message : String(e);
+        result = { id: item.id, prompt: item.prompt, error: message } as ItemResult;
+        console.error(`\n${label} ${item.id} failed: ${message}`);
+      }
+      progress.done();
+      results.push(result);
+      warned += result.warnings?.length ? 1 : 0;
+      if (!result.error) {
+        const t = result.target;
+        console.error(`${label} ${item.id}: ${result.tokens.length} tokens, target ${JSON.stringify(t.tokenText)} p=${t.probability.toPrecision(3)}, ${(result.ms / 1000).toFixed(1)} s`);
+      }
+      if (values.json) await writeAtomic(values.json, file(false));
+    }
+  } catch (e) {
+    if (!controller.signal.aborted) throw e;
+    interrupted = true;
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.done();
+    await model.release();
+  }
+  const out = file(!interrupted && results.length === items.length);
+  if (values.json) await writeAtomic(values.json, out);
+  if (warned) console.error(`${warned} item(s) with warnings (e.g. multi-token targets scored on their first token); see "warnings" in the JSON`);
+  console.log(formatSummary(out.summary));
+  console.log(`\nwall time ${(out.wallMs / 1000).toFixed(1)} s${values.json ? `; per-item results in ${values.json}` : ''}`);
+  if (interrupted) {
+    console.error(`interrupted after ${results.length} of ${items.length} items${values.json ? `; continue with the same command and --resume` : ''}`);
+    process.exitCode = 130;
+  }
+}
