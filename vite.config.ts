@@ -11,7 +11,9 @@ export default defineConfig({
   plugins: [react()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // Pre-bundle the worker's CommonJS/ESM deps up front: otherwise a cold dev server discovers them when the
+  // worker imports them and reloads the page mid-run.
+  optimizeDeps: { exclude: ['onnxruntime-web'], include: ['onnx-proto', '@huggingface/tokenizers'] },
   worker: { format: 'es' },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],

@@ -1,0 +1,237 @@
+// The model compiler end to end in the browser: tiny Hugging Face checkpoints (GPT-2, Llama with
+// grouped-query attention and llama3 rope scaling, Qwen2 with qkv biases; float32, q8 and q4
+// weights) are compiled into bundles, and every graph of each bundle (embed, forward, inspect,
+// gradient) runs with onnxruntime-node and, through the ORT harness worker, with onnxruntime-web on
+// WebGPU (SwiftShader) and on WebAssembly. Every output must match Node's within 1e-4 (see
+// `tolerance`), and every session must really run on the provider asked for: the web runtime would
+// otherwise fall back to WebAssembly per session, hiding an op that WebGPU cannot load.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { compileBundle } from '../src/engine/compiler/bundle.ts';
+import { openCheckpoint } from '../src/engine/checkpoint/checkpoint.ts';
+import { memorySource } from '../src/engine/checkpoint/memorySource.ts';
+import { createNodeRuntime } from '../src/engine/runtime/nodeRuntime.ts';
+import { writeBundleDir } from '../src/node/bundleFiles.ts';
+import { makeTinyCheckpoint } from '../src/testing/tinyCheckpoint.ts';
+
+// About 1 min per test on an idle 2-core machine (WebGPU's first run compiles shaders on
+// SwiftShader); twice that under load.
+export const timeout = 420_000;
+
+const HARNESS = '/e2e/pages/ort-harness.html';
+const TOL = 1e-4;
+const BACKENDS = ['wasm', 'webgpu'];
+/**
+ * Sequence length of every pass: tiny, because SwiftShader runs WebGPU on the CPU, but longer than
+ * the fine RoPE table of these models (8 rows for 64 positions), so both of its tables are used.
+ */
+const T = 10;
+/** Cached prefix length for graphs that take past keys and values. */
+const P = 4;
+
+/**
+ * How far a web output may be from Node's: 1e-4 · max(1, max |Node output|).
+ *
+ * Embeddings, logits, log-probabilities, attention probabilities and value strengths of these tiny
+ * models are O(1)–O(10), so for them this is (up to that factor) the plain absolute 1e-4 of the
+ * requirement. Gradients are different: their scale is arbitrary (it depends on the target's
+ * probability and on the depth of the model), and float32 rounding errors — which differ between
+ * providers because they sum in different orders — are proportional to the magnitudes summed, not
+ * absolute. A fixed absolute bound would be meaningless for gradients of 1e-3 and unattainable for
+ * gradients of 1e3; so for `grad` the bound is relative to the largest gradient component, always
+ * (even when it is below 1), which is the stricter reading for small gradients.
+ */
+function tolerance(graph, output, expected) {
+  let max = 0;
+  for (const v of expected) max = Math.max(max, Math.abs(v));
+  if (output === 'grad') return { tol: TOL * max, scale: max, relative: true };
+  return { tol: TOL * Math.max(1, max), scale: max, relative: false };
+}
+
+const CASES = [
+  { name: 'gpt2', options: { family: 'gpt2', seed: 21 }, quants: ['none', 'q8', 'q4'] },
+  { name: 'llama-gqa-llama3', options: { family: 'llama', gqa: true, ropeScaling: 'llama3', tied: false, seed: 22 }, quants: ['none', 'q4'] },
+  { name: 'qwen2-gqa', options: { family: 'qwen2', gqa: true, seed: 23 }, quants: ['none', 'q8'] },
+];
+
+/** Deterministic pseudo-random token ids and perturbations, independent of the model's seed. */
+function lcg(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+async function compile(ctx, family, quant) {
+  const name = `${family.name}-${quant}`;
+  const ckpt = await openCheckpoint(memorySource(makeTinyCheckpoint(family.options), name));
+  const bundle = await compileBundle(ckpt, { quant, modelId: name });
+  await writeBundleDir(join(ctx.fixturesDir, name), bundle.files);
+  return { name, bundle };
+}
+
+const json = (type, dims, data) => ({ type, dims, data: Array.from(data, Number) });
+
+function toHost(t) {
+  if (t.type === 'float32') return { type: 'float32', dims: t.dims, data: Float32Array.from(t.data) };
+  if (t.type === 'int64') return { type: 'int64', dims: t.dims, data: BigInt64Array.from(t.data, (v) => BigInt(v)) };
+  throw new Error(`unexpected feed type ${t.type}`);
+}
+
+/** Elements [from, to) of axis 2 of a JSON tensor [A, B, C, D]. */
+function sliceAxis2(t, from, to) {
+  const [a, b, c, d] = t.dims;
+  const data = [];
+  for (let i = 0; i < a * b; i++) data.push(...t.data.slice((i * c + from) * d, (i * c + to) * d));
+  return { type: t.type, dims: [a, b, to - from, d], data };
+}
+
+/**
+ * Runs every graph of the bundle in Node and returns, per graph, the JSON feeds (shared with the
+ * browser, so both sides see bit-identical inputs) and Node's outputs. The forward and gradient
+ * passes use a batch of two different sequences (the second perturbed), so batching is exercised
+ * too. A graph this spec has no feeds for fails the test: every graph the compiler emits must be
+ * run in the browser.
+ */
+async function nodeReference(bundle, seed) {
+  const { config, graphs } = bundle.manifest;
+  const { hiddenSize: d, vocabSize: V } = config;
+  const rand = lcg(seed);
+  const ids = Array.from({ length: T }, () => Math.floor(rand() * V));
+  const runtime = await createNodeRuntime({ threads: 1 });
+  const weights = bundle.files.get(bundle.manifest.weights.file);
+  const out = {};
+  const run = async (graph, feeds) => {
+    const session = await runtime.createSession({
+      graph: bundle.files.get(graphs[graph].file),
+      externalData: [{ path: bundle.manifest.weights.file, data: weights }],
+      name: graph,
+    });
+    try {
+      const hostFeeds = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toHost(v)]));
+      const result = await session.run(hostFeeds);
+      const outputs = Object.fromEntries(Object.entries(result).map(([k, t]) => [k, json(t.type, t.dims, t.data)]));
+      out[graph] = { feeds, outputs };
+      return outputs;
+    } finally {
+      await session.release();
+    }
+  };
+
+  const x = (await run('embed', { input_ids: json('int64', [1, T], ids) })).inputs_embeds.data;
+  const x2 = x.map((v) => v + 0.05 * (rand() - 0.5));
+  const pair = (a, b) => Float32Array.from([...a, ...b]);
+  const targets = json('int64', [2], [ids[0], (ids[1] + 7) % V]);
+  const inspected = await run('inspect', { inputs_embeds: json('float32', [1, T, d], x) });
+  const feeds = {
+    forward: () => ({ inputs_embeds: json('float32', [2, T, d], pair(x, x2)), rows: json('int64', [2, 2], [T - 1, 1, 2, T - 1]) }),
+    gradient: () => ({ inputs_embeds: json('float32', [2, T, d], pair(x, x2)), row: json('int64', [2], [T - 1, T - 2]), target: targets }),
+    // Positions P … T−1 of the same sequence (the second item perturbed) after a cached prefix of P.
+    suffixGradient: () => ({
+      inputs_embeds: json('float32', [2, T - P, d], pair(x.slice(P * d), x2.slice(P * d))),
+      past_keys: sliceAxis2(inspected.keys, 0, P),
+      past_values: sliceAxis2(inspected.values, 0, P),
+      row: json('int64', [2], [T - P - 1, 0]),
+      target: targets,
+    }),
+  };
+  for (const graph of Object.keys(graphs)) {
+    if (out[graph]) continue;
+    assert.ok(feeds[graph], `the bundle has a graph '${graph}' this spec cannot feed yet: add its feeds to nodeReference`);
+    await run(graph, feeds[graph]());
+  }
+  return out;
+}
+
+function compare(graph, name, actual, expected) {
+  assert.equal(actual.type, expected.type, `${name}: type`);
+  assert.deepEqual(actual.dims, expected.dims, `${name}: dims`);
+  assert.equal(actual.data.length, expected.data.length, `${name}: length`);
+  const { tol, scale, relative } = tolerance(graph, name, expected.data);
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) {
+    const a = actual.data[i];
+    const e = expected.data[i];
+    assert.ok(Number.isFinite(a), `${name}[${i}] is ${a}`);
+    worst = Math.max(worst, Math.abs(a - e));
+  }
+  return { worst, tol, scale, relative };
+}
+
+async function openHarness(ctx) {
+  const page = await ctx.openPage(HARNESS);
+  // ORT warns once per session that placed some nodes on its CPU provider (it does so for shape
+  // ops on purpose). Such nodes still run in the browser, so this is no failure; count it for the log.
+  const placement = { sessions: 0 };
+  page.on('console', (msg) => {
+    if (/Some nodes were not assigned to the preferred execution providers/.test(msg.text())) placement.sessions++;
+  });
+  await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 60_000 });
+  return { page, placement };
+}
+
+/**
+ * One family: compile each quantization, run every graph in Node, then in the browser on both
+ * providers, and compare. Logs one line per bundle and provider with the largest difference of
+ * each graph (absolute; relative to the largest |grad| for the gradient's `grad`).
+ */
+async function familyMatchesNode(ctx, family) {
+  const bundles = [];
+  for (const [i, quant] of family.quants.entries()) {
+    const { name, bundle } = await compile(ctx, family, quant);
+    bundles.push({ name, bundle, reference: await nodeReference(bundle, 1000 + i) });
+  }
+  const { page, placement } = await openHarness(ctx);
+  const failures = [];
+  for (const backend of BACKENDS) {
+    for (const { name, bundle, reference } of bundles) {
+      const parts = [];
+      let runMs = 0;
+      let createMs = 0;
+      for (const graph of Object.keys(bundle.manifest.graphs)) {
+        const request = {
+          backend,
+          graphUrl: ctx.fixtureUrl(`${name}/${bundle.manifest.graphs[graph].file}`),
+          externalData: [{ path: bundle.manifest.weights.file, url: ctx.fixtureUrl(`${name}/${bundle.manifest.weights.file}`) }],
+          feeds: reference[graph].feeds,
+        };
+        const result = await page.evaluate((req) => window.runGraph(req), request);
+        const label = `${name} ${graph} on ${backend}`;
+        assert.equal(result.backend, backend, `${label}: the session ran on ${result.backend} (${result.detail})`);
+        if (backend === 'webgpu') assert.match(result.detail, /^WebGPU \(/, `${label}: ${result.detail}`);
+        else assert.match(result.detail, /^WebAssembly, \d threads?$/, `${label}: ${result.detail}`);
+        createMs += result.timings.createMs;
+        runMs += result.timings.runMs[0];
+        const expected = reference[graph].outputs;
+        assert.deepEqual(Object.keys(result.outputs).sort(), Object.keys(expected).sort(), `${label}: output names`);
+        const diffs = [];
+        for (const [output, exp] of Object.entries(expected)) {
+          const { worst, tol, scale, relative } = compare(graph, `${label} ${output}`, result.outputs[output], exp);
+          const shown = relative ? `${output} ${(worst / scale).toExponential(1)} rel` : `${output} ${worst.toExponential(1)}`;
+          diffs.push(shown);
+          if (!(worst <= tol)) {
+            failures.push(`${label} ${output}: max |web − node| ${worst.toExponential(3)} > ${tol.toExponential(3)} (max |node| ${scale.toExponential(3)})`);
+          }
+        }
+        parts.push(`${graph}: ${diffs.join(', ')}`);
+      }
+      ctx.log(`${name} on ${backend} (create ${createMs.toFixed(0)} ms, run ${runMs.toFixed(0)} ms) — ${parts.join('; ')}`);
+    }
+  }
+  ctx.log(`ORT warned for ${placement.sessions} session(s) that some nodes (e.g. shape ops) were placed on its CPU provider`);
+  assert.deepEqual(failures, [], `outputs differ from onnxruntime-node:\n${failures.join('\n')}`);
+}
+
+export async function gpt2NoneQ8Q4MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[0]);
+}
+
+export async function llamaGqaLlama3RopeNoneQ4MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[1]);
+}
+
+export async function qwen2GqaNoneQ8MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[2]);
+}
