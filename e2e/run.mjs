@@ -11,47 +11,17 @@
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), E2E_TIMEOUT_MS, E2E_HEADED=1.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
-import { FIXTURE_PREFIX, fixturesPlugin, fixturesRoot } from './lib/fixturesPlugin.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, ensureChromium, startVite } from './lib/browser.mjs';
+import { FIXTURE_PREFIX, fixturesRoot } from './lib/fixturesPlugin.mjs';
 
 const e2eDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(e2eDir, '..');
 const DEFAULT_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS) || 120_000;
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  // No --enable-features=...: it would replace the list Playwright passes.
-];
-
 const filters = process.argv.slice(2).map((f) => f.toLowerCase());
-
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  if (CHROMIUM !== '/usr/bin/chromium') throw new Error(`CHROMIUM_PATH=${CHROMIUM} does not exist`);
-  if (process.getuid?.() !== 0) {
-    throw new Error(
-      'Chromium not found at /usr/bin/chromium and not running as root to install it: ' +
-        'run `sudo apt-get install -y chromium` or set CHROMIUM_PATH',
-    );
-  }
-  console.log('Chromium missing: installing with apt-get (this takes a few minutes)...');
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
-    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.status})`);
-  }
-  if (!existsSync(CHROMIUM)) throw new Error('apt-get installed chromium but /usr/bin/chromium is still missing');
-}
 
 function findSpecs(dir) {
   const out = [];
@@ -62,33 +32,6 @@ function findSpecs(dir) {
     else if (/\.spec\.(mjs|ts)$/.test(name)) out.push(path);
   }
   return out;
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function startVite() {
-  const { createServer } = await import('vite');
-  const port = await freePort();
-  const server = await createServer({
-    root: repoRoot,
-    configFile: join(repoRoot, 'vite.config.ts'),
-    logLevel: 'warn',
-    clearScreen: false,
-    plugins: [fixturesPlugin()],
-    server: { host: '127.0.0.1', port, strictPort: true, open: false },
-  });
-  await server.listen();
-  return { server, baseUrl: `http://127.0.0.1:${port}` };
 }
 
 function withTimeout(promise, ms, label) {

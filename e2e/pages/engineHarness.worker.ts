@@ -16,6 +16,8 @@ export interface RunAttributionRequest {
   params?: Partial<AttributionParams>;
   /** Upper bound on items per batched pass (AttributionOptions.maxBatch). */
   maxBatch?: number;
+  /** WebAssembly threads (fixed when onnxruntime first initializes in this worker). */
+  numThreads?: number;
 }
 
 export interface RunAttributionResponse {
@@ -38,11 +40,11 @@ const scope = globalThis as unknown as DedicatedWorkerGlobalScope;
 const models = new Map<string, Promise<AttributionModel>>();
 
 async function run(req: RunAttributionRequest): Promise<RunAttributionResponse> {
-  const key = `${req.backend} ${req.bundleUrl}`;
+  const key = `${req.backend} ${req.numThreads ?? 'default'} ${req.bundleUrl}`;
   const t0 = performance.now();
   let loading = models.get(key);
   if (!loading) {
-    loading = createWebRuntime({ prefer: req.backend }).then((runtime) => AttributionModel.load(fetchBundleSource(req.bundleUrl), runtime));
+    loading = createWebRuntime({ prefer: req.backend, numThreads: req.numThreads }).then((runtime) => AttributionModel.load(fetchBundleSource(req.bundleUrl), runtime));
     models.set(key, loading);
     loading.catch(() => models.delete(key));
   }

@@ -8,20 +8,7 @@ import { attribute } from '../engine/attribution/heta';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { bundleDirSource } from '../node/bundleFiles';
-
-const TEXT =
-  'The old lighthouse keeper climbed the stairs every evening to light the lamp. Ships passing the rocky coast ' +
-  'depended on the beam, and sailors told stories of the keeper who never missed a night, even in the worst storms. ' +
-  'One winter the supply boat failed to arrive, and the keeper rationed oil, lighting the lamp for fewer hours each night. ' +
-  'When the boat finally came, the crew found him asleep beside the lamp, which was still burning. ';
-
-/** A prompt of exactly `n` tokens for this tokenizer (repeating the text as needed). */
-function promptOfLength(model: AttributionModel, n: number): string {
-  let text = TEXT;
-  while (model.tokenizer.encode(text).length < n) text += TEXT;
-  const tokens = model.tokenizer.encode(text);
-  return text.slice(0, tokens[n - 1].end);
-}
+import { promptOfLength } from './benchPrompts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -43,7 +30,7 @@ console.log('');
 console.log('| tokens | total (s) | first partial M+I (s) | passes (inspect / masked / gradient) | GFLOP | GFLOP/s |');
 console.log('|---:|---:|---:|---|---:|---:|');
 for (const n of values.lengths!.split(',').map(Number)) {
-  const prompt = promptOfLength(model, n);
+  const prompt = promptOfLength(model.tokenizer, n);
   await attribute(model, prompt, { kind: 'next' }, { m: 1 }); // warm-up: session optimizations, allocator
   const started = performance.now();
   let firstPartial = NaN;
@@ -61,7 +48,7 @@ for (const n of values.lengths!.split(',').map(Number)) {
 // The effect of each speed-up on S, at one length: unbatched full passes, batched full passes, batched with prefix reuse.
 const n = Number(values.ablation);
 if (n > 0) {
-  const prompt = promptOfLength(model, n);
+  const prompt = promptOfLength(model.tokenizer, n);
   console.log('');
   console.log(`| S at ${n} tokens, m = ${m} | Hessian phase (s) | gradient passes |`);
   console.log('|---|---:|---:|');
