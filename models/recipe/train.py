@@ -78,7 +78,9 @@ def main():
         for k, v in saved.items():
             if k not in keep:
                 setattr(args, k, v)
-        if args.hours < saved["hours"]:
+        # Keep the saved budget unless --hours was given: a new budget re-times the cosine schedule
+        # (shorter to anneal early before a deadline, longer to extend).
+        if "--hours" not in sys.argv:
             args.hours = saved["hours"]
 
     dev = args.device or ("cuda" if args.preset == "cuda" and torch.cuda.is_available() else "cpu")
