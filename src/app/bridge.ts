@@ -34,6 +34,14 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
   let current: { cancel: () => void; settled: Promise<unknown> } | null = null;
   let runWhenReady = false;
   let previewTimer: ReturnType<typeof setTimeout> | undefined;
+  // One worker request at a time: onnxruntime sessions must not run concurrently
+  // (WebGPU rejects an overlapping run with "Session already started").
+  let queue: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  }
 
   function stopCurrent(): Promise<unknown> {
     const c = current;
@@ -50,9 +58,11 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
     const { modelUrl, backend } = state();
     state().modelLoading();
     try {
-      const card = await client.loadModel(modelUrl, backend, (p) => {
-        if (gen === loadGen) state().setLoadProgress({ stage: p.stage, done: p.done, total: p.total, detail: p.detail });
-      });
+      const card = await exclusive(() =>
+        client.loadModel(modelUrl, backend, (p) => {
+          if (gen === loadGen) state().setLoadProgress({ stage: p.stage, done: p.done, total: p.total, detail: p.detail });
+        }),
+      );
       if (gen !== loadGen) return;
       state().modelLoaded(card);
       if (runWhenReady) {
@@ -97,7 +107,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
     state().predicting();
     let preview;
     try {
-      preview = await client.predict(prompt);
+      preview = await exclusive(() => client.predict(prompt));
     } catch (e) {
       if (gen === runGen) failed(e);
       return;
@@ -121,15 +131,23 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
       return;
     }
     state().runStarted();
-    const handle = client.attribute(prompt, target, { m, seed, beta, gamma }, (msg) => {
-      if (gen === runGen) state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail }, msg.partial);
+    let cancelled = false;
+    let cancelHandle = () => {
+      cancelled = true;
+    };
+    const result = exclusive(() => {
+      if (cancelled) return Promise.reject(new CancelledError('cancelled'));
+      const handle = client.attribute(prompt, target, { m, seed, beta, gamma }, (msg) => {
+        if (gen === runGen) state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail }, msg.partial);
+      });
+      cancelHandle = handle.cancel;
+      return handle.result;
     });
-    const settled = handle.result.catch(() => undefined);
-    const mine = { cancel: handle.cancel, settled };
+    const mine = { cancel: () => cancelHandle(), settled: result.catch(() => undefined) };
     current = mine;
     try {
-      const result = await handle.result;
-      if (gen === runGen) state().runFinished(result);
+      const final = await result;
+      if (gen === runGen) state().runFinished(final);
     } catch (e) {
       if (gen !== runGen) return;
       if (e instanceof CancelledError) state().runCancelled();
@@ -150,7 +168,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
         return;
       }
       try {
-        const preview = await client.predict(prompt);
+        const preview = await exclusive(() => (state().prompt === prompt ? client.predict(prompt) : Promise.reject(new Error('stale'))));
         if (state().prompt === prompt) state().setPreview({ prompt, ...preview });
       } catch {
         // A failed preview is harmless: Run reports the error.

@@ -35,6 +35,8 @@ export function layoutCells(cells: Cell[], columns: number): { pieces: Piece[]; 
   let col = 0;
   cells.forEach((cell, index) => {
     const segments = cell.text.replace(/\t/g, '  ').replace(/\r\n?/g, '\n').split('\n');
+    // A token's line break is marked ↵ (as on screen), so a newline token stays visible.
+    if (cell.tokens.length) for (let k = 0; k < segments.length - 1; k++) segments[k] += '↵';
     segments.forEach((segment, k) => {
       if (k > 0) {
         line++;

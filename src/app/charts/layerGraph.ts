@@ -3,7 +3,7 @@
 
 import { max, scaleLinear, scaleSqrt } from 'd3';
 import type { AttributionResult } from '../../worker/protocol';
-import { fmt } from '../lib/format';
+import { fmt, fmt3 } from '../lib/format';
 import { appendCaption, setSize, svgRoot } from './svg';
 
 export type FlowEdge = AttributionResult['components']['flow'][number];
@@ -50,7 +50,7 @@ export function layerGraphChart(data: LayerGraphData, options: LayerGraphOptions
   const p = data.labels.length;
   const L = data.layers;
   const shown = data.edges.filter((e) => e.weight >= options.threshold);
-  const margin = { left: 78, right: 20, bottom: 70 };
+  const margin = { left: 86, right: 20, bottom: 70 };
   const width = Math.max(options.width, margin.left + margin.right + p * 10);
   const svg = svgRoot(doc, width, options.height, `Layer-transition graph: ${shown.length} of ${data.edges.length} attention-flow edges`);
   svg.append('rect').attr('class', 'background').attr('width', '100%').attr('height', '100%').attr('fill', '#fff');
@@ -61,8 +61,8 @@ export function layerGraphChart(data: LayerGraphData, options: LayerGraphOptions
   const cx = (i: number) => x(i + 0.5);
   const y = scaleLinear().domain([0, L]).range([plotBottom, top]);
   const maxWeight = max(data.edges, (e) => e.weight) ?? 1;
-  const strokeWidth = scaleSqrt().domain([0, maxWeight]).range([0.4, 7]);
-  const opacity = scaleLinear().domain([0, maxWeight]).range([0.2, 0.9]);
+  const strokeWidth = scaleSqrt().domain([0, maxWeight]).range([0.6, 7]);
+  const opacity = scaleLinear().domain([0, maxWeight]).range([0.3, 0.9]);
   const step = x(1) - x(0);
 
   // Layer guides and labels.
@@ -123,6 +123,8 @@ export function layerGraphChart(data: LayerGraphData, options: LayerGraphOptions
   // Token labels and hover columns (the component listens on [data-token]).
   const tokens = svg.append('g').attr('class', 'tokens');
   const rotate = step < 44;
+  // Crowded axis: label every k-th token (and the highlighted and last ones); hover shows each token.
+  const every = Math.max(1, Math.ceil(12 / step));
   data.labels.forEach((label, i) => {
     const g = tokens.append('g').attr('class', options.highlight === i ? 'token token-highlight' : 'token').attr('data-token', i);
     g.append('rect')
@@ -134,6 +136,8 @@ export function layerGraphChart(data: LayerGraphData, options: LayerGraphOptions
       .attr('fill', options.highlight === i ? HIGHLIGHT_COLOR : 'transparent')
       .attr('fill-opacity', options.highlight === i ? 0.08 : 0);
     g.append('circle').attr('cx', cx(i)).attr('cy', y(0)).attr('r', 2.5).attr('fill', options.highlight === i ? HIGHLIGHT_COLOR : '#777');
+    g.append('title').text(`${label} (position ${i})`);
+    if (i % every !== 0 && i !== p - 1 && options.highlight !== i) return;
     const short = label.length > 14 ? `${label.slice(0, 13)}…` : label;
     g.append('text')
       .attr('class', 'token-label')
@@ -142,19 +146,20 @@ export function layerGraphChart(data: LayerGraphData, options: LayerGraphOptions
       .attr('font-size', 11)
       .attr('font-weight', options.highlight === i ? 700 : 400)
       .attr('fill', options.highlight === i ? HIGHLIGHT_COLOR : '#222')
-      .text(short)
-      .append('title')
-      .text(`${label} (position ${i})`);
+      .text(short);
   });
 
-  // Edge-width legend.
+  // Edge-width legend: the threshold, then sample widths.
   const legend = svg.append('g').attr('class', 'legend').attr('transform', `translate(${margin.left},${options.height - 14})`);
-  legend.append('text').attr('font-size', 11).attr('fill', '#333').text(`flow ≥ ${fmt(options.threshold)}: ${shown.length} of ${data.edges.length} edges; width ∝ √flow:`);
-  [maxWeight, maxWeight / 4, maxWeight / 16].forEach((w, k) => {
-    const lx = 300 + k * 90;
-    legend.append('line').attr('x1', lx).attr('x2', lx + 28).attr('y1', -4).attr('y2', -4).attr('stroke', EDGE_COLOR).attr('stroke-width', strokeWidth(w)).attr('stroke-opacity', opacity(w));
-    legend.append('text').attr('x', lx + 34).attr('font-size', 10).attr('fill', '#333').text(fmt(w));
-  });
+  const summary = `${shown.length}/${data.edges.length} edges with flow ≥ ${fmt3(options.threshold)} · width ∝ √flow`;
+  legend.append('text').attr('font-size', 11).attr('fill', '#333').text(summary);
+  let lx = summary.length * 5.8 + 16;
+  for (const w of [maxWeight, maxWeight / 4, maxWeight / 16]) {
+    if (lx + 80 > width - margin.left) break;
+    legend.append('line').attr('x1', lx).attr('x2', lx + 26).attr('y1', -4).attr('y2', -4).attr('stroke', EDGE_COLOR).attr('stroke-width', strokeWidth(w)).attr('stroke-opacity', opacity(w));
+    legend.append('text').attr('x', lx + 31).attr('font-size', 10).attr('fill', '#333').text(fmt3(w));
+    lx += 80;
+  }
   setSize(svg, width, options.height);
   return svg.node()!;
 }

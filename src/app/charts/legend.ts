@@ -14,6 +14,12 @@ export interface LegendOptions {
 
 export const LEGEND_HEIGHT = 40;
 
+const MODE_NOTE = { linear: '', sqrt: ' (√ colour scale)', log: ' (log colour scale)' } as const;
+
+function legendTitle(scale: ValueScale, title: string): string {
+  return `${title}${MODE_NOTE[scale.mode]}`;
+}
+
 /** Draws the legend into `parent` at (x, y); LEGEND_HEIGHT tall. */
 export function appendLegend(parent: Svg | G, scale: ValueScale, x: number, y: number, options: LegendOptions): void {
   const barWidth = Math.max(60, Math.min(260, options.width));
@@ -22,12 +28,11 @@ export function appendLegend(parent: Svg | G, scale: ValueScale, x: number, y: n
   let defs = select(svgNode).select<SVGDefsElement>('defs');
   if (defs.empty()) defs = select(svgNode).insert<SVGDefsElement>('defs', ':first-child');
   const gradient = defs.append('linearGradient').attr('id', options.id);
-  const [lo, hi] = scale.domain;
   for (let k = 0; k <= 10; k++) {
-    const v = lo + ((hi - lo) * k) / 10;
+    const v = scale.at(k / 10);
     gradient.append('stop').attr('offset', `${k * 10}%`).attr('stop-color', scale.fill(v));
   }
-  g.append('text').attr('class', 'legend-title').attr('y', 10).attr('font-size', 11).attr('fill', '#333').text(options.title);
+  g.append('text').attr('class', 'legend-title').attr('y', 10).attr('font-size', 11).attr('fill', '#333').text(legendTitle(scale, options.title));
   g.append('rect').attr('y', 15).attr('width', barWidth).attr('height', 10).attr('fill', `url(#${options.id})`).attr('stroke', '#888').attr('stroke-width', 0.5);
   const ticks: [number, string][] = [
     [0, 'start'],
@@ -42,13 +47,14 @@ export function appendLegend(parent: Svg | G, scale: ValueScale, x: number, y: n
       .attr('font-size', 10)
       .attr('fill', '#333')
       .attr('text-anchor', anchor)
-      .text(fmt(lo + (hi - lo) * f));
+      .text(`${f === 0 && scale.mode === 'log' ? '≤ ' : ''}${fmt(scale.at(f))}`);
   }
 }
 
 /** A standalone legend (the on-screen heatmap's). */
 export function legendChart(scale: ValueScale, options: LegendOptions, doc: Document): SVGSVGElement {
-  const svg = svgRoot(doc, options.width + 8, LEGEND_HEIGHT + 2, `Colour legend: ${options.title}`);
+  const width = Math.max(options.width, legendTitle(scale, options.title).length * 6.2) + 8;
+  const svg = svgRoot(doc, width, LEGEND_HEIGHT + 2, `Colour legend: ${legendTitle(scale, options.title)}`);
   appendLegend(svg, scale, 4, 1, { ...options, width: options.width });
   return svg.node()!;
 }

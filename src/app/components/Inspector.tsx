@@ -91,7 +91,7 @@ export function Inspector() {
             )}
             {i >= 1 && !(result?.target.kind === 'position' && result.target.position === i) && (
               <button type="button" data-testid="inspector-make-target" onClick={() => void bridge.runFor({ kind: 'position', position: i })}>
-                Explain this token (make it the target)
+                Make this token the target
               </button>
             )}
           </>

@@ -2,8 +2,8 @@
 // attention-flow paths that start at it (linked to the heatmap through the selection slice).
 
 import { useMemo, useRef, type MouseEvent } from 'react';
-import { effectiveThreshold, graphFigure } from '../lib/figures';
-import { fmt } from '../lib/format';
+import { effectiveThreshold, graphFigure, maxFlow, sliderToThreshold, thresholdToSlider } from '../lib/figures';
+import { fmt3 } from '../lib/format';
 import { ChartMount } from './ChartMount';
 import { useActions, useApp, useStoreApi } from './context';
 import { ExportButtons } from './ExportButtons';
@@ -32,7 +32,7 @@ export function LayerGraphPanel() {
     [result, threshold, width, height, highlight, store],
   );
   const flow = result?.components.flow ?? [];
-  const maxWeight = Math.max(0, ...flow.map((e) => e.weight));
+  const maxWeight = useApp(maxFlow);
   const shown = flow.filter((e) => e.weight >= threshold).length;
 
   return (
@@ -44,15 +44,16 @@ export function LayerGraphPanel() {
           <input
             type="range"
             data-testid="edge-threshold"
+            aria-label="Minimum flow of a shown edge"
             min={0}
-            max={maxWeight || 1}
-            step={(maxWeight || 1) / 200}
-            value={threshold}
+            max={1}
+            step={0.005}
+            value={thresholdToSlider(threshold, maxWeight)}
             disabled={!result}
-            onChange={(e) => actions.setEdgeThreshold(Number(e.target.value))}
+            onChange={(e) => actions.setEdgeThreshold(sliderToThreshold(Number(e.target.value), maxWeight))}
           />
-          <span className="muted" data-testid="edge-count" data-shown={shown}>
-            {result ? `≥ ${fmt(threshold)}: ${shown} of ${flow.length} edges` : ''}
+          <span className="muted" data-testid="edge-count" data-shown={shown} data-threshold={threshold}>
+            {result ? `≥ ${fmt3(threshold)}: ${shown} of ${flow.length} edges` : ''}
           </span>
         </label>
         <ExportButtons

@@ -14,17 +14,23 @@ export function heatmapFigure(s: AppState, width: number, doc: Document): SVGSVG
   if (!s.result || !values) return null;
   const label = COMPONENT_LABELS[s.component];
   return heatmapChart(
-    { cells: selectCells(s), scale: valueScale(values) },
+    { cells: selectCells(s), scale: valueScale(values, s.scaleMode) },
     { width, legendTitle: `${label}${s.wordLevel ? ', summed per word' : ''}`, caption: captionLines(s.result, { title: `HETA ${label}`, beta: s.beta, gamma: s.gamma }), id: 'export-heatmap' },
     doc,
   );
 }
 
-/** Default threshold: 5% of the strongest edge. */
+export function maxFlow(s: AppState): number {
+  return Math.max(0, ...(s.result?.components.flow.map((e) => e.weight) ?? [0]));
+}
+
+/** The slider position (0 … 1) ↔ threshold: cubic, so the weak edges get most of the travel. */
+export const sliderToThreshold = (pos: number, max: number) => max * pos ** 3;
+export const thresholdToSlider = (t: number, max: number) => (max > 0 ? Math.cbrt(Math.min(1, t / max)) : 0);
+
+/** Default threshold: 1% of the strongest edge. */
 export function effectiveThreshold(s: AppState): number {
-  if (s.edgeThreshold !== null) return s.edgeThreshold;
-  const max = Math.max(0, ...(s.result?.components.flow.map((e) => e.weight) ?? [0]));
-  return max * 0.05;
+  return s.edgeThreshold ?? maxFlow(s) * 0.01;
 }
 
 export function graphFigure(s: AppState, size: { width: number; height: number }, doc: Document, options: { caption: boolean; highlight: number | null }): SVGSVGElement | null {

@@ -13,6 +13,11 @@ export function fmt(v: number): string {
   return a >= 1e-3 && a < 1e5 ? general(v) : scientific(v);
 }
 
+/** 3 significant digits, for axis-like labels (thresholds, legends). */
+export function fmt3(v: number): string {
+  return fmt(Number(v.toPrecision(3)));
+}
+
 export function fmtProbability(p: number): string {
   if (p >= 0.1) return `${(p * 100).toFixed(0)}%`;
   if (p >= 0.001) return `${(p * 100).toFixed(1)}%`;

@@ -3,6 +3,7 @@
 
 import type { StateCreator } from 'zustand/vanilla';
 import { DEFAULT_PARAMS } from '../../worker/protocol';
+import type { ScaleMode } from '../charts/scale';
 import type { AppState } from './types';
 
 export type ComponentKey = 'score' | 'M' | 'S' | 'I';
@@ -10,6 +11,7 @@ export type ComponentKey = 'score' | 'M' | 'S' | 'I';
 export interface ViewSlice {
   component: ComponentKey;
   wordLevel: boolean;
+  scaleMode: ScaleMode;
   beta: number;
   gamma: number;
   m: number;
@@ -18,6 +20,7 @@ export interface ViewSlice {
   edgeThreshold: number | null;
   setComponent(c: ComponentKey): void;
   setWordLevel(on: boolean): void;
+  setScaleMode(mode: ScaleMode): void;
   setWeights(beta: number, gamma: number): void;
   setRunParams(m: number, seed: number): void;
   setEdgeThreshold(t: number | null): void;
@@ -26,6 +29,7 @@ export interface ViewSlice {
 export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) => ({
   component: 'score',
   wordLevel: false,
+  scaleMode: 'log',
   beta: DEFAULT_PARAMS.beta,
   gamma: DEFAULT_PARAMS.gamma,
   m: DEFAULT_PARAMS.m,
@@ -33,6 +37,7 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
   edgeThreshold: null,
   setComponent: (component) => set({ component }),
   setWordLevel: (wordLevel) => set({ wordLevel }),
+  setScaleMode: (scaleMode) => set({ scaleMode }),
   setWeights: (beta, gamma) => set({ beta, gamma }),
   setRunParams: (m, seed) => set({ m, seed }),
   setEdgeThreshold: (edgeThreshold) => set({ edgeThreshold }),

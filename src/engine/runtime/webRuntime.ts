@@ -165,6 +165,10 @@ async function createOrtSession(files: ModelFiles, provider: 'webgpu' | 'wasm'):
   });
 }
 
+/** A macrotask boundary: onnxruntime-web's WebAssembly run() settles without one, so a worker busy with
+ * pass after pass would never read its next message (e.g. a cancel) without this. */
+const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 function wrapSession(session: ort.InferenceSession, backend: 'webgpu' | 'wasm'): GraphSession {
   const one = serializer();
   let released = false;
@@ -174,6 +178,7 @@ function wrapSession(session: ort.InferenceSession, backend: 'webgpu' | 'wasm'):
     outputNames: session.outputNames,
     run(feeds: Record<string, HostTensor>, outputs?: readonly string[]) {
       return one(async () => {
+        await yieldToEvents();
         if (released) throw new Error('session was released');
         checkFeeds(feeds, session.inputNames);
         const names = outputs ?? session.outputNames;

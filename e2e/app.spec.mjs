@@ -1,0 +1,382 @@
+// The web app end to end, in real Chromium: attribution on WebAssembly and on WebGPU must equal the
+// `heta attribute --json` CLI on the same bundle, seed and m; inspector, β recombination without a
+// worker run, figure and JSON downloads, layer graph, cancel, shared links and error messages.
+//
+// Bundle: the demo model (models/demo/bundle) when it exists, else a random tiny Llama converted here
+// (E2E_APP_BUNDLE=tiny forces the tiny one).
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FIXTURE_PREFIX } from './lib/fixturesPlugin.mjs';
+
+export const timeout = 420_000;
+
+const run = promisify(execFile);
+const REL = 1e-4;
+/** S on WebGPU: see webgpuAttributionMatchesCli. */
+const GPU_REL = 1e-3;
+const SCREENSHOT_PROMPT =
+  'Nora Okafor keeps a brass lantern in the attic. Her brother Tom fixes old bicycles in Millbrook.\nQuestion: What does Nora keep in the attic?\nAnswer: a brass';
+const PROMPT = 'The old captain looked at the sea and said';
+const GPU_PROMPT = 'The cat sat';
+
+let bundlePromise = null;
+
+/** { dir, url } of the bundle every test uses (built once per run when the demo bundle is missing). */
+function bundle(ctx) {
+  bundlePromise ??= (async () => {
+    const demo = join(ctx.repoRoot, 'models/demo/bundle');
+    if (existsSync(join(demo, 'heta.json')) && process.env.E2E_APP_BUNDLE !== 'tiny') return { dir: demo, url: '/models/demo/bundle/', demo: true };
+    const root = join(ctx.repoRoot, 'e2e/.fixtures');
+    const ckpt = join(root, 'tiny-checkpoint');
+    const dir = join(root, 'tiny-bundle');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    const { makeTinyCheckpoint } = await import('../src/testing/tinyCheckpoint.ts');
+    const { writeFilesTo } = await import('../src/testing/writeFiles.ts');
+    await writeFilesTo(ckpt, makeTinyCheckpoint({ family: 'llama', gqa: true }));
+    await heta(ctx, ['convert', ckpt, dir, '--quant', 'q8']);
+    return { dir, url: `${FIXTURE_PREFIX}tiny-bundle/`, demo: false };
+  })();
+  return bundlePromise;
+}
+
+async function heta(ctx, args) {
+  try {
+    return await run(process.execPath, [join(ctx.repoRoot, 'bin/heta.mjs'), ...args], { cwd: ctx.repoRoot, maxBuffer: 64 << 20 });
+  } catch (e) {
+    throw new Error(`heta ${args[0]} failed: ${e.stderr || e.message}`);
+  }
+}
+
+/** The CLI's result for the same bundle, prompt, seed and m (next-token target unless given). */
+async function cliResult(ctx, { dir }, prompt, { m, seed, extra = [] }) {
+  const out = join(ctx.fixturesDir, `cli-${Date.now()}.json`);
+  await heta(ctx, ['attribute', '--model', dir, '--prompt', prompt, '--m', String(m), '--seed', String(seed), '--json', out, ...extra]);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+function assertClose(actual, expected, what, rel = REL) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  const scale = Math.max(...expected.map(Math.abs));
+  for (let i = 0; i < expected.length; i++) {
+    const tol = rel * Math.max(Math.abs(expected[i]), 1e-3 * scale);
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `${what}[${i}]: ${actual[i]} vs ${expected[i]} (tolerance ${tol.toExponential(2)})`);
+  }
+}
+
+/** Largest |a − b| / |b| (b floored at 1e-3 of the largest |b|). */
+function maxRelative(actual, expected) {
+  const scale = Math.max(...expected.map(Math.abs));
+  return Math.max(...expected.map((b, i) => Math.abs(actual[i] - b) / Math.max(Math.abs(b), 1e-3 * scale)));
+}
+
+/** Per component, the largest relative difference between the heatmap and the CLI. */
+async function componentDifferences(page, cli) {
+  const out = {};
+  for (const key of ['M', 'S', 'I', 'score']) {
+    await page.click(`[data-testid=component-${key}]`);
+    const values = (await heatmapValues(page)).map(([, v]) => v);
+    out[key] = maxRelative(values, key === 'score' ? cli.scores : cli.components[key]).toExponential(1);
+  }
+  await page.click('[data-testid=component-score]');
+  return out;
+}
+
+function linkFor({ url }, backend, extra = '') {
+  return `/#model=${encodeURIComponent(url)}&backend=${backend}${extra}`;
+}
+
+let warmUp = null;
+
+/**
+ * Loads the app and its worker once per run: on a cold dependency cache, Vite discovers the worker's
+ * dependencies only when the worker loads, optimizes them and reloads the page, which would wipe a test's state.
+ */
+function warm(ctx, b) {
+  warmUp ??= (async () => {
+    const page = await ctx.openPage(linkFor(b, 'wasm'));
+    await page.waitForSelector('[data-testid=model-backend]', { timeout: 180_000 });
+    await page.waitForTimeout(2000);
+    await page.close();
+  })();
+  return warmUp;
+}
+
+async function openApp(ctx, path, backend) {
+  await warm(ctx, await bundle(ctx));
+  const page = await ctx.openPage(path);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  if (backend) {
+    await page.waitForSelector(`[data-testid=model-backend][data-backend=${backend}]`, { timeout: 180_000 });
+  }
+  return page;
+}
+
+async function runPrompt(page, prompt, { m, seed }) {
+  await page.fill('[data-testid=m-input]', String(m));
+  await page.fill('[data-testid=seed-input]', String(seed));
+  await page.fill('[data-testid=prompt-input]', prompt);
+  await page.click('[data-testid=run-button]');
+  await waitDone(page);
+}
+
+async function waitDone(page, ms = 300_000) {
+  await page.waitForSelector('[data-testid=run-status][data-state=done], [data-testid=run-error]', { timeout: ms });
+  const error = await page.locator('[data-testid=run-error]').textContent().catch(() => null);
+  assert.equal(error, null, `the run failed: ${error}`);
+}
+
+/** [position, value] of every context token in the heatmap. */
+function heatmapValues(page) {
+  return page.$$eval('[data-testid=heatmap] [data-testid=token][data-value]', (els) => els.map((e) => [Number(e.dataset.pos), Number(e.dataset.value)]));
+}
+
+async function assertHeatmapEquals(page, expected, what, rel = REL) {
+  const cells = await heatmapValues(page);
+  assert.deepEqual(
+    cells.map(([p]) => p),
+    expected.map((_, i) => i),
+    `${what}: one heatmap token per context position`,
+  );
+  assertClose(
+    cells.map(([, v]) => v),
+    expected,
+    what,
+    rel,
+  );
+}
+
+async function workerRuns(page) {
+  return Number(await page.getAttribute('[data-testid=app]', 'data-worker-runs'));
+}
+
+async function download(page, testId) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click(`[data-testid=${testId}]`)]);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+
+function pngSize(bytes) {
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  assert.equal(bytes.toString('latin1', 12, 16), 'IHDR');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** Parses the SVG in the page; returns its root name, parse errors and text. */
+function parseSvg(page, text) {
+  return page.evaluate((t) => {
+    const doc = new DOMParser().parseFromString(t, 'image/svg+xml');
+    return { root: doc.documentElement.nodeName, errors: doc.getElementsByTagName('parsererror').length, text: doc.documentElement.textContent, width: doc.documentElement.getAttribute('width') };
+  }, text);
+}
+
+async function checkInspector(page, cli, position, rel = REL) {
+  await page.click(`[data-testid=heatmap] [data-testid=token][data-pos="${position}"]`);
+  await page.waitForSelector(`[data-testid=inspector][data-position="${position}"] [data-testid=inspector-M]`);
+  const read = (id) => page.getAttribute(`[data-testid=inspector-${id}]`, 'data-value').then(Number);
+  const c = cli.components;
+  assertClose([await read('M'), await read('S'), await read('I'), await read('score')], [c.M[position], c.S[position], c.I[position], cli.scores[position]], `inspector at ${position}`, rel);
+  const rank = [...cli.scores].sort((a, b) => b - a).indexOf(cli.scores[position]) + 1;
+  assert.equal(await read('rank'), rank, 'inspector rank');
+  assert.equal(await page.locator('[data-testid=inspector-layers] rect.bar').count(), c.M_layers.length, 'one bar per layer');
+  assert.equal(await page.locator('[data-testid=inspector-probes] circle.probe').count(), cli.params.m, 'one dot per probe');
+}
+
+// ------------------------------------------------------------------ tests
+
+export async function wasmAttributionMatchesCli(ctx) {
+  const b = await bundle(ctx);
+  const params = { m: 3, seed: 1 };
+  const cli = await cliResult(ctx, b, PROMPT, params);
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  assert.match(await page.textContent('[data-testid=model-backend-detail]'), /WebAssembly/);
+  await runPrompt(page, PROMPT, params);
+  ctx.log('largest relative difference to the CLI:', await componentDifferences(page, cli));
+  await assertHeatmapEquals(page, cli.scores, 'wasm scores vs CLI');
+  assert.equal(await page.getAttribute('[data-testid=target-token]', 'title'), `Predicted next token “${cli.target.text.replaceAll(' ', '␣').replaceAll('\n', '↵')}”: the target`);
+
+  // Each component view equals the CLI's component.
+  for (const key of ['M', 'S', 'I']) {
+    await page.click(`[data-testid=component-${key}]`);
+    await assertHeatmapEquals(page, cli.components[key], `${key} vs CLI`);
+  }
+  await page.click('[data-testid=component-score]');
+
+  // Inspector numbers.
+  const strongest = cli.scores.indexOf(Math.max(...cli.scores.slice(0, -1)));
+  await checkInspector(page, cli, strongest);
+
+  // The layer graph draws the flow edges at or above its threshold.
+  const threshold = Number(await page.getAttribute('[data-testid=edge-count]', 'data-threshold'));
+  const expectedEdges = cli.components.flow.filter((e) => e.weight >= threshold).length;
+  assert.ok(expectedEdges > 0);
+  assert.equal(await page.locator('[data-testid=layer-graph] path.edge').count(), expectedEdges, 'graph edges above the threshold');
+  await page.hover(`[data-testid=layer-graph] [data-token="${strongest}"] rect.token-hit`);
+  assert.ok((await page.locator('[data-testid=layer-graph] path.edge-highlight').count()) > 0, 'hovering a token highlights its paths');
+  await page.mouse.move(5, 5);
+
+  // β recombines from the cached components: no new worker run.
+  const runsBefore = await workerRuns(page);
+  await page.fill('[data-testid=beta-slider-number]', '1.5');
+  const { M, S, I } = cli.components;
+  await assertHeatmapEquals(
+    page,
+    M.map((m, i) => m * (1.5 * S[i] + 0.5 * I[i])),
+    'scores after β = 1.5',
+  );
+  assert.equal(await workerRuns(page), runsBefore, 'changing β must not start a worker run');
+  assertClose([Number(await page.getAttribute('[data-testid=inspector-score]', 'data-value'))], [M[strongest] * (1.5 * S[strongest] + 0.5 * I[strongest])], 'inspector score after β = 1.5');
+
+  // Downloads: PNG at 2× the on-screen size, SVG with its caption, the full JSON.
+  const heatmapBox = await page.locator('[data-testid=heatmap]').boundingBox();
+  const png = await download(page, 'export-heatmap-png');
+  assert.equal(png.name, 'heta-heatmap.png');
+  assert.equal(pngSize(png.bytes).width, 2 * Math.round(heatmapBox.width), 'heatmap PNG is 2× the on-screen width');
+  const svg = await download(page, 'export-heatmap-svg');
+  const parsed = await parseSvg(page, svg.bytes.toString('utf8'));
+  assert.equal(parsed.errors, 0, 'heatmap SVG parses');
+  assert.equal(parsed.root, 'svg');
+  assert.match(parsed.text, /HETA Final score/);
+  assert.ok(parsed.text.includes(`Model ${cli.model.id}`), 'the caption names the model');
+  assert.match(parsed.text, /β = 1\.5, γ = 0\.5; S from m = 3/);
+
+  const graphBox = await page.locator('[data-testid=layer-graph] svg').boundingBox();
+  const graphPng = await download(page, 'export-graph-png');
+  assert.equal(pngSize(graphPng.bytes).width, 2 * Math.round(graphBox.width), 'graph PNG is 2× the on-screen width');
+  const graphSvg = await parseSvg(page, (await download(page, 'export-graph-svg')).bytes.toString('utf8'));
+  assert.equal(graphSvg.errors, 0);
+  assert.match(graphSvg.text, /HETA attention-flow graph/);
+
+  const json = JSON.parse((await download(page, 'export-json')).bytes.toString('utf8'));
+  assert.equal(json.schema, 'heta-attribution');
+  assertClose(json.scores, cli.scores, 'downloaded JSON scores vs CLI');
+  assert.equal(json.target.id, cli.target.id);
+
+  // A copied link restores the same view (and runs it).
+  await page.click('[data-testid=copy-link]');
+  const url = await page.inputValue('[data-testid=share-link]');
+  assert.match(url, /prompt=/);
+  assert.match(url, /beta=1\.5/);
+  const restored = await openApp(ctx, url, 'wasm');
+  await waitDone(restored);
+  assert.equal(await restored.inputValue('[data-testid=prompt-input]'), PROMPT);
+  assert.equal(await restored.inputValue('[data-testid=beta-slider-number]'), '1.5');
+  assert.equal(await restored.inputValue('[data-testid=m-input]'), '3');
+  await assertHeatmapEquals(
+    restored,
+    (await heatmapValues(page)).map(([, v]) => v),
+    'restored view',
+  );
+}
+
+export async function wasmInTextTargetAndScreenshot(ctx) {
+  const b = await bundle(ctx);
+  const params = { m: 3, seed: 0 };
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  // An in-text target by double-click, checked against the CLI's --target-pos.
+  await runPrompt(page, PROMPT, params);
+  const target = 4;
+  const cli = await cliResult(ctx, b, PROMPT, { ...params, extra: ['--target-pos', String(target)] });
+  await page.dblclick(`[data-testid=heatmap] [data-testid=token][data-pos="${target}"]`);
+  await page.waitForSelector(`[data-testid=heatmap] [data-testid=target-token][data-pos="${target}"]`, { timeout: 120_000 });
+  await waitDone(page);
+  await assertHeatmapEquals(page, cli.scores, 'in-text target vs CLI --target-pos');
+  assert.equal(await page.locator('[data-testid=heatmap] .tok-after').count(), cli.tokens.length - target - 1, 'tokens after the target are outside the context');
+
+  // The README screenshot: a real attribution, a token inspected.
+  // (The tiny fixture model reads only 64 tokens of its byte-level vocabulary.)
+  await runPrompt(page, b.demo ? SCREENSHOT_PROMPT : PROMPT, params);
+  const scores = (await heatmapValues(page)).map(([, v]) => v);
+  const best = scores.indexOf(Math.max(...scores.slice(0, -1)));
+  await page.click(`[data-testid=heatmap] [data-testid=token][data-pos="${best}"]`);
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(200);
+  mkdirSync(join(ctx.repoRoot, 'e2e/screenshots'), { recursive: true });
+  await page.screenshot({ path: join(ctx.repoRoot, 'e2e/screenshots/app.png') });
+  ctx.log(`screenshot e2e/screenshots/app.png (${scores.length} context tokens)`);
+}
+
+export async function webgpuAttributionMatchesCli(ctx) {
+  const b = await bundle(ctx);
+  const params = { m: 1, seed: 3 };
+  const cli = await cliResult(ctx, b, GPU_PROMPT, params);
+  const page = await openApp(ctx, linkFor(b, 'webgpu'), 'webgpu');
+  const detail = await page.textContent('[data-testid=model-backend-detail]');
+  ctx.log(detail);
+  assert.match(detail, /WebGPU/);
+  const started = Date.now();
+  await runPrompt(page, GPU_PROMPT, params);
+  ctx.log(`attribution on WebGPU (SwiftShader): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  ctx.log('largest relative difference to the CLI:', await componentDifferences(page, cli));
+  // M and I agree with onnxruntime-node to ~1e-7. S is a finite difference of gradients
+  // ((∇g(X+εv) − ∇g(X−εv)) / 2ε): float32 rounding that differs between the GPU kernels and the
+  // CPU ones is divided by ε, so S (and the score) agree to ~1.5e-4 here, not 1e-4.
+  for (const key of ['M', 'I']) {
+    await page.click(`[data-testid=component-${key}]`);
+    await assertHeatmapEquals(page, cli.components[key], `webgpu ${key} vs CLI`);
+  }
+  await page.click('[data-testid=component-score]');
+  await assertHeatmapEquals(page, cli.scores, 'webgpu scores vs CLI', GPU_REL);
+  await checkInspector(page, cli, 1, GPU_REL);
+}
+
+export async function cancelStopsTheWork(ctx) {
+  const b = await bundle(ctx);
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  // m = 60: the engine reports S in four groups of 15 rounds and checks for cancellation after each token's batch.
+  await page.fill('[data-testid=m-input]', '60');
+  await page.fill('[data-testid=prompt-input]', PROMPT);
+  await page.click('[data-testid=run-button]');
+  await page.waitForSelector('[data-testid=partial-badge]', { timeout: 120_000 });
+  await page.click('[data-testid=cancel-button]');
+  const clicked = Date.now();
+  await page.waitForSelector('[data-testid=run-status][data-state=cancelled]', { timeout: 60_000 });
+  ctx.log(`cancelled after ${((Date.now() - clicked) / 1000).toFixed(1)} s`);
+  const badge = await page.textContent('[data-testid=partial-badge]');
+  assert.match(badge, /Cancelled: partial result · S from \d+ of 60 probe rounds/);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.textContent('[data-testid=partial-badge]'), badge, 'no more progress after cancel');
+  assert.equal(await page.locator('[data-testid=run-progress]').count(), 0);
+  // The worker is free again: a short run completes.
+  await runPrompt(page, 'The sea', { m: 1, seed: 0 });
+}
+
+export async function clearMessages(ctx) {
+  const b = await bundle(ctx);
+  // A model that cannot load: a banner, and the app stays usable.
+  const page = await openApp(ctx, '/#model=/nonexistent/&backend=wasm');
+  await page.waitForSelector('[data-testid=error-banner]', { timeout: 60_000 });
+  const banner = await page.textContent('[data-testid=error-banner-text]');
+  ctx.log(banner);
+  assert.match(banner, /Could not load the model from \/nonexistent\//);
+  await page.fill('[data-testid=prompt-input]', 'Hello there');
+  await page.click('[data-testid=run-button]');
+  assert.match(await page.textContent('[data-testid=run-error]'), /No model is loaded/);
+  // Recover: load the real bundle from the model card.
+  await page.fill('[data-testid=model-url]', b.url);
+  await page.click('[data-testid=model-load]');
+  await page.waitForSelector('[data-testid=model-backend][data-backend=wasm]', { timeout: 120_000 });
+  assert.equal(await page.locator('[data-testid=error-banner]').count(), 0);
+
+  // Empty prompt.
+  await page.fill('[data-testid=prompt-input]', '   ');
+  await page.click('[data-testid=run-button]');
+  assert.match(await page.textContent('[data-testid=run-error]'), /The prompt is empty/);
+
+  // Longer than the model's context.
+  const maxPositions = JSON.parse(readFileSync(join(b.dir, 'heta.json'), 'utf8')).config.maxPositions;
+  await page.fill('[data-testid=prompt-input]', Array.from({ length: maxPositions + 10 }, (_, i) => `w${i}`).join(' '));
+  await page.click('[data-testid=run-button]');
+  await page.waitForSelector('[data-testid=run-error]');
+  assert.match(await page.textContent('[data-testid=run-error]'), new RegExp(`The prompt is too long: \\d+ tokens, but .* reads at most ${maxPositions}`));
+
+  // Keyboard: Tab reaches the tokens, Enter inspects.
+  await runPrompt(page, 'The sea was', { m: 1, seed: 0 });
+  await page.focus('[data-testid=heatmap] [data-testid=token][data-pos="1"]');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=inspector][data-position="2"] [data-testid=inspector-M]');
+}

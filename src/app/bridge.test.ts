@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { AttributionClient, CancelledError } from '../worker/client';
+import type { ModelCard, WorkerRequest } from '../worker/protocol';
+import { createBridge, EMPTY_PROMPT, type ClientLike } from './bridge';
+import { createAppStore } from './store';
+import { sampleResult } from './testing/sampleResult';
+
+const card: ModelCard = {
+  id: 'tiny',
+  architecture: 'LlamaForCausalLM',
+  parameters: 1000,
+  quantization: 'q8',
+  layers: 2,
+  heads: 4,
+  hiddenSize: 32,
+  vocabSize: 320,
+  maxPositions: 12,
+  backend: 'wasm',
+  backendDetail: 'WebAssembly, 1 thread',
+};
+
+function fakeClient(options: { loadError?: string; hang?: boolean } = {}) {
+  const calls: string[] = [];
+  const r = sampleResult();
+  const client: ClientLike = {
+    async loadModel(url) {
+      calls.push(`load ${url}`);
+      if (options.loadError) throw new Error(options.loadError);
+      return card;
+    },
+    async predict(prompt) {
+      calls.push(`predict ${prompt}`);
+      const n = prompt.split(' ').length;
+      return { tokens: r.tokens.slice(0, 1).concat(Array.from({ length: n - 1 }, () => r.tokens[1])), predictions: r.predictions };
+    },
+    attribute(prompt, target, params, onProgress) {
+      calls.push(`attribute ${JSON.stringify(target)} m=${params.m}`);
+      let cancel = () => {};
+      const result = new Promise<typeof r>((resolve, reject) => {
+        cancel = () => reject(new CancelledError('cancelled'));
+        onProgress?.({ type: 'progress', requestId: 1, stage: 'hessian', done: 0, total: 3, detail: '', partial: r });
+        if (!options.hang) setTimeout(() => resolve({ ...r, prompt }), 5);
+      });
+      return { result, cancel: () => cancel() };
+    },
+  };
+  return { client, calls };
+}
+
+const settle = () => new Promise((res) => setTimeout(res, 20));
+
+describe('bridge', () => {
+  it('loads the model, then predicts and attributes; progress shows the partial result', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client);
+    await bridge.loadModel();
+    expect(store.getState()).toMatchObject({ modelStatus: 'ready', model: card });
+    store.getState().setPrompt('a b c');
+    store.getState().setRunParams(3, 1);
+    const running = bridge.run();
+    await Promise.resolve();
+    await running;
+    expect(calls).toEqual(['load /models/demo/bundle/', 'predict a b c', 'attribute {"kind":"next"} m=3']);
+    expect(store.getState()).toMatchObject({ runStatus: 'done', resultFinal: true, workerRuns: 1 });
+  });
+  it('says so when the prompt is empty or longer than the context', async () => {
+    const store = createAppStore();
+    const { client } = fakeClient();
+    const bridge = createBridge(store, client);
+    await bridge.loadModel();
+    await bridge.run();
+    expect(store.getState().runError).toBe(EMPTY_PROMPT);
+    store.getState().setPrompt(Array.from({ length: 20 }, () => 'w').join(' '));
+    await bridge.run();
+    expect(store.getState().runError).toMatch(/too long: 20 tokens, but tiny reads at most 12/);
+  });
+  it('a model that fails to load gives a clear error and the app stays usable', async () => {
+    const store = createAppStore({ modelUrl: '/nonexistent/' });
+    const bridge = createBridge(store, fakeClient({ loadError: 'could not download heta.json from /nonexistent/: HTTP 404 (not found)' }).client);
+    await bridge.loadModel();
+    expect(store.getState().modelError).toBe('Could not load the model from /nonexistent/: could not download heta.json from /nonexistent/: HTTP 404 (not found)');
+    store.getState().setPrompt('hello');
+    await bridge.run();
+    expect(store.getState().runError).toMatch(/No model is loaded/);
+  });
+  it('cancel stops the run and keeps the partial result', async () => {
+    const store = createAppStore();
+    const bridge = createBridge(store, fakeClient({ hang: true }).client);
+    await bridge.loadModel();
+    store.getState().setPrompt('a b');
+    const running = bridge.run();
+    await settle();
+    expect(store.getState().runStatus).toBe('running');
+    bridge.cancel();
+    await running;
+    expect(store.getState()).toMatchObject({ runStatus: 'cancelled', resultFinal: false });
+    expect(store.getState().result).not.toBeNull();
+  });
+  it('a run asked for while the model loads starts once it is ready (link restore)', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client);
+    bridge.applyLink({ model: '/m/', prompt: 'x y', target: { kind: 'position', position: 1 }, beta: 1, m: 2, seed: 4 });
+    expect(store.getState().runStatus).toBe('queued');
+    await settle();
+    expect(calls).toEqual(['load /m/', 'predict x y', 'attribute {"kind":"position","position":1} m=2']);
+    expect(store.getState()).toMatchObject({ beta: 1, seed: 4, runStatus: 'done' });
+  });
+  it('never has two worker requests in flight (onnxruntime sessions must not overlap)', async () => {
+    const store = createAppStore();
+    const { client } = fakeClient();
+    let inFlight = 0;
+    let most = 0;
+    const track = <T,>(p: Promise<T>) => {
+      most = Math.max(most, ++inFlight);
+      return p.finally(() => inFlight--);
+    };
+    const tracked: ClientLike = {
+      loadModel: (...a) => track(client.loadModel(...a)),
+      predict: (prompt) => track(new Promise((res) => setTimeout(res, 10)).then(() => client.predict(prompt))),
+      attribute: (...a) => {
+        const h = client.attribute(...a);
+        return { result: track(h.result), cancel: h.cancel };
+      },
+    };
+    const bridge = createBridge(store, tracked, { previewDelayMs: 0 });
+    await bridge.loadModel();
+    store.getState().setPrompt('a b');
+    bridge.previewSoon();
+    await new Promise((res) => setTimeout(res, 1));
+    await Promise.all([bridge.run(), bridge.runFor({ kind: 'position', position: 1 })]);
+    await settle();
+    expect(most).toBe(1);
+    expect(store.getState().runStatus).toBe('done');
+  });
+  it('a worker crash becomes a model error that asks for a reload', async () => {
+    const store = createAppStore();
+    let worker: { onerror: ((e: { message: string; preventDefault(): void }) => void) | null; postMessage(m: WorkerRequest): void; terminate(): void } | null = null;
+    const client = new AttributionClient(() => {
+      worker = {
+        onerror: null,
+        postMessage: (m) => {
+          if (m.type === 'load-model') queueMicrotask(() => (worker as unknown as { onmessage: (e: unknown) => void }).onmessage({ data: { type: 'model-loaded', requestId: m.requestId, model: card } }));
+          if (m.type === 'predict') queueMicrotask(() => worker!.onerror!({ message: 'out of memory', preventDefault() {} }));
+        },
+        terminate() {},
+      };
+      return worker as unknown as Worker;
+    });
+    const bridge = createBridge(store, client);
+    await bridge.loadModel();
+    store.getState().setPrompt('hello');
+    await bridge.run();
+    expect(store.getState().modelStatus).toBe('error');
+    expect(store.getState().modelError).toMatch(/^The attribution worker crashed \(out of memory\)/);
+    expect(store.getState().runStatus).toBe('error');
+  });
+});

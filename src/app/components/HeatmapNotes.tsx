@@ -1,0 +1,43 @@
+// The lines around the heatmap: whether the result is partial or stale, and the hovered token's value.
+
+import { fmt, visibleToken } from '../lib/format';
+import { COMPONENT_LABELS, selectRanks, selectValues } from '../store/selectors';
+import { useApp } from './context';
+
+export function StatusNote() {
+  const result = useApp((s) => s.result);
+  const final = useApp((s) => s.resultFinal);
+  const runStatus = useApp((s) => s.runStatus);
+  const edited = useApp((s) => s.result !== null && s.result.prompt !== s.prompt);
+  if (!result) return null;
+  const rounds = result.components.S_probes.length;
+  return (
+    <div className="status-notes">
+      {!final && (
+        <span className="badge badge-partial" data-testid="partial-badge">
+          {runStatus === 'cancelled' ? 'Cancelled: partial result' : 'Partial'} · S from {rounds} of {result.params.m} probe rounds
+        </span>
+      )}
+      {edited && <span className="badge">The prompt changed since this result: press Run to update</span>}
+    </div>
+  );
+}
+
+export /** One line under the text: the hovered (else selected) token's value. */
+function Readout() {
+  const focus = useApp((s) => s.hovered ?? s.selected);
+  const result = useApp((s) => s.result);
+  const values = useApp(selectValues);
+  const ranks = useApp(selectRanks);
+  const component = useApp((s) => s.component);
+  if (!result || focus === null || !values) return <p className="readout hint">Hover a token for its value; click (or Tab, Enter) to inspect; double-click to make it the target.</p>;
+  const token = result.tokens[focus];
+  if (!token) return <p className="readout" />;
+  if (focus >= values.length) return <p className="readout">“{visibleToken(token.text)}” (position {focus}) is {focus === result.target.position ? 'the target' : 'after the target'}.</p>;
+  return (
+    <p className="readout" data-testid="readout">
+      “{visibleToken(token.text)}” (position {focus}): {COMPONENT_LABELS[component]} = {fmt(values[focus])}
+      {ranks && ` · rank ${ranks[focus]} of ${ranks.length}`}
+    </p>
+  );
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { sampleResult, tokensOf } from '../testing/sampleResult';
+import { captionLines } from './caption';
+import { buildCells } from './cells';
+import { fmt, fmtCount, visibleToken } from './format';
+import { formatLink, parseLink } from './link';
+
+const r = sampleResult();
+
+describe('buildCells', () => {
+  it('reproduces the prompt exactly, one cell per token, values on the context', () => {
+    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: 9, values: r.scores, target: { position: 9, text: ' sofa' }, wordLevel: false });
+    expect(cells.filter((c) => c.role === 'context')).toHaveLength(9);
+    expect(cells.slice(1, -1).map((c) => c.text).join('')).toBe(r.prompt);
+    expect(cells[0]).toMatchObject({ text: '<s>', special: true, value: r.scores[0] });
+    expect(cells[cells.length - 1]).toMatchObject({ role: 'target', text: ' sofa', tokens: [] });
+  });
+  it('word level sums tokens within whitespace-delimited words', () => {
+    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: 9, values: r.scores, target: null, wordLevel: true });
+    const mat = cells.find((c) => c.text === ' mat')!;
+    expect(mat.tokens).toEqual([7, 8]);
+    expect(mat.value).toBeCloseTo(r.scores[7] + r.scores[8]);
+    expect(cells.map((c) => c.text)).toEqual(['<s>', 'The', ' cat', ' sat', '\n', 'on', ' the', ' mat']);
+  });
+  it('in-text target: the target token outlined, later tokens outside the context, never merged', () => {
+    const tokens = tokensOf('ab cd ef', [2, 4, 5, 6], false); // ab | ␣c | d | ␣ | ef
+    const cells = buildCells({ prompt: 'ab cd ef', tokens, contextLength: 2, values: [1, 2], target: { position: 2, text: 'd' }, wordLevel: true });
+    expect(cells.map((c) => [c.text, c.role, c.value])).toEqual([
+      ['ab', 'context', 1],
+      [' c', 'context', 2],
+      ['d', 'target', null],
+      [' ', 'after', null],
+      ['ef', 'after', null],
+    ]);
+  });
+  it('keeps untokenized text as gaps', () => {
+    const tokens = [
+      { id: 1, text: 'a', start: 0, end: 1, special: false },
+      { id: 2, text: 'b', start: 3, end: 4, special: false },
+    ];
+    const cells = buildCells({ prompt: 'a  b!', tokens, contextLength: 2, values: null, target: null, wordLevel: false });
+    expect(cells.map((c) => [c.text, c.role])).toEqual([
+      ['a', 'context'],
+      ['  ', 'gap'],
+      ['b', 'context'],
+      ['!', 'gap'],
+    ]);
+  });
+});
+
+describe('link', () => {
+  it('round-trips the shared view', () => {
+    const state = { model: '/m/', backend: 'wasm' as const, prompt: 'a b&c=d\n#x', target: { kind: 'next' as const, tokenId: 5 }, beta: 0.25, gamma: 1, m: 3, seed: 7 };
+    expect(parseLink(formatLink(state))).toEqual(state);
+    expect(parseLink('#target=pos:4').target).toEqual({ kind: 'position', position: 4 });
+    expect(parseLink('#target=next').target).toEqual({ kind: 'next' });
+  });
+  it('ignores invalid values', () => {
+    expect(parseLink('#backend=cuda&m=0&seed=1.5&beta=x&target=foo')).toEqual({});
+  });
+});
+
+describe('format and caption', () => {
+  it('formats numbers and tokens', () => {
+    expect(fmt(0.123456)).toBe('0.1235');
+    expect(fmt(1.5e-6)).toBe('1.5e-6');
+    expect(fmtCount(2410176)).toBe('2.41M');
+    expect(visibleToken(' a\n')).toBe('␣a↵');
+  });
+  it('the caption names target, prompt, model, method and parameters', () => {
+    const lines = captionLines(r, { title: 'HETA final score', beta: 0.5, gamma: 0.5 }).join('\n');
+    expect(lines).toContain('" sofa"');
+    expect(lines).toContain('The cat sat on the mat');
+    expect(lines).toContain('Model tiny');
+    expect(lines).toContain('β = 0.5');
+    expect(lines).toContain('m = 3');
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { sampleResult } from '../testing/sampleResult';
+import { createAppStore } from '.';
+import { selectCells, selectRanks, selectScores, selectValues } from './selectors';
+
+describe('store', () => {
+  it('recombines the final score from the cached components when β or γ change', () => {
+    const store = createAppStore();
+    const r = sampleResult();
+    store.getState().runStarted();
+    store.getState().runFinished(r);
+    const { M, S, I } = r.components;
+    expect(selectScores(store.getState())).toEqual(r.scores);
+    store.getState().setWeights(1.5, 0.25);
+    const scores = selectScores(store.getState())!;
+    scores.forEach((v, i) => expect(v).toBeCloseTo(M[i] * (1.5 * S[i] + 0.25 * I[i]), 12));
+    expect(store.getState().workerRuns).toBe(1);
+    // memoized: the same array until something it depends on changes
+    expect(selectScores(store.getState())).toBe(scores);
+    store.getState().setComponent('S');
+    expect(selectValues(store.getState())).toBe(r.components.S);
+  });
+  it('ranks by the final score and builds cells from the result', () => {
+    const store = createAppStore();
+    store.getState().runFinished(sampleResult());
+    const ranks = selectRanks(store.getState())!;
+    const scores = selectScores(store.getState())!;
+    const best = scores.indexOf(Math.max(...scores));
+    expect(ranks[best]).toBe(1);
+    expect(new Set(ranks).size).toBe(scores.length);
+    store.getState().setWordLevel(true);
+    expect(selectCells(store.getState()).find((c) => c.text === ' mat')?.tokens).toEqual([7, 8]);
+  });
+  it('a partial result is shown while running, then replaced by the final one', () => {
+    const store = createAppStore();
+    const s = store.getState();
+    s.runStarted();
+    s.runProgress({ stage: 'hessian', done: 1, total: 3, detail: '' }, sampleResult());
+    expect(store.getState().resultFinal).toBe(false);
+    expect(store.getState().runStatus).toBe('running');
+    s.runFinished(sampleResult());
+    expect(store.getState()).toMatchObject({ resultFinal: true, runStatus: 'done', progress: null });
+  });
+  it('editing the prompt resets the target to the next token', () => {
+    const store = createAppStore();
+    store.getState().setTarget({ kind: 'position', position: 3 });
+    store.getState().setPrompt('new');
+    expect(store.getState().target).toEqual({ kind: 'next' });
+  });
+});
