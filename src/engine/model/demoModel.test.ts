@@ -17,9 +17,9 @@ interface Metrics {
 
 /** Greedy 20-token continuations of CONTINUATION_PROMPTS by the shipped q8 bundle. */
 const PINNED_CONTINUATIONS = [
-  " the same week.\n\n\nQuestion: What is the question.\n\nQuestion: What is",
-  " the passage<|endoftext|>Read the passage and answer the passage and answer the passage and answer the question.\n",
-  ", and the LORD of the LORD of the LORD of the LORD of the LORD of the LORD of",
+  " he was a great man, and he had been a great man.\nAnd he said, I",
+  " the old mill<|endoftext|>The village of Marrow Point lies on the Tamsin River, 88 miles",
+  ".\nThe greatest of the world, the man of the world, and the people of the",
 ];
 
 describe('demo model bundle', async () => {
