@@ -1,9 +1,10 @@
 // `heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ...`
 
+import { numberOption, parseMask } from './options';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { attribute } from '../engine/attribution/heta';
-import type { AttributionResult, MaskScheme, TargetRequest } from '../engine/attribution/schema';
+import type { AttributionResult, TargetRequest } from '../engine/attribution/schema';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { bundleDirSource } from '../node/bundleFiles';
@@ -13,19 +14,7 @@ const USAGE =
   'usage: heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ' +
   '[--m 10] [--seed 0] [--beta 0.5] [--gamma 0.5] [--mask zero|mean|token:<id>] [--json <file>] [--dump-probes]';
 
-function number(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${value}'`);
-  return n;
-}
 
-function parseMask(value: string): MaskScheme {
-  if (value === 'zero' || value === 'mean') return { kind: value };
-  const m = /^token:(\d+)$/.exec(value);
-  if (m) return { kind: 'token', id: Number(m[1]) };
-  throw new Error(`--mask must be zero, mean or token:<id>, got '${value}'`);
-}
 
 /** A readable table: one row per context token, strongest first marked. */
 export function formatTable(r: AttributionResult): string {
@@ -75,7 +64,7 @@ export async function attributeCommand(argv: string[]): Promise<void> {
   const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
   try {
     let target: TargetRequest = { kind: 'next' };
-    if (values['target-pos'] !== undefined) target = { kind: 'position', position: number('target-pos', values['target-pos'], 0) };
+    if (values['target-pos'] !== undefined) target = { kind: 'position', position: numberOption('target-pos', values['target-pos'], 0) };
     if (values.target !== undefined) {
       const id = model.tokenizer.textToId(values.target);
       if (id === null) throw new Error(`--target ${JSON.stringify(values.target)} is not a single token of this model's vocabulary (try a leading space, e.g. " Paris")`);
@@ -87,10 +76,10 @@ export async function attributeCommand(argv: string[]): Promise<void> {
       values.prompt,
       target,
       {
-        m: number('m', values.m, 10),
-        seed: number('seed', values.seed, 0),
-        beta: number('beta', values.beta, 0.5),
-        gamma: number('gamma', values.gamma, 0.5),
+        m: numberOption('m', values.m, 10),
+        seed: numberOption('seed', values.seed, 0),
+        beta: numberOption('beta', values.beta, 0.5),
+        gamma: numberOption('gamma', values.gamma, 0.5),
         mask: parseMask(values.mask!),
       },
       { dumpProbes: values['dump-probes'], onProgress: (p) => progress.update(p.phase, p.done, p.total) },

@@ -3,6 +3,7 @@
 // table with 95% intervals. With --json the file is rewritten (atomically) after every item, so an
 // interrupted run keeps its finished items and `--resume` continues it.
 
+import { numberOption, parseMask } from './options';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -53,19 +54,7 @@ export interface EvalFile extends EvalSettings {
   summary: Summary;
 }
 
-function number(name: string, value: string | undefined, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${value}'`);
-  return n;
-}
 
-function parseMask(value: string): MaskScheme {
-  if (value === 'zero' || value === 'mean') return { kind: value };
-  const m = /^token:(\d+)$/.exec(value);
-  if (m) return { kind: 'token', id: Number(m[1]) };
-  throw new Error(`--mask must be zero, mean or token:<id>, got '${value}'`);
-}
 
 function parseGrid(value: string): IgGrid {
   if (value === 'log' || value === 'uniform') return value;
@@ -116,25 +105,25 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (values.resume && !values.json) throw new Error('--resume needs --json <file> (the file to continue)');
   if (values.resume && values.overwrite) throw new Error('give --resume or --overwrite, not both');
   const methods = parseMethods(values.methods!);
-  const limit = values.limit === undefined ? Infinity : number('limit', values.limit, 0, true);
+  const limit = values.limit === undefined ? Infinity : numberOption('limit', values.limit, 0, true);
   if (limit < 1) throw new Error('--limit must be at least 1');
   const params: EvalSettings['params'] = {
-    m: number('m', values.m, 10, true),
-    seed: number('seed', values.seed, 0, true),
+    m: numberOption('m', values.m, 10, true),
+    seed: numberOption('seed', values.seed, 0, true),
     mask: parseMask(values.mask!),
-    beta: number('beta', values.beta, 0.5),
-    gamma: number('gamma', values.gamma, 0.5),
-    igSteps: number('ig-steps', values['ig-steps'], 128, true),
+    beta: numberOption('beta', values.beta, 0.5),
+    gamma: numberOption('gamma', values.gamma, 0.5),
+    igSteps: numberOption('ig-steps', values['ig-steps'], 128, true),
     igGrid: parseGrid(values['ig-grid']!),
-    contextCiteSamples: number('cc-samples', values['cc-samples'], 128, true),
-    contextCiteLambda: values['cc-lambda'] === undefined || values['cc-lambda'] === 'cv' ? 'cv' : number('cc-lambda', values['cc-lambda'], 0),
-    draws: number('draws', values.draws, 8, true),
+    contextCiteSamples: numberOption('cc-samples', values['cc-samples'], 128, true),
+    contextCiteLambda: values['cc-lambda'] === undefined || values['cc-lambda'] === 'cv' ? 'cv' : numberOption('cc-lambda', values['cc-lambda'], 0),
+    draws: numberOption('draws', values.draws, 8, true),
   };
   if (params.m < 1 || params.igSteps < 1 || params.contextCiteSamples < 2 || params.draws < 1) throw new Error('--m, --ig-steps, --draws must be ≥ 1 and --cc-samples ≥ 2');
 
   const dataset = parseDataset(await readFile(values.dataset, 'utf8'));
   const items = dataset.items.slice(0, Math.min(limit, dataset.items.length));
-  const runtime = await createNodeRuntime({ threads: values.threads ? number('threads', values.threads, 1, true) : undefined });
+  const runtime = await createNodeRuntime({ threads: values.threads ? numberOption('threads', values.threads, 1, true) : undefined });
   const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
   const settings: EvalSettings = {
     model: { id: model.manifest.modelId, fingerprint: model.manifest.source.fingerprint, quantization: model.manifest.quantization.requested },
@@ -199,7 +188,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
             contextCiteSamples: params.contextCiteSamples,
             contextCiteLambda: params.contextCiteLambda,
             contextCiteSeed: deriveSeed(params.seed, SEED_SALT.contextCite),
-            maxBatch: values['max-batch'] ? number('max-batch', values['max-batch'], 64, true) : undefined,
+            maxBatch: values['max-batch'] ? numberOption('max-batch', values['max-batch'], 64, true) : undefined,
           },
           metrics: { draws: params.draws, seed: deriveSeed(params.seed, SEED_SALT.softMasks) },
           signal: controller.signal,

@@ -1,16 +1,9 @@
 // Seeded PRNG for fixtures and tests: deterministic across runs and platforms (pure 32-bit integer math).
 
-/** mulberry32: a small, fast 32-bit generator; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 floats in [0, 1): the engine's own seeded generator, reused for fixtures. */
+import { seededUniform } from '../engine/attribution/random';
+
+export const mulberry32 = seededUniform;
 
 export class Rng {
   private readonly nextUniform: () => number;

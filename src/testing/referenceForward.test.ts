@@ -1,3 +1,4 @@
+import { mulberry32 } from './random';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,19 +9,10 @@ import type { ModelConfig, Tensor } from '../engine/checkpoint/types';
 import { referenceForward, referenceForward64, referenceLogProb, type WeightLookup } from './referenceForward';
 import { applyRope, ropeInvFreq, softmax } from './referenceMath';
 
-// ---- tiny fixtures (self-contained on purpose: the reference must not depend on other helpers) ----
+// ---- tiny fixtures (weights made here, not by the compiler's fixtures) ----
 
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms in [0, 1) (a PRNG is not what this file tests, so it is shared). */
+const prng = mulberry32;
 
 function baseConfig(over: Partial<ModelConfig>): ModelConfig {
   return {

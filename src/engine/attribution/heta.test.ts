@@ -3,15 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { gradient } from '../autodiff/gradient';
-import { openCheckpoint } from '../checkpoint/checkpoint';
-import { memorySource } from '../checkpoint/memorySource';
-import type { Tensor } from '../checkpoint/types';
-import { compileBundle } from '../compiler/bundle';
 import { GraphBuilder } from '../ir/graph';
-import { AttributionModel, memoryBundleSource } from '../model/attributionModel';
 import { WeightFile, writeOnnx } from '../onnx/writer';
 import { createNodeRuntime } from '../runtime/nodeRuntime';
-import { makeTinyCheckpoint } from '../../testing/tinyCheckpoint';
+import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64 } from '../../testing/referenceForward';
 import { klDivergence, logSoftmax } from './components';
 import { attribute, AttributionError } from './heta';
@@ -77,12 +72,7 @@ describe('Hessian sensitivity on an analytic function', () => {
 });
 
 describe('HETA on a compiled tiny Llama', async () => {
-  const files = makeTinyCheckpoint({ family: 'llama', gqa: true, seed: 5 });
-  const ckpt = await openCheckpoint(memorySource(files, 'tiny'));
-  const bundle = await compileBundle(ckpt, { quant: 'none', modelId: 'tiny-llama' });
-  const model = await AttributionModel.load(memoryBundleSource(bundle.files), await createNodeRuntime());
-  const tensors = new Map<string, Tensor>();
-  for (const name of ckpt.tensorNames) tensors.set(name, await ckpt.getTensor(name));
+  const { ckpt, model, lookup } = await loadTinyModel({ family: 'llama', gqa: true, seed: 5 });
   const prompt = 'the cat sat on the mat because it was warm';
 
   it('M sums to 1; M, S, I are finite and non-negative; scores follow M·(βS+γI)', async () => {
@@ -105,7 +95,6 @@ describe('HETA on a compiled tiny Llama', async () => {
     const p = 6;
     const { hiddenSize: d, vocabSize: V } = ckpt.config;
     const x = await model.embed(r.tokens.slice(0, p).map((t) => t.id));
-    const lookup = (name: string) => tensors.get(name)!;
     const clean = logSoftmax(referenceForward64(ckpt.config, lookup, x, p).logits.subarray((p - 1) * V, p * V));
     expect(r.target.id).toBe(r.tokens[6].id);
     for (let i = 0; i < p; i++) {

@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { gradient } from '../autodiff/gradient';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { memorySource } from '../checkpoint/memorySource';
-import type { Tensor } from '../checkpoint/types';
 import { compileBundle } from '../compiler/bundle';
 import { GraphBuilder } from '../ir/graph';
 import { AttributionModel, memoryBundleSource } from '../model/attributionModel';
 import { WeightFile, writeOnnx } from '../onnx/writer';
 import { createNodeRuntime } from '../runtime/nodeRuntime';
 import { makeTinyCheckpoint } from '../../testing/tinyCheckpoint';
+import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64, referenceLogProb } from '../../testing/referenceForward';
 import { klDivergence, logSoftmax } from '../attribution/components';
 import { attentionRollout, lastLayerAttention } from './attention';
@@ -213,13 +213,7 @@ describe('the method registry', () => {
 });
 
 describe('baselines on a compiled tiny Llama', async () => {
-  const files = makeTinyCheckpoint({ family: 'llama', gqa: true, seed: 5 });
-  const ckpt = await openCheckpoint(memorySource(files, 'tiny'));
-  const bundle = await compileBundle(ckpt, { quant: 'none', modelId: 'tiny-llama' });
-  const model = await AttributionModel.load(memoryBundleSource(bundle.files), await createNodeRuntime());
-  const tensors = new Map<string, Tensor>();
-  for (const name of ckpt.tensorNames) tensors.set(name, await ckpt.getTensor(name));
-  const lookup = (name: string) => tensors.get(name)!;
+  const { ckpt, model, lookup } = await loadTinyModel({ family: 'llama', gqa: true, seed: 5 });
   const { hiddenSize: d, vocabSize: V } = ckpt.config;
   const prompt = 'the cat sat on the mat because';
   const ctx = await AttributionContext.create(model, prompt, { kind: 'next' }, { heta: { m: 2 }, igSteps: 64, contextCiteSamples: 48 });

@@ -2,14 +2,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { openCheckpoint } from '../checkpoint/checkpoint';
-import { memorySource } from '../checkpoint/memorySource';
-import type { Tensor } from '../checkpoint/types';
-import { compileBundle } from '../compiler/bundle';
 import { logSoftmax } from '../attribution/components';
-import { AttributionModel, memoryBundleSource } from '../model/attributionModel';
-import { createNodeRuntime } from '../runtime/nodeRuntime';
-import { makeTinyCheckpoint } from '../../testing/tinyCheckpoint';
+import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64 } from '../../testing/referenceForward';
 import { AttributionContext } from '../baselines/context';
 import { parseMethods } from '../baselines/methods';
@@ -55,13 +49,7 @@ describe('datasets', () => {
 });
 
 describe('on a compiled tiny Llama', async () => {
-  const files = makeTinyCheckpoint({ family: 'llama', gqa: true, seed: 5, maxPositions: 128 });
-  const ckpt = await openCheckpoint(memorySource(files, 'tiny'));
-  const bundle = await compileBundle(ckpt, { quant: 'none', modelId: 'tiny-llama' });
-  const model = await AttributionModel.load(memoryBundleSource(bundle.files), await createNodeRuntime());
-  const tensors = new Map<string, Tensor>();
-  for (const name of ckpt.tensorNames) tensors.set(name, await ckpt.getTensor(name));
-  const lookup = (name: string) => tensors.get(name)!;
+  const { ckpt, model, lookup } = await loadTinyModel({ family: 'llama', gqa: true, seed: 5, maxPositions: 128 });
   const { hiddenSize: d, vocabSize: V } = ckpt.config;
 
   it('the target is the first token of the target text, with a warning when it has several', () => {
