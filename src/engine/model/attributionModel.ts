@@ -32,9 +32,12 @@ const i64 = (dims: number[], data: ArrayLike<number>): HostTensor => ({ type: 'i
 
 function parseManifest(bytes: Uint8Array, label: string): BundleManifest {
   let json: unknown;
+  const text = new TextDecoder().decode(bytes);
   try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
+    json = JSON.parse(text);
   } catch {
+    // Static servers with an app fallback answer a missing file with the HTML page instead of a 404.
+    if (text.trimStart().startsWith('<')) throw new BundleError(`${label}: no bundle here (${MANIFEST_FILE} was not found; the server returned a web page)`);
     throw new BundleError(`${label}: ${MANIFEST_FILE} is not valid JSON`);
   }
   const m = json as Partial<BundleManifest>;
