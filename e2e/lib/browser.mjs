@@ -61,7 +61,8 @@ export async function startVite() {
     logLevel: 'warn',
     clearScreen: false,
     plugins: [fixturesPlugin()],
-    server: { host: '127.0.0.1', port, strictPort: true, open: false },
+    // No HMR or file watching: a test run must not reload its pages when sources change underneath it.
+    server: { host: '127.0.0.1', port, strictPort: true, open: false, hmr: false, watch: null },
   });
   await server.listen();
   return { server, baseUrl: `http://127.0.0.1:${port}` };
