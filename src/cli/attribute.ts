@@ -3,6 +3,7 @@
 import { numberOption, parseMask } from './options';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
 import type { AttributionResult, TargetRequest } from '../engine/attribution/schema';
 import { AttributionModel } from '../engine/model/attributionModel';
@@ -12,9 +13,21 @@ import { progressLine } from './progress';
 
 const USAGE =
   'usage: heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ' +
-  '[--m 10] [--seed 0] [--beta 0.5] [--gamma 0.5] [--mask zero|mean|token:<id>] [--json <file>] [--dump-probes]';
+  '[--generate <n>] [--m 10] [--seed 0] [--beta 0.5] [--gamma 0.5] [--mask zero|mean|token:<id>] [--json <file>] [--dump-probes]';
 
-
+/** Generation matrix as text: each generated token with its three strongest sources. */
+export function formatGeneration(g: GenerationResult): string {
+  const show = (t: string) => JSON.stringify(t);
+  const lines = [`${show(g.prompt)} → ${show(g.text.slice(g.prompt.length))}`, ''];
+  for (const row of g.rows) {
+    const top = [...row.scores.keys()].sort((a, b) => row.scores[b] - row.scores[a]).slice(0, 3);
+    lines.push(
+      `${String(row.target.position).padStart(4)}  ${show(row.target.text).padEnd(14)} p=${row.target.probability.toFixed(3)}  ← ` +
+        top.map((i) => `${show(g.tokens[i].text)}@${i} ${row.scores[i].toExponential(2)}`).join(', '),
+    );
+  }
+  return lines.join('\n');
+}
 
 /** A readable table: one row per context token, strongest first marked. */
 export function formatTable(r: AttributionResult): string {
@@ -55,11 +68,13 @@ export async function attributeCommand(argv: string[]): Promise<void> {
       mask: { type: 'string', default: 'zero' },
       json: { type: 'string' },
       'dump-probes': { type: 'boolean', default: false },
+      generate: { type: 'string' },
       threads: { type: 'string' },
     },
   });
   if (!values.model || values.prompt === undefined) throw new Error(USAGE);
   if (values.target !== undefined && values['target-pos'] !== undefined) throw new Error('give --target or --target-pos, not both');
+  if (values.generate !== undefined && (values.target !== undefined || values['target-pos'] !== undefined)) throw new Error('--generate explains each generated token: it takes no --target or --target-pos');
   const runtime = await createNodeRuntime({ threads: values.threads ? Number(values.threads) : undefined });
   const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
   try {
@@ -71,25 +86,27 @@ export async function attributeCommand(argv: string[]): Promise<void> {
       target = { kind: 'next', tokenId: id };
     }
     const progress = progressLine();
-    const result = await attribute(
-      model,
-      values.prompt,
-      target,
-      {
-        m: numberOption('m', values.m, 10),
-        seed: numberOption('seed', values.seed, 0),
-        beta: numberOption('beta', values.beta, 0.5),
-        gamma: numberOption('gamma', values.gamma, 0.5),
-        mask: parseMask(values.mask!),
-      },
-      { dumpProbes: values['dump-probes'], onProgress: (p) => progress.update(p.phase, p.done, p.total) },
-    );
+    const params = {
+      m: numberOption('m', values.m, 10),
+      seed: numberOption('seed', values.seed, 0),
+      beta: numberOption('beta', values.beta, 0.5),
+      gamma: numberOption('gamma', values.gamma, 0.5),
+      mask: parseMask(values.mask!),
+    };
+    const options = { dumpProbes: values['dump-probes'] };
+    const result =
+      values.generate !== undefined
+        ? await attributeGeneration(model, values.prompt, numberOption('generate', values.generate, 0), params, {
+            ...options,
+            onProgress: (p) => progress.update(`token ${p.row + 1}/${p.rows} ${p.phase}`, p.done, p.total),
+          })
+        : await attribute(model, values.prompt, target, params, { ...options, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
     progress.done();
     if (values.json) {
       await writeFile(values.json, JSON.stringify(result, null, 2));
       console.log(`wrote ${values.json}`);
     }
-    console.log(formatTable(result));
+    console.log(result.schema === 'heta-generation' ? formatGeneration(result) : formatTable(result));
   } finally {
     await model.release();
   }

@@ -2,6 +2,7 @@
 // S from batched finite-difference Hessian-vector products, refined round by round.
 
 import type { AttributionModel } from '../model/attributionModel';
+import type { Token } from '../tokenizer/tokenizer';
 import { flowEdges, hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
 import { hessianSensitivity } from './hessian';
 import { rademacherProbes } from './random';
@@ -79,9 +80,26 @@ function resolveTarget(model: AttributionModel, n: number, ids: number[], target
   return { p: n, id: target.tokenId ?? null };
 }
 
+/** A text with its tokens already chosen (e.g. a generated continuation, which re-encoding could merge differently). */
+export interface EncodedText {
+  text: string;
+  tokens: Token[];
+}
+
+function promptTokens(model: AttributionModel, input: string | EncodedText): { prompt: string; tokens: Token[] } {
+  if (typeof input === 'string') {
+    if (input.trim() === '') throw new AttributionError('the prompt is empty: type or paste some text first');
+    return { prompt: input, tokens: model.tokenizer.encode(input) };
+  }
+  const V = model.config.vocabSize;
+  const bad = input.tokens.find((t) => !Number.isInteger(t.id) || t.id < 0 || t.id >= V);
+  if (bad) throw new AttributionError(`token id ${bad.id} is not in the vocabulary (0 … ${V - 1})`);
+  return { prompt: input.text, tokens: input.tokens };
+}
+
 export async function attribute(
   model: AttributionModel,
-  prompt: string,
+  input: string | EncodedText,
   target: TargetRequest,
   paramsIn: Partial<AttributionParams> = {},
   options: AttributionOptions = {},
@@ -91,8 +109,7 @@ export async function attribute(
   const started = performance.now();
   const { hiddenSize: d, numLayers: L, numHeads: H, vocabSize: V, maxPositions } = model.config;
   if (!Number.isInteger(params.m) || params.m < 1) throw new AttributionError(`m (probes per token) must be a positive integer, got ${params.m}`);
-  if (prompt.trim() === '') throw new AttributionError('the prompt is empty: type or paste some text first');
-  const tokens = model.tokenizer.encode(prompt);
+  const { prompt, tokens } = promptTokens(model, input);
   const n = tokens.length;
   if (n === 0) throw new AttributionError('the prompt produced no tokens');
   const ids = tokens.map((t) => t.id);

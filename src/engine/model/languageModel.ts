@@ -2,6 +2,7 @@
 // that a compiled model still behaves like the checkpoint it came from.
 
 import { logSoftmax } from '../attribution/components';
+import type { Token } from '../tokenizer/tokenizer';
 import type { AttributionModel } from './attributionModel';
 
 /**
@@ -32,16 +33,39 @@ export async function meanNegativeLogLikelihood(model: AttributionModel, windows
   return { nll: total / count, tokens: count };
 }
 
-/** Greedy decoding of `steps` tokens after the prompt ids. */
-export async function greedyContinuation(model: AttributionModel, ids: readonly number[], steps: number): Promise<number[]> {
+/** Greedy decoding of up to `steps` tokens after the prompt ids; stops after a token for which `stop` holds, or at the context length. */
+export async function greedyContinuation(model: AttributionModel, ids: readonly number[], steps: number, stop: (id: number) => boolean = () => false): Promise<number[]> {
   const out = [...ids];
   for (let s = 0; s < steps && out.length < model.config.maxPositions; s++) {
     const logits = await model.logitsAt(await model.embed(out), 1, out.length, [out.length - 1]);
     let best = 0;
     for (let v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
     out.push(best);
+    if (stop(best)) break;
   }
   return out.slice(ids.length);
+}
+
+export interface GeneratedText {
+  /** The prompt followed by the decoded continuation. */
+  text: string;
+  /** The prompt's tokens followed by the generated ones, with character offsets into `text`. */
+  tokens: Token[];
+  /** Positions (in `tokens`) of the generated tokens. */
+  generated: number[];
+}
+
+/**
+ * Greedy continuation of the prompt, stopping after a special token such as EOS. The generated ids are
+ * appended to the prompt's tokens as they are (never re-encoded), so each one can be attributed as an
+ * in-text target of exactly the sequence the model produced.
+ */
+export async function generateContinuation(model: AttributionModel, prompt: string, steps: number): Promise<GeneratedText> {
+  const tokenizer = model.tokenizer;
+  const promptTokens = tokenizer.encode(prompt);
+  const continuation = await greedyContinuation(model, promptTokens.map((t) => t.id), steps, (id) => tokenizer.isSpecial(id));
+  const { text, tokens } = tokenizer.append(prompt, promptTokens, continuation);
+  return { text, tokens, generated: continuation.map((_, k) => promptTokens.length + k) };
 }
 
 /** The k most likely next tokens after the prompt ids. */

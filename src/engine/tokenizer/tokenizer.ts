@@ -56,6 +56,39 @@ export class TextTokenizer {
     return this.tokenizer.decode([id], { skip_special_tokens: false });
   }
 
+  /** Whether the id is a special token (BOS, EOS, padding…). */
+  isSpecial(id: number): boolean {
+    return this.specialIds.has(id);
+  }
+
+  /**
+   * Appends generated ids to an encoded text without re-encoding (which could merge them differently):
+   * each token's text is what it adds to the decoded sequence, with the same conventions as `encode`
+   * (special tokens and tokens that end inside a multi-byte character get empty spans).
+   */
+  append(text: string, tokens: readonly Token[], ids: readonly number[]): { text: string; tokens: Token[] } {
+    const content = tokens.filter((t) => !t.special).map((t) => t.id);
+    const decode = () => this.tokenizer.decode(content, { skip_special_tokens: true });
+    let decoded = decode();
+    let out = text;
+    const all = [...tokens];
+    for (const id of ids) {
+      const start = out.length;
+      if (this.specialIds.has(id)) {
+        all.push({ id, text: this.idToText(id), start, end: start, special: true });
+        continue;
+      }
+      content.push(id);
+      const now = decode();
+      if (!now.endsWith('\uFFFD')) {
+        out += now.startsWith(decoded) ? now.slice(decoded.length) : this.tokenizer.decode([id], { skip_special_tokens: true });
+        decoded = now;
+      }
+      all.push({ id, text: out.slice(start), start, end: out.length, special: false });
+    }
+    return { text: out, tokens: all };
+  }
+
   /** The id of a token given as text, if the text is exactly one token. */
   textToId(text: string): number | null {
     const ids = this.tokenizer.encode(text, { add_special_tokens: false }).ids;

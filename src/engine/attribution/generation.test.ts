@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { loadTinyModel } from '../../testing/tinyModel';
+import { attributeGeneration } from './generation';
+import { attribute } from './heta';
+
+describe('attributeGeneration on a compiled tiny Llama', async () => {
+  const { ckpt, model } = await loadTinyModel({ family: 'llama', gqa: true, seed: 5 });
+  const prompt = 'the cat sat on the';
+
+  it('explains each generated token from everything before it, row by row', async () => {
+    const rows: number[] = [];
+    const progressRows = new Set<number>();
+    const r = await attributeGeneration(model, prompt, 3, { m: 2, seed: 4 }, {
+      onRow: (k) => rows.push(k),
+      onProgress: (p) => progressRows.add(p.row),
+    });
+    expect(r.schema).toBe('heta-generation');
+    expect(r.generated).toHaveLength(3);
+    expect(rows).toEqual([0, 1, 2]);
+    expect([...progressRows]).toEqual([0, 1, 2]);
+    for (const [k, row] of r.rows.entries()) {
+      const p = r.generated[k];
+      expect(row.target).toMatchObject({ kind: 'position', position: p, id: r.tokens[p].id });
+      expect(row.scores).toHaveLength(p);
+      expect(row.tokens).toEqual(r.tokens);
+      // The same row computed on its own, from the generated token sequence, is identical (same seed).
+      const alone = await attribute(model, { text: r.text, tokens: r.tokens }, { kind: 'position', position: p }, { m: 2, seed: 4 });
+      expect(row.scores).toEqual(alone.scores);
+    }
+  });
+
+  it('rejects bad requests with clear messages and stops when cancelled', async () => {
+    await expect(attributeGeneration(model, '   ', 2)).rejects.toThrow(/prompt is empty/);
+    await expect(attributeGeneration(model, prompt, 0)).rejects.toThrow(/1 … 64/);
+    await expect(attributeGeneration(model, 'a '.repeat(ckpt.config.maxPositions + 5), 2)).rejects.toThrow(/no room to generate/);
+    const controller = new AbortController();
+    const done: number[] = [];
+    const run = attributeGeneration(model, prompt, 4, { m: 1 }, { signal: controller.signal, onRow: (k) => (done.push(k), controller.abort()) });
+    await expect(run).rejects.toThrow();
+    expect(done).toEqual([0]);
+  });
+});

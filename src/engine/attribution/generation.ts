@@ -1,0 +1,62 @@
+// Generate-and-explain: greedy continuation of a prompt, then one HETA attribution per generated token
+// (target × source matrix). Row k explains generated token k from every token before it, prompt and
+// earlier generated tokens alike.
+
+import { generateContinuation, type GeneratedText } from '../model/languageModel';
+import type { AttributionModel } from '../model/attributionModel';
+import { AttributionError, attribute, type AttributionOptions, type AttributionProgress } from './heta';
+import type { AttributionParams, AttributionResult } from './schema';
+
+export const GENERATION_SCHEMA = 'heta-generation';
+export const GENERATION_SCHEMA_VERSION = 1;
+/** More rows than this would take minutes each in a browser. */
+export const MAX_GENERATED = 64;
+
+export interface GenerationResult extends GeneratedText {
+  schema: typeof GENERATION_SCHEMA;
+  version: number;
+  prompt: string;
+  /** rows[k] explains tokens[generated[k]]. */
+  rows: AttributionResult[];
+}
+
+export interface GenerationProgress extends AttributionProgress {
+  /** The row being attributed (0-based) and how many there are. */
+  row: number;
+  rows: number;
+}
+
+export interface GenerationOptions extends Omit<AttributionOptions, 'onProgress'> {
+  onGenerated?: (g: GeneratedText) => void;
+  onRow?: (index: number, result: AttributionResult) => void;
+  onProgress?: (p: GenerationProgress) => void;
+}
+
+export async function attributeGeneration(
+  model: AttributionModel,
+  prompt: string,
+  steps: number,
+  params: Partial<AttributionParams> = {},
+  options: GenerationOptions = {},
+): Promise<GenerationResult> {
+  const { onGenerated, onRow, onProgress, ...attributionOptions } = options;
+  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_GENERATED) throw new AttributionError(`the number of tokens to generate must be 1 … ${MAX_GENERATED}, got ${steps}`);
+  if (prompt.trim() === '') throw new AttributionError('the prompt is empty: type or paste some text first');
+  const n = model.tokenizer.encode(prompt).length;
+  const max = model.config.maxPositions;
+  if (n >= max) throw new AttributionError(`the prompt has ${n} tokens and ${model.manifest.modelId} reads at most ${max}: no room to generate; shorten the prompt`);
+  const generated = await generateContinuation(model, prompt, steps);
+  options.signal?.throwIfAborted();
+  onGenerated?.(generated);
+  const encoded = { text: generated.text, tokens: generated.tokens };
+  const rows: AttributionResult[] = [];
+  for (const [row, position] of generated.generated.entries()) {
+    const result = await attribute(model, encoded, { kind: 'position', position }, params, {
+      ...attributionOptions,
+      onProgress: (p) => onProgress?.({ ...p, row, rows: generated.generated.length }),
+    });
+    rows.push(result);
+    onRow?.(row, result);
+  }
+  return { schema: GENERATION_SCHEMA, version: GENERATION_SCHEMA_VERSION, prompt, ...generated, rows };
+}
