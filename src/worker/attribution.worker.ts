@@ -1,11 +1,12 @@
 // The worker shell: owns one loaded model and dispatches protocol requests to the engine.
 
+import { attributeGeneration } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
 import { logSoftmax } from '../engine/attribution/components';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createWebRuntime } from '../engine/runtime/webRuntime';
 import { fetchBundleSource } from './fetchBundle';
-import type { ModelCard, WorkerRequest, WorkerResponse } from './protocol';
+import type { GenerationEvent, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
 
 let model: AttributionModel | null = null;
 const running = new Map<number, AbortController>();
@@ -71,6 +72,16 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
         onProgress: (p) => post({ type: 'progress', requestId: req.requestId, stage: p.phase, done: p.done, total: p.total, detail: '', partial: p.partial }),
       });
       return { type: 'result', requestId: req.requestId, result };
+    }
+    case 'attribute-generation': {
+      const event = (e: GenerationEvent) => post({ type: 'generation-progress', requestId: req.requestId, event: e });
+      const result = await attributeGeneration(requireModel(), req.prompt, req.steps, req.params, {
+        signal,
+        onGenerated: (generated) => event({ kind: 'generated', generated }),
+        onRow: (row, r) => event({ kind: 'row', row, result: r }),
+        onProgress: (p) => event({ kind: 'stage', row: p.row, rows: p.rows, stage: p.phase, done: p.done, total: p.total }),
+      });
+      return { type: 'generation-result', requestId: req.requestId, result };
     }
     default: {
       const unreachable: never = req;

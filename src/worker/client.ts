@@ -1,16 +1,18 @@
 // Main-thread facade over the attribution worker: starts it lazily, matches responses to requests,
 // and turns a worker crash into a clear error for every pending request (the next call starts a new one).
 
-import type { AttributionParams, AttributionResult, Prediction, TargetRequest } from '../engine/attribution/schema';
+import type { AttributionParams, Prediction, TargetRequest } from '../engine/attribution/schema';
 import type { Token } from '../engine/tokenizer/tokenizer';
-import type { BackendPreference, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
+import type { BackendPreference, GenerationEvent, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
 
 type Progress = Extract<WorkerResponse, { type: 'progress' }>;
+/** Messages that report on a request still running (they do not settle it). */
+type Update = Extract<WorkerResponse, { type: 'progress' | 'generation-progress' }>;
 
 interface Pending {
   resolve: (r: WorkerResponse) => void;
   reject: (e: Error) => void;
-  onProgress?: (p: Progress) => void;
+  onUpdate?: (u: Update) => void;
 }
 
 export class CancelledError extends Error {
@@ -33,8 +35,8 @@ export class AttributionClient {
       const msg = event.data;
       const entry = this.pending.get(msg.requestId);
       if (!entry) return;
-      if (msg.type === 'progress') {
-        entry.onProgress?.(msg);
+      if (msg.type === 'progress' || msg.type === 'generation-progress') {
+        entry.onUpdate?.(msg);
         return;
       }
       this.pending.delete(msg.requestId);
@@ -57,17 +59,17 @@ export class AttributionClient {
     this.pending.clear();
   }
 
-  private request<T extends WorkerRequest['type']>(body: RequestBody<T>, onProgress?: (p: Progress) => void): { id: number; done: Promise<WorkerResponse> } {
+  private request<T extends WorkerRequest['type']>(body: RequestBody<T>, onUpdate?: (u: Update) => void): { id: number; done: Promise<WorkerResponse> } {
     const id = this.nextId++;
     const done = new Promise<WorkerResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onUpdate });
       this.ensureWorker().postMessage({ ...body, requestId: id } as WorkerRequest);
     });
     return { id, done };
   }
 
   async loadModel(baseUrl: string, prefer: BackendPreference, onProgress?: (p: Progress) => void): Promise<ModelCard> {
-    const r = await this.request<'load-model'>({ type: 'load-model', baseUrl, prefer }, onProgress).done;
+    const r = await this.request<'load-model'>({ type: 'load-model', baseUrl, prefer }, (u) => u.type === 'progress' && onProgress?.(u)).done;
     if (r.type !== 'model-loaded') throw new Error(`unexpected response ${r.type}`);
     return r.model;
   }
@@ -80,11 +82,22 @@ export class AttributionClient {
 
   /** Starts an attribution; `cancel()` stops it (the promise then rejects with CancelledError). */
   attribute(prompt: string, target: TargetRequest, params: Partial<AttributionParams>, onProgress?: (p: Progress) => void) {
-    const { id, done } = this.request<'attribute'>({ type: 'attribute', prompt, target, params }, onProgress);
+    const { id, done } = this.request<'attribute'>({ type: 'attribute', prompt, target, params }, (u) => u.type === 'progress' && onProgress?.(u));
+    return this.cancellable(id, done, (r) => (r.type === 'result' ? r.result : null));
+  }
+
+  /** Generates `steps` tokens and attributes each; events arrive as the work goes; `cancel()` stops it. */
+  attributeGeneration(prompt: string, steps: number, params: Partial<AttributionParams>, onEvent?: (e: GenerationEvent) => void) {
+    const { id, done } = this.request<'attribute-generation'>({ type: 'attribute-generation', prompt, steps, params }, (u) => u.type === 'generation-progress' && onEvent?.(u.event));
+    return this.cancellable(id, done, (r) => (r.type === 'generation-result' ? r.result : null));
+  }
+
+  private cancellable<R>(id: number, done: Promise<WorkerResponse>, pick: (r: WorkerResponse) => R | null) {
     return {
-      result: done.then((r): AttributionResult => {
-        if (r.type !== 'result') throw new Error(`unexpected response ${r.type}`);
-        return r.result;
+      result: done.then((r): R => {
+        const value = pick(r);
+        if (value === null) throw new Error(`unexpected response ${r.type}`);
+        return value;
       }),
       cancel: () => this.worker?.postMessage({ type: 'cancel', requestId: id } satisfies WorkerRequest),
     };

@@ -3,11 +3,13 @@
 
 import type { AttributionParams, AttributionResult, TargetRequest } from '../engine/attribution/schema';
 import type { Prediction } from '../engine/attribution/schema';
+import type { GenerationResult } from '../engine/attribution/generation';
+import type { GeneratedText } from '../engine/model/languageModel';
 import type { Token } from '../engine/tokenizer/tokenizer';
 
 // The UI's whole view of the engine: result types, and the pure recombination of cached components
 // (a β/γ change needs no worker run).
-export type { AttributionParams, AttributionResult, Prediction, TargetRequest, Token };
+export type { AttributionParams, AttributionResult, GeneratedText, GenerationResult, Prediction, TargetRequest, Token };
 export { hetaScores } from '../engine/attribution/components';
 export { DEFAULT_PARAMS } from '../engine/attribution/schema';
 
@@ -32,6 +34,8 @@ export type WorkerRequest =
   | { type: 'load-model'; requestId: number; baseUrl: string; prefer: BackendPreference }
   | { type: 'predict'; requestId: number; prompt: string }
   | { type: 'attribute'; requestId: number; prompt: string; target: TargetRequest; params: Partial<AttributionParams> }
+  /** Generate `steps` tokens greedily, then attribute each of them (target × source matrix). */
+  | { type: 'attribute-generation'; requestId: number; prompt: string; steps: number; params: Partial<AttributionParams> }
   | { type: 'cancel'; requestId: number };
 
 export type ProgressStage = 'download' | 'load' | 'inspect' | 'masked' | 'hessian';
@@ -41,8 +45,16 @@ export type WorkerResponse =
   | { type: 'predicted'; requestId: number; tokens: Token[]; predictions: Prediction[] }
   | { type: 'progress'; requestId: number; stage: ProgressStage; done: number; total: number; detail: string; partial?: AttributionResult }
   | { type: 'result'; requestId: number; result: AttributionResult }
+  /** attribute-generation: the generated text first, then each finished row, and stage progress of the current row. */
+  | { type: 'generation-progress'; requestId: number; event: GenerationEvent }
+  | { type: 'generation-result'; requestId: number; result: GenerationResult }
   | { type: 'cancelled'; requestId: number }
   | { type: 'error'; requestId: number; message: string };
+
+export type GenerationEvent =
+  | { kind: 'generated'; generated: GeneratedText }
+  | { kind: 'row'; row: number; result: AttributionResult }
+  | { kind: 'stage'; row: number; rows: number; stage: ProgressStage; done: number; total: number };
 
 /** Human-readable label of each stage for the progress bar. */
 export const STAGE_LABELS: Record<ProgressStage, string> = {
