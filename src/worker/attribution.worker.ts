@@ -5,10 +5,14 @@ import { attribute } from '../engine/attribution/heta';
 import { logSoftmax } from '../engine/attribution/components';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createWebRuntime } from '../engine/runtime/webRuntime';
+import type { MemoryPlan } from '../engine/model/memoryPlan';
 import { fetchBundleSource } from './fetchBundle';
+import { deleteStoredModel, listStoredModels, loadHubModel, loadLocalModel, loadStoredModel, type LoadContext, type LoadedModel } from './modelLoader';
 import type { GenerationEvent, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
 
 let model: AttributionModel | null = null;
+/** The memory plan of a model brought by the user: caps batch size and prompt length on this device. */
+let memoryPlan: MemoryPlan | null = null;
 const running = new Map<number, AbortController>();
 
 function post(message: WorkerResponse): void {
@@ -32,6 +36,34 @@ function card(m: AttributionModel): ModelCard {
   };
 }
 
+function loadContext(requestId: number, prefer: LoadContext['prefer'], signal: AbortSignal): LoadContext {
+  return {
+    prefer,
+    signal,
+    progress: (stage, done, total, detail, files) => post({ type: 'progress', requestId, stage, done, total, detail, files }),
+  };
+}
+
+/** Makes a model brought by the user the current one; its card says where it came from and what memory allows. */
+async function install(loaded: LoadedModel, requestId: number): Promise<WorkerResponse> {
+  await model?.release();
+  model = loaded.model;
+  memoryPlan = loaded.plan;
+  const base = card(loaded.model);
+  const plan = loaded.plan;
+  return {
+    type: 'model-loaded',
+    requestId,
+    model: {
+      ...base,
+      maxPositions: Math.min(base.maxPositions, plan?.maxContext ?? Infinity),
+      origin: loaded.origin,
+      memory: plan && plan.verdict !== 'refused' ? { verdict: plan.verdict, message: [plan.message, plan.gpuNote].filter(Boolean).join(' ') } : undefined,
+      notice: loaded.notice ?? undefined,
+    },
+  };
+}
+
 function requireModel(): AttributionModel {
   if (!model) throw new Error('no model is loaded yet');
   return model;
@@ -49,6 +81,7 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
       );
       await model?.release();
       model = next;
+      memoryPlan = null;
       return { type: 'model-loaded', requestId: req.requestId, model: card(next) };
     }
     case 'predict': {
@@ -69,6 +102,7 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
     case 'attribute': {
       const result = await attribute(requireModel(), req.prompt, req.target, req.params, {
         signal,
+        maxBatch: memoryPlan?.maxBatch,
         onProgress: (p) => post({ type: 'progress', requestId: req.requestId, stage: p.phase, done: p.done, total: p.total, detail: '', partial: p.partial }),
       });
       return { type: 'result', requestId: req.requestId, result };
@@ -83,6 +117,16 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
       });
       return { type: 'generation-result', requestId: req.requestId, result };
     }
+    case 'load-hub-model':
+      return install(await loadHubModel(req.ref, req.quant, loadContext(req.requestId, req.prefer, signal)), req.requestId);
+    case 'load-local-model':
+      return install(await loadLocalModel(req.label, req.files, req.quant, loadContext(req.requestId, req.prefer, signal)), req.requestId);
+    case 'load-stored-model':
+      return install(await loadStoredModel(req.key, loadContext(req.requestId, req.prefer, signal)), req.requestId);
+    case 'list-stored-models':
+      return { type: 'stored-models', requestId: req.requestId, stored: await listStoredModels() };
+    case 'delete-stored-model':
+      return { type: 'stored-models', requestId: req.requestId, stored: await deleteStoredModel(req.key) };
     default: {
       const unreachable: never = req;
       throw new Error(`unknown request ${JSON.stringify(unreachable)}`);

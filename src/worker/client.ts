@@ -3,7 +3,9 @@
 
 import type { AttributionParams, Prediction, TargetRequest } from '../engine/attribution/schema';
 import type { Token } from '../engine/tokenizer/tokenizer';
-import type { BackendPreference, GenerationEvent, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
+import { parseHubSpec } from '../engine/hub/hubRef';
+import { LOCAL_SPEC_PREFIX, localStoreKey, specKind } from './modelSpec';
+import type { BackendPreference, GenerationEvent, LocalFile, ModelCard, QuantScheme, StoredModels, WorkerRequest, WorkerResponse } from './protocol';
 
 type Progress = Extract<WorkerResponse, { type: 'progress' }>;
 /** Messages that report on a request still running (they do not settle it). */
@@ -20,6 +22,18 @@ export class CancelledError extends Error {
 }
 
 type RequestBody<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'requestId'>;
+
+/** How `loadModel` reads a spec that is not a bundle URL (see modelSpec.ts). */
+export interface ModelLoadOptions {
+  /** Hub of `hf:` specs (default https://huggingface.co). */
+  hubUrl?: string;
+  /** Quantization when a checkpoint is compiled (default q8). */
+  quant?: QuantScheme;
+  /** The picked or dropped folder of a `local:` spec; without it, that folder's stored compile is loaded. */
+  files?: LocalFile[];
+  /** Aborting cancels the load (the promise then rejects with CancelledError). */
+  signal?: AbortSignal;
+}
 
 export class AttributionClient {
   private worker: Worker | null = null;
@@ -68,10 +82,48 @@ export class AttributionClient {
     return { id, done };
   }
 
-  async loadModel(baseUrl: string, prefer: BackendPreference, onProgress?: (p: Progress) => void): Promise<ModelCard> {
-    const r = await this.request<'load-model'>({ type: 'load-model', baseUrl, prefer }, (u) => u.type === 'progress' && onProgress?.(u)).done;
-    if (r.type !== 'model-loaded') throw new Error(`unexpected response ${r.type}`);
-    return r.model;
+  /** Loads a bundle URL, a hub model `hf:org/name[@revision]` or a `local:<folder>` (see ModelLoadOptions). */
+  async loadModel(spec: string, prefer: BackendPreference, onProgress?: (p: Progress) => void, options: ModelLoadOptions = {}): Promise<ModelCard> {
+    options.signal?.throwIfAborted();
+    const onUpdate = (u: Update) => u.type === 'progress' && onProgress?.(u);
+    const quant = options.quant ?? 'q8';
+    const { id, done } = this.loadRequest(spec, prefer, quant, options, onUpdate);
+    const cancel = () => this.worker?.postMessage({ type: 'cancel', requestId: id } satisfies WorkerRequest);
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const r = await done;
+      if (r.type !== 'model-loaded') throw new Error(`unexpected response ${r.type}`);
+      return r.model;
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  private loadRequest(spec: string, prefer: BackendPreference, quant: QuantScheme, options: ModelLoadOptions, onUpdate: (u: Update) => void) {
+    switch (specKind(spec)) {
+      case 'bundle':
+        return this.request<'load-model'>({ type: 'load-model', baseUrl: spec, prefer }, onUpdate);
+      case 'hub':
+        return this.request<'load-hub-model'>({ type: 'load-hub-model', ref: parseHubSpec(spec, options.hubUrl), quant, prefer }, onUpdate);
+      case 'local': {
+        const label = spec.slice(LOCAL_SPEC_PREFIX.length);
+        if (options.files) return this.request<'load-local-model'>({ type: 'load-local-model', label, files: options.files, quant, prefer }, onUpdate);
+        return this.request<'load-stored-model'>({ type: 'load-stored-model', key: localStoreKey(label, quant), prefer }, onUpdate);
+      }
+    }
+  }
+
+  async listStoredModels(): Promise<StoredModels> {
+    const r = await this.request<'list-stored-models'>({ type: 'list-stored-models' }).done;
+    if (r.type !== 'stored-models') throw new Error(`unexpected response ${r.type}`);
+    return r.stored;
+  }
+
+  /** Deletes a stored bundle; returns what is stored afterwards. */
+  async deleteStoredModel(key: string): Promise<StoredModels> {
+    const r = await this.request<'delete-stored-model'>({ type: 'delete-stored-model', key }).done;
+    if (r.type !== 'stored-models') throw new Error(`unexpected response ${r.type}`);
+    return r.stored;
   }
 
   async predict(prompt: string): Promise<{ tokens: Token[]; predictions: Prediction[] }> {

@@ -6,6 +6,10 @@ import type { Prediction } from '../engine/attribution/schema';
 import type { GenerationResult } from '../engine/attribution/generation';
 import type { GeneratedText } from '../engine/model/languageModel';
 import type { Token } from '../engine/tokenizer/tokenizer';
+import type { FileProgress } from '../engine/hub/hubSource';
+import type { HubRef } from '../engine/hub/hubRef';
+import type { QuantScheme } from '../engine/quant/quantize';
+import type { StoredModelInfo } from './bundleCache';
 
 // The UI's whole view of the engine: result types, and the pure recombination of cached components
 // (a β/γ change needs no worker run).
@@ -28,6 +32,26 @@ export interface ModelCard {
   backend: 'webgpu' | 'wasm' | 'cpu';
   /** What runs and, after a fallback, why WebGPU is not used. */
   backendDetail: string;
+  /** Where the bundle came from, e.g. "compiled in this browser and stored" or "from browser storage". */
+  origin?: string;
+  /** Memory estimate against the device (models loaded by id or from a folder). */
+  memory?: { verdict: 'ok' | 'downsized'; message: string };
+  /** Something the user should know about this load (e.g. it could not be stored and runs from memory). */
+  notice?: string;
+}
+
+/** A file of a folder the user picked or dropped, under its name inside that folder. */
+export interface LocalFile {
+  name: string;
+  file: File;
+}
+
+export type { FileProgress, HubRef, QuantScheme, StoredModelInfo };
+
+/** Stored bundles and the browser's storage estimate (null where it gives none). */
+export interface StoredModels {
+  models: StoredModelInfo[];
+  usage: { usedBytes: number; quotaBytes: number } | null;
 }
 
 export type WorkerRequest =
@@ -36,14 +60,22 @@ export type WorkerRequest =
   | { type: 'attribute'; requestId: number; prompt: string; target: TargetRequest; params: Partial<AttributionParams> }
   /** Generate `steps` tokens greedily, then attribute each of them (target × source matrix). */
   | { type: 'attribute-generation'; requestId: number; prompt: string; steps: number; params: Partial<AttributionParams> }
-  | { type: 'cancel'; requestId: number };
+  | { type: 'cancel'; requestId: number }
+  /** Bring your own model: download by id from a hub, compile in the worker, store; or load it from storage. */
+  | { type: 'load-hub-model'; requestId: number; ref: HubRef; quant: QuantScheme; prefer: BackendPreference }
+  /** A picked or dropped folder: a checkpoint (compiled and stored) or a prebuilt bundle. */
+  | { type: 'load-local-model'; requestId: number; label: string; files: LocalFile[]; quant: QuantScheme; prefer: BackendPreference }
+  | { type: 'load-stored-model'; requestId: number; key: string; prefer: BackendPreference }
+  | { type: 'list-stored-models'; requestId: number }
+  | { type: 'delete-stored-model'; requestId: number; key: string };
 
-export type ProgressStage = 'download' | 'load' | 'inspect' | 'masked' | 'hessian';
+export type ProgressStage = 'download' | 'compile' | 'load' | 'inspect' | 'masked' | 'hessian';
 
 export type WorkerResponse =
   | { type: 'model-loaded'; requestId: number; model: ModelCard }
   | { type: 'predicted'; requestId: number; tokens: Token[]; predictions: Prediction[] }
-  | { type: 'progress'; requestId: number; stage: ProgressStage; done: number; total: number; detail: string; partial?: AttributionResult }
+  | { type: 'progress'; requestId: number; stage: ProgressStage; done: number; total: number; detail: string; partial?: AttributionResult; files?: FileProgress[] }
+  | { type: 'stored-models'; requestId: number; stored: StoredModels }
   | { type: 'result'; requestId: number; result: AttributionResult }
   /** attribute-generation: the generated text first, then each finished row, and stage progress of the current row. */
   | { type: 'generation-progress'; requestId: number; event: GenerationEvent }
@@ -59,6 +91,7 @@ export type GenerationEvent =
 /** Human-readable label of each stage for the progress bar. */
 export const STAGE_LABELS: Record<ProgressStage, string> = {
   download: 'Downloading model',
+  compile: 'Compiling model',
   load: 'Preparing model',
   inspect: 'Attention–value flow (M)',
   masked: 'Masked passes (I)',

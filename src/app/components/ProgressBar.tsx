@@ -12,6 +12,7 @@ export function stageText(p: ProgressInfo): string {
   switch (p.stage) {
     case 'download':
       return `${label}: ${p.detail} ${bytes(p.done)}${p.total ? ` of ${bytes(p.total)}` : ''}`;
+    case 'compile':
     case 'load':
       return `${label}${p.detail ? `: ${p.detail}` : ''} (${p.done}/${p.total})`;
     case 'inspect':

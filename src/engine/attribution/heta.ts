@@ -1,6 +1,7 @@
 // HETA for one target (shared/docs/heta-spec.md): M from one inspect pass, I from batched masked passes,
 // S from batched finite-difference Hessian-vector products, refined round by round.
 
+import type { ModelConfig } from '../checkpoint/types';
 import type { AttributionModel } from '../model/attributionModel';
 import type { Token } from '../tokenizer/tokenizer';
 import { flowEdges, hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
@@ -41,11 +42,19 @@ export interface AttributionOptions {
   roundsPerUpdate?: number;
 }
 
-/** Items per batch so that activations stay around 64 M floats, whatever the prompt length. */
-export function batchSizeFor(model: AttributionModel, T: number, maxBatch = 64): number {
-  const { hiddenSize: d, numLayers: L, numHeads: H, intermediateSize: F } = model.config;
-  const perItem = T * L * (8 * d + 3 * F + 3 * H * T);
-  return Math.max(1, Math.min(maxBatch, Math.floor(64e6 / perItem)));
+/** Activations of a batched pass are kept around this many floats, whatever the prompt length. */
+export const BATCH_ACTIVATION_FLOATS = 64e6;
+export const DEFAULT_MAX_BATCH = 64;
+
+/** Floats of activations one item of a batched pass keeps over T tokens (all layers). */
+export function activationFloatsPerItem(config: ModelConfig, T: number): number {
+  const { hiddenSize: d, numLayers: L, numHeads: H, intermediateSize: F } = config;
+  return T * L * (8 * d + 3 * F + 3 * H * T);
+}
+
+/** Items per batch so that activations stay around BATCH_ACTIVATION_FLOATS. */
+export function batchSizeFor(model: { config: ModelConfig }, T: number, maxBatch = DEFAULT_MAX_BATCH): number {
+  return Math.max(1, Math.min(maxBatch, Math.floor(BATCH_ACTIVATION_FLOATS / activationFloatsPerItem(model.config, T))));
 }
 
 /** The row that replaces a masked token's embedding under `scheme` (zero, mean of the context rows of `x`, or a token's embedding). */

@@ -198,6 +198,14 @@ export async function openCheckpoint(
 
 type Fail = (message: string, file?: string, tensor?: string) => never;
 
+/** The shard files a model.safetensors.index.json names, sorted (e.g. to plan their download). */
+export function shardFilesOf(indexJson: unknown, label: string): string[] {
+  const fail: Fail = (message, file, tensor) => {
+    throw new CheckpointError(`${label}: ${message}`, { file, tensor });
+  };
+  return [...new Set(parseIndex(indexJson, fail).values())].sort();
+}
+
 /**
  * Checkpoints saved from the bare base model (e.g. openai-community/gpt2: `wte.weight`, `h.0.attn...`)
  * lack the `transformer.` / `model.` prefix that the LM-head class adds. Like transformers'

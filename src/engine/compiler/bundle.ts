@@ -11,6 +11,8 @@ import { storeParam, type StoredParam } from './weights';
 
 export const BUNDLE_FORMAT = 'heta-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
+/** Bump when the compiler's output for the same checkpoint changes (graphs, quantization): stored bundles made by older compilers are then discarded. */
+export const COMPILER_VERSION = 1;
 export const MANIFEST_FILE = 'heta.json';
 export const WEIGHTS_DATA_FILE = 'weights.bin';
 

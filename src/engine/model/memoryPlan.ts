@@ -1,0 +1,155 @@
+// Before a model is downloaded or compiled: how much memory it will need (the checkpoint download, the
+// compiler's working set, onnxruntime's float32 weights, activations of batched passes for the chosen
+// context) against what the device reports. A model that cannot fit is refused, or its batch and
+// context are reduced, with a message that says so, instead of the tab running out of memory.
+
+import { activationFloatsPerItem, DEFAULT_MAX_BATCH } from '../attribution/heta';
+import type { ModelConfig } from '../checkpoint/types';
+import type { QuantScheme } from '../quant/quantize';
+
+/** onnxruntime sessions per bundle; each folds the weights into its own float32 copy. */
+export const SESSIONS_PER_MODEL = 5;
+/** wasm32: onnxruntime-web's WebAssembly heap cannot grow past 4 GiB. */
+export const WASM_MEMORY_LIMIT = 4 * 2 ** 30;
+/** Share of the reported device memory one tab may plan to use (the OS, the browser and other tabs need the rest). */
+export const DEVICE_MEMORY_SHARE = 0.5;
+/** Prompt length the app plans for when the model reads more (longer prompts are rare in an attribution view). */
+export const PLANNED_CONTEXT = 1024;
+const MIN_CONTEXT = 32;
+/** The backward pass keeps the forward activations it differentiates: about twice the forward's. */
+const BACKWARD_FACTOR = 2;
+const STORED_BYTES_PER_PARAM: Record<QuantScheme, number> = { none: 4, q8: 1.0625, q4: 0.625 };
+
+export interface DeviceMemory {
+  /** navigator.deviceMemory in bytes (browsers round it and cap it, Chromium at 8 GiB), or null when unknown. */
+  deviceBytes: number | null;
+  /** The GPU adapter's maxBufferSize, or null without WebGPU. */
+  gpuMaxBufferBytes: number | null;
+}
+
+export interface MemoryEstimate {
+  parameters: number;
+  /** Checkpoint files as downloaded (held while compiling). */
+  checkpointBytes: number;
+  /** Peak of the compiler: checkpoint + float32 copy of the largest tensor + stored weights + the bundle's weights file. */
+  compileBytes: number;
+  /** onnxruntime's float32 weights, all sessions. */
+  runtimeWeightBytes: number;
+  /** The largest single tensor in float32 (the token embedding), what one GPU buffer must hold. */
+  largestTensorBytes: number;
+  /** Activations of one batched pass at `batch` × `context`, backward included. */
+  activationBytes: number;
+  batch: number;
+  context: number;
+}
+
+export interface MemoryPlan {
+  verdict: 'ok' | 'downsized' | 'refused';
+  estimate: MemoryEstimate;
+  /** What the plan allows: batch cap for batched passes and the longest prompt. */
+  maxBatch: number;
+  maxContext: number;
+  /** The bytes the plan must stay under, and where that limit comes from. */
+  budgetBytes: number;
+  budgetSource: string;
+  /** One-line account for the UI; for 'downsized' and 'refused' it says what to do. */
+  message: string;
+  /** A note about WebGPU (a tensor larger than the adapter's buffer limit runs on WebAssembly). */
+  gpuNote: string | null;
+}
+
+/** Parameter count implied by a config (what compileBundle will count). */
+export function parameterCount(c: ModelConfig): number {
+  const d = c.hiddenSize;
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const ffn = (c.mlp === 'swiglu' ? 3 : 2) * d * c.intermediateSize;
+  const attn = d * q + 2 * d * kv + q * d + (c.qkvBias ? q + 2 * kv : 0) + (c.outBias ? d : 0);
+  const mlpBias = c.mlpBias ? (c.mlp === 'swiglu' ? 2 : 1) * c.intermediateSize + d : 0;
+  const norms = (c.norm === 'layernorm' ? 2 : 1) * d;
+  const layer = attn + ffn + mlpBias + 2 * norms;
+  const embeddings = c.vocabSize * d + (c.positions === 'learned' ? c.maxPositions * d : 0);
+  return embeddings + c.numLayers * layer + norms + (c.tieWordEmbeddings ? 0 : c.vocabSize * d);
+}
+
+function activationsAt(config: ModelConfig, batch: number, context: number): number {
+  return batch * activationFloatsPerItem(config, context) * 4 * BACKWARD_FACTOR;
+}
+
+export function estimateMemory(
+  config: ModelConfig,
+  options: { checkpointBytes: number; quant: QuantScheme; context?: number; maxBatch?: number },
+): MemoryEstimate {
+  const parameters = parameterCount(config);
+  const context = Math.min(config.maxPositions, options.context ?? PLANNED_CONTEXT);
+  const batch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+  const stored = parameters * STORED_BYTES_PER_PARAM[options.quant];
+  const largestTensorBytes = 4 * Math.max(config.vocabSize * config.hiddenSize, config.intermediateSize * config.hiddenSize);
+  return {
+    parameters,
+    checkpointBytes: options.checkpointBytes,
+    compileBytes: options.checkpointBytes + largestTensorBytes + 2 * stored,
+    runtimeWeightBytes: SESSIONS_PER_MODEL * 4 * parameters,
+    largestTensorBytes,
+    activationBytes: activationsAt(config, batch, context),
+    batch,
+    context,
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  return `${Math.max(1, Math.round(n / 1024))} KiB`;
+}
+
+/** Checks the estimate against the device; shrinks batch, then context, before refusing. */
+export function planMemory(config: ModelConfig, estimate: MemoryEstimate, device: DeviceMemory): MemoryPlan {
+  const deviceBudget = device.deviceBytes === null ? Infinity : device.deviceBytes * DEVICE_MEMORY_SHARE;
+  const budgetBytes = Math.min(deviceBudget, WASM_MEMORY_LIMIT);
+  const budgetSource =
+    deviceBudget < WASM_MEMORY_LIMIT
+      ? `half of the ${formatBytes(device.deviceBytes!)} this device reports`
+      : `WebAssembly's ${formatBytes(WASM_MEMORY_LIMIT)} memory limit${device.deviceBytes === null ? ' (the browser does not report device memory)' : ''}`;
+  const gpuNote =
+    device.gpuMaxBufferBytes !== null && estimate.largestTensorBytes > device.gpuMaxBufferBytes
+      ? `the largest weight matrix (${formatBytes(estimate.largestTensorBytes)}) exceeds this GPU's buffer limit (${formatBytes(device.gpuMaxBufferBytes)}), so it runs on WebAssembly`
+      : null;
+  const plan = (verdict: MemoryPlan['verdict'], batch: number, context: number, message: string): MemoryPlan => ({
+    verdict,
+    estimate: { ...estimate, batch, context, activationBytes: activationsAt(config, batch, context) },
+    maxBatch: batch,
+    maxContext: context,
+    budgetBytes,
+    budgetSource,
+    message,
+    gpuNote,
+  });
+  const fixed = estimate.runtimeWeightBytes;
+  const needs = (batch: number, context: number) => Math.max(estimate.compileBytes, fixed + activationsAt(config, batch, context));
+  const summary = (batch: number, context: number) =>
+    `needs about ${formatBytes(needs(batch, context))} (weights ${formatBytes(fixed)} in ${SESSIONS_PER_MODEL} sessions, activations ${formatBytes(activationsAt(config, batch, context))} at batch ${batch} × ${context} tokens, compiling ${formatBytes(estimate.compileBytes)}); budget ${formatBytes(budgetBytes)}, ${budgetSource}`;
+
+  if (needs(estimate.batch, estimate.context) <= budgetBytes) return plan('ok', estimate.batch, estimate.context, `Memory: ${summary(estimate.batch, estimate.context)}.`);
+  if (Math.max(estimate.compileBytes, fixed) >= budgetBytes) {
+    return plan(
+      'refused',
+      estimate.batch,
+      estimate.context,
+      `This model is too large for this device: it ${summary(estimate.batch, estimate.context)}. Choose a smaller model (quantization shrinks the download, not this: onnxruntime runs float32 weights).`,
+    );
+  }
+  for (let context = estimate.context; context >= Math.min(MIN_CONTEXT, estimate.context); context = Math.floor(context / 2)) {
+    for (let batch = estimate.batch; batch >= 1; batch = Math.floor(batch / 2)) {
+      if (needs(batch, context) <= budgetBytes) {
+        return plan(
+          'downsized',
+          batch,
+          context,
+          `Reduced to fit this device: batches of at most ${batch} items${context < estimate.context ? ` and prompts of at most ${context} tokens` : ''}; it ${summary(batch, context)}.`,
+        );
+      }
+    }
+  }
+  return plan('refused', estimate.batch, estimate.context, `This model is too large for this device: even with one item per batch it ${summary(1, MIN_CONTEXT)}. Choose a smaller model.`);
+}
