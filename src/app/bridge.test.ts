@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AttributionClient, CancelledError } from '../worker/client';
-import type { ModelCard, WorkerRequest } from '../worker/protocol';
+import type { GenerationResult, ModelCard, WorkerRequest } from '../worker/protocol';
 import { createBridge, EMPTY_PROMPT, type ClientLike } from './bridge';
 import { createAppStore } from './store';
 import { sampleResult } from './testing/sampleResult';
@@ -40,6 +40,24 @@ function fakeClient(options: { loadError?: string; hang?: boolean } = {}) {
         cancel = () => reject(new CancelledError('cancelled'));
         onProgress?.({ type: 'progress', requestId: 1, stage: 'hessian', done: 0, total: 3, detail: '', partial: r });
         if (!options.hang) setTimeout(() => resolve({ ...r, prompt }), 5);
+      });
+      return { result, cancel: () => cancel() };
+    },
+    attributeGeneration(prompt, steps, params, onEvent) {
+      calls.push(`generate ${prompt} steps=${steps} m=${params.m}`);
+      let cancel = () => {};
+      const text = `${prompt} x y`;
+      const tokens = [...r.tokens.slice(0, 2), { ...r.tokens[1], text: ' x' }, { ...r.tokens[1], text: ' y' }];
+      const generated = { text, tokens, generated: [2, 3] };
+      const rows = generated.generated.map((position) => ({ ...r, prompt: text, target: { ...r.target, kind: 'position' as const, position } }));
+      const result = new Promise<GenerationResult>((resolve, reject) => {
+        cancel = () => reject(new CancelledError('cancelled'));
+        onEvent?.({ kind: 'generated', generated });
+        onEvent?.({ kind: 'stage', row: 0, rows: 2, stage: 'hessian', done: 1, total: 3 });
+        onEvent?.({ kind: 'row', row: 0, result: rows[0] });
+        if (options.hang) return;
+        onEvent?.({ kind: 'row', row: 1, result: rows[1] });
+        setTimeout(() => resolve({ schema: 'heta-generation', version: 1, prompt, ...generated, rows }), 5);
       });
       return { result, cancel: () => cancel() };
     },
@@ -123,6 +141,7 @@ describe('bridge', () => {
         const h = client.attribute(...a);
         return { result: track(h.result), cancel: h.cancel };
       },
+      attributeGeneration: client.attributeGeneration,
     };
     const bridge = createBridge(store, tracked, { previewDelayMs: 0 });
     await bridge.loadModel();
@@ -133,6 +152,48 @@ describe('bridge', () => {
     await settle();
     expect(most).toBe(1);
     expect(store.getState().runStatus).toBe('done');
+  });
+  it('generates and attributes each generated token; a row shows in the main views', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client);
+    await bridge.loadModel();
+    await bridge.generate();
+    expect(store.getState().generationError).toBe(EMPTY_PROMPT);
+    store.getState().setPrompt('a b');
+    store.getState().setGenerateSteps(2);
+    store.getState().setRunParams(3, 0);
+    await bridge.generate();
+    expect(calls.at(-1)).toBe('generate a b steps=2 m=3');
+    const s = store.getState();
+    expect(s.generationStatus).toBe('done');
+    expect(s.generation?.rows.map((row) => row?.target.position)).toEqual([2, 3]);
+    s.showGenerationRow(1);
+    expect(store.getState()).toMatchObject({ prompt: 'a b x y', target: { kind: 'position', position: 3 }, runStatus: 'done', resultFinal: true });
+    expect(store.getState().result).toBe(s.generation?.rows[1]);
+  });
+  it('cancel stops a generation and keeps the rows already done; a new run also stops it', async () => {
+    const store = createAppStore();
+    const bridge = createBridge(store, fakeClient({ hang: true }).client);
+    await bridge.loadModel();
+    store.getState().setPrompt('a b');
+    const generating = bridge.generate();
+    await settle();
+    expect(store.getState().generationStatus).toBe('running');
+    bridge.cancel();
+    await generating;
+    expect(store.getState().generationStatus).toBe('cancelled');
+    expect(store.getState().generation?.rows.map((row) => row !== null)).toEqual([true, false]);
+    const again = bridge.generate();
+    await settle();
+    const running = bridge.run();
+    await again;
+    expect(store.getState().generationStatus).toBe('cancelled');
+    await settle();
+    expect(store.getState().runStatus).toBe('running');
+    bridge.cancel();
+    await running;
+    expect(store.getState().runStatus).toBe('cancelled');
   });
   it('a worker crash becomes a model error that asks for a reload', async () => {
     const store = createAppStore();

@@ -2,18 +2,29 @@
 // bridge → action → store. Owns the run lifecycle: one attribution at a time, stale responses ignored.
 
 import { CancelledError, type AttributionClient } from '../worker/client';
-import type { TargetRequest } from '../worker/protocol';
+import type { LocalFile, TargetRequest } from '../worker/protocol';
 import type { LinkState } from './lib/link';
 import type { AppStore } from './store';
 
-export type ClientLike = Pick<AttributionClient, 'loadModel' | 'predict' | 'attribute'>;
+export type ClientLike = Pick<AttributionClient, 'loadModel' | 'predict' | 'attribute' | 'attributeGeneration'> &
+  // A client without browser storage (tests, or a host without Cache Storage) lists no stored models.
+  Partial<Pick<AttributionClient, 'listStoredModels' | 'deleteStoredModel'>>;
 
 export interface Bridge {
-  loadModel(): Promise<void>;
+  /** Loads the store's model address; `files` are the picked or dropped folder of a `local:` address. */
+  loadModel(options?: { files?: LocalFile[] }): Promise<void>;
+  /** Stops a model download or compilation. */
+  cancelLoad(): void;
+  /** Lists the bundles stored in this browser into the store. */
+  refreshStoredModels(): Promise<void>;
+  deleteStoredModel(key: string): Promise<void>;
   /** Predict, then attribute the store's prompt for its target (queued until a loading model is ready). */
   run(): Promise<void>;
   /** Sets the target and runs. */
   runFor(target: TargetRequest): Promise<void>;
+  /** Generates the store's `generateSteps` tokens after the prompt and attributes each (the matrix view). */
+  generate(): Promise<void>;
+  /** Stops the running attribution or generation. */
   cancel(): void;
   /** Debounced tokenization + top predictions of the current prompt (idle model only). */
   previewSoon(): void;
@@ -43,28 +54,62 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
     return next;
   }
 
-  function stopCurrent(): Promise<unknown> {
-    const c = current;
-    if (!c) return Promise.resolve();
-    c.cancel();
-    return c.settled;
+  /** Queues a cancellable worker request; until it settles it is `current`, what Cancel and a new run stop. */
+  function cancellable<T>(start: () => { result: Promise<T>; cancel: () => void }): Promise<T> {
+    let cancelled = false;
+    let cancelHandle = () => {
+      cancelled = true;
+    };
+    const result = exclusive(() => {
+      if (cancelled) return Promise.reject(new CancelledError('cancelled'));
+      const handle = start();
+      cancelHandle = handle.cancel;
+      return handle.result;
+    });
+    const mine = { cancel: () => cancelHandle(), settled: result.catch(() => undefined) };
+    current = mine;
+    void mine.settled.then(() => {
+      if (current === mine) current = null;
+    });
+    return result;
   }
 
-  async function loadModel(): Promise<void> {
+  /** Stops the running request; a generation stopped this way (superseded) shows as cancelled. */
+  async function stopCurrent(): Promise<void> {
+    const c = current;
+    if (!c) return;
+    c.cancel();
+    await c.settled;
+    const g = state().generationStatus;
+    if (g === 'generating' || g === 'running') state().generationCancelled();
+  }
+
+  let loading: AbortController | null = null;
+
+  async function loadModel(load: { files?: LocalFile[] } = {}): Promise<void> {
     const gen = ++loadGen;
+    loading?.abort(); // a new address replaces a download still running
+    const controller = new AbortController();
+    loading = controller;
     runGen++; // results of the old model are stale
     await stopCurrent();
     if (state().runStatus === 'running' || state().runStatus === 'predicting') state().runCancelled();
-    const { modelUrl, backend } = state();
+    const { modelUrl, backend, hubUrl, quant } = state();
     state().modelLoading();
     try {
       const card = await exclusive(() =>
-        client.loadModel(modelUrl, backend, (p) => {
-          if (gen === loadGen) state().setLoadProgress({ stage: p.stage, done: p.done, total: p.total, detail: p.detail });
-        }),
+        client.loadModel(
+          modelUrl,
+          backend,
+          (p) => {
+            if (gen === loadGen) state().setLoadProgress({ stage: p.stage, done: p.done, total: p.total, detail: p.detail }, p.files);
+          },
+          { hubUrl, quant, files: load.files, signal: controller.signal },
+        ),
       );
       if (gen !== loadGen) return;
       state().modelLoaded(card);
+      void refreshStoredModels();
       if (runWhenReady) {
         runWhenReady = false;
         void run();
@@ -73,15 +118,31 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
       if (gen !== loadGen) return;
       runWhenReady = false;
       if (state().runStatus === 'queued') state().runCancelled();
-      state().modelFailed(`Could not load the model from ${modelUrl}: ${message(e)}`);
+      if (e instanceof CancelledError) state().modelFailed(`Loading ${modelUrl} was cancelled.`);
+      else state().modelFailed(`Could not load the model from ${modelUrl}: ${message(e)}`);
+    } finally {
+      if (loading === controller) loading = null;
     }
   }
 
-  function failed(e: unknown): void {
+  async function refreshStoredModels(): Promise<void> {
+    if (!client.listStoredModels) return;
+    try {
+      state().setStoredModels(await client.listStoredModels());
+    } catch {
+      // Listing is informational; a failure leaves the last list in place.
+    }
+  }
+
+  async function deleteStoredModel(key: string): Promise<void> {
+    if (client.deleteStoredModel) state().setStoredModels(await client.deleteStoredModel(key));
+  }
+
+  function failed(e: unknown, report: (text: string) => void = state().runFailed): void {
     const text = message(e);
     // The client rejects every pending request after a crash; the next call starts a fresh worker without a model.
     if (/worker crashed/.test(text)) state().modelFailed(text.replace(/^the/, 'The'));
-    state().runFailed(text);
+    report(text);
   }
 
   async function run(): Promise<void> {
@@ -131,29 +192,49 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
       return;
     }
     state().runStarted();
-    let cancelled = false;
-    let cancelHandle = () => {
-      cancelled = true;
-    };
-    const result = exclusive(() => {
-      if (cancelled) return Promise.reject(new CancelledError('cancelled'));
-      const handle = client.attribute(prompt, target, { m, seed, beta, gamma }, (msg) => {
-        if (gen === runGen) state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail }, msg.partial);
-      });
-      cancelHandle = handle.cancel;
-      return handle.result;
-    });
-    const mine = { cancel: () => cancelHandle(), settled: result.catch(() => undefined) };
-    current = mine;
     try {
-      const final = await result;
+      const final = await cancellable(() =>
+        client.attribute(prompt, target, { m, seed, beta, gamma }, (msg) => {
+          if (gen === runGen) state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail }, msg.partial);
+        }),
+      );
       if (gen === runGen) state().runFinished(final);
     } catch (e) {
       if (gen !== runGen) return;
       if (e instanceof CancelledError) state().runCancelled();
       else failed(e);
-    } finally {
-      if (current === mine) current = null;
+    }
+  }
+
+  async function generate(): Promise<void> {
+    const s = state();
+    if (!s.prompt.trim()) {
+      s.generationFailed(EMPTY_PROMPT);
+      return;
+    }
+    if (s.modelStatus !== 'ready' || !s.model) {
+      s.generationFailed('No model is loaded yet: wait for it to load (or fix the model above), then generate again.');
+      return;
+    }
+    const gen = ++runGen;
+    await stopCurrent();
+    if (gen !== runGen) return;
+    const { prompt, generateSteps, m, seed, beta, gamma } = state();
+    state().generationStarted();
+    try {
+      await cancellable(() =>
+        client.attributeGeneration(prompt, generateSteps, { m, seed, beta, gamma }, (event) => {
+          if (gen !== runGen) return;
+          if (event.kind === 'generated') state().generationText(prompt, event.generated);
+          else if (event.kind === 'row') state().generationRow(event.row, event.result);
+          else state().generationProgressed({ row: event.row, rows: event.rows, stage: event.stage, done: event.done, total: event.total });
+        }),
+      );
+      if (gen === runGen) state().generationFinished();
+    } catch (e) {
+      if (gen !== runGen) return;
+      if (e instanceof CancelledError) state().generationCancelled();
+      else failed(e, state().generationFailed);
     }
   }
 
@@ -178,7 +259,11 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
 
   return {
     loadModel,
+    cancelLoad: () => loading?.abort(),
+    refreshStoredModels,
+    deleteStoredModel,
     run,
+    generate,
     runFor: (target) => {
       state().setTarget(target);
       return run();

@@ -2,6 +2,7 @@
 // through narrow selectors, the bridge and components call its actions.
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createGenerationSlice } from './generationSlice';
 import { createModelSlice } from './modelSlice';
 import { createRunSlice } from './runSlice';
 import { createSelectionSlice } from './selectionSlice';
@@ -17,6 +18,7 @@ export function createAppStore(initial: Partial<AppState> = {}): AppStore {
     ...createRunSlice(...a),
     ...createSelectionSlice(...a),
     ...createViewSlice(...a),
+    ...createGenerationSlice(...a),
   }));
   store.setState(initial);
   return store;

@@ -1,4 +1,5 @@
 import type { ProgressStage } from '../../worker/protocol';
+import type { GenerationSlice } from './generationSlice';
 import type { ModelSlice } from './modelSlice';
 import type { RunSlice } from './runSlice';
 import type { SelectionSlice } from './selectionSlice';
@@ -11,4 +12,4 @@ export interface ProgressInfo {
   detail: string;
 }
 
-export type AppState = ModelSlice & RunSlice & SelectionSlice & ViewSlice;
+export type AppState = ModelSlice & RunSlice & SelectionSlice & ViewSlice & GenerationSlice;
