@@ -8,6 +8,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MaskScheme } from '../engine/attribution/schema';
+import { DEFAULT_BASELINE_OPTIONS } from '../engine/baselines/context';
 import type { IgGrid } from '../engine/baselines/integratedGradients';
 import { parseMethods } from '../engine/baselines/methods';
 import { parseDataset } from '../engine/eval/dataset';
@@ -19,7 +20,7 @@ import { progressLine } from './progress';
 
 const USAGE =
   'usage: heta eval --model <bundle-dir> --dataset <curated.json | items.jsonl> [--methods all|heta,ig,...] [--limit N] ' +
-  '[--json <file> [--resume | --overwrite]] [--m 10] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 128] ' +
+  '[--json <file> [--resume | --overwrite]] [--m 10] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 256] ' +
   '[--ig-grid log|uniform] [--cc-samples 128] [--cc-lambda cv|<λ/λ_max>] [--draws 8] [--threads N]';
 
 export const EVAL_SCHEMA = 'heta-eval';
@@ -113,9 +114,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     mask: parseMask(values.mask!),
     beta: numberOption('beta', values.beta, 0.5),
     gamma: numberOption('gamma', values.gamma, 0.5),
-    igSteps: numberOption('ig-steps', values['ig-steps'], 128, true),
+    igSteps: numberOption('ig-steps', values['ig-steps'], DEFAULT_BASELINE_OPTIONS.igSteps, true),
     igGrid: parseGrid(values['ig-grid']!),
-    contextCiteSamples: numberOption('cc-samples', values['cc-samples'], 128, true),
+    contextCiteSamples: numberOption('cc-samples', values['cc-samples'], DEFAULT_BASELINE_OPTIONS.contextCiteSamples, true),
     contextCiteLambda: values['cc-lambda'] === undefined || values['cc-lambda'] === 'cv' ? 'cv' : numberOption('cc-lambda', values['cc-lambda'], 0),
     draws: numberOption('draws', values.draws, 8, true),
   };

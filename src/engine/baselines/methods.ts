@@ -4,7 +4,7 @@
 import { hetaScores } from '../attribution/components';
 import { attentionRollout, lastLayerAttention } from './attention';
 import type { AttributionContext } from './context';
-import { gradientTimesInput, igGrid, integratedGradients, saliency } from './integratedGradients';
+import { autoAlphaMin, gradientTimesInput, igGrid, integratedGradients, saliency } from './integratedGradients';
 import { ablationMasks, lasso, lassoCV } from './lasso';
 
 export type MethodFamily = 'heta' | 'heta-ablation' | 'gradient' | 'attention' | 'perturbation';
@@ -77,18 +77,20 @@ export const METHODS: readonly AttributionMethod[] = [
     id: 'ig',
     label: 'Integrated Gradients',
     family: 'gradient',
-    description: 'zero baseline, trapezoid rule on a log grid of α (see integratedGradients.ts)',
+    description: 'zero baseline, trapezoid rule on a log grid of α from a per-input α_min (see integratedGradients.ts)',
     compute: (ctx) =>
       ctx.cached('ig', async () => {
         const { igSteps: steps, igGrid: grid } = ctx.options;
         let done = 0;
-        const r = await integratedGradients(ctx.x, ctx.p, ctx.d, igGrid(grid, steps), async (xs, count) => {
+        const spec = grid === 'log' ? (zeroGradient: Float32Array) => igGrid('log', steps, autoAlphaMin(zeroGradient, ctx.x)) : igGrid(grid, steps);
+        const r = await integratedGradients(ctx.x, ctx.p, ctx.d, spec, async (xs, count) => {
           const out = await ctx.gradients(xs, count);
           done += count;
           ctx.options.onProgress?.('ig', done, steps + 1);
           return out;
         }, ctx.batch, ctx.options.signal);
-        ctx.diagnostics.ig = { steps, grid, sum: r.sum, gX: r.gX, g0: r.g0, completenessError: r.sum - (r.gX - r.g0) };
+        const alphaMin = r.alphas[1];
+        ctx.diagnostics.ig = { steps, grid, alphaMin, sum: r.sum, gX: r.gX, g0: r.g0, completenessError: r.sum - (r.gX - r.g0) };
         return r.scores;
       }),
   },

@@ -1,0 +1,51 @@
+// Integrated Gradients on the shipped demo model (a Llama: RoPE, RMSNorm, so the zero baseline is the
+// degenerate input discussed in integratedGradients.ts). Tolerances are measured, not guessed: on this
+// prompt and the first 10 curated items the completeness error of the default grid (256 steps, α_min from
+// the slope at 0) is at most 0.011 nats and shrinks about as N⁻² (≤ 7·10⁻⁴ at 1024 steps); an independent
+// float64 torch IG (3000 log-spaced points from 10⁻²⁰) of the float32 checkpoint is complete within 3·10⁻⁵.
+
+import { describe, expect, it } from 'vitest';
+import { AttributionModel } from '../model/attributionModel';
+import { createNodeRuntime } from '../runtime/nodeRuntime';
+import { bundleDirSource } from '../../node/bundleFiles';
+import { AttributionContext } from './context';
+import { methodById } from './methods';
+
+describe('IG on the demo bundle', async () => {
+  const model = await AttributionModel.load(bundleDirSource('models/demo/bundle'), await createNodeRuntime());
+  const prompt = 'Mary put the lantern in the cellar. Question: where is the lantern? Answer: in the';
+  const igAt = async (igSteps?: number) => {
+    const ctx = await AttributionContext.create(model, prompt, { kind: 'next' }, igSteps ? { igSteps } : {});
+    await methodById('ig').compute(ctx);
+    return { ctx, diag: ctx.diagnostics.ig as { sum: number; gX: number; g0: number; alphaMin: number; completenessError: number } };
+  };
+
+  it('default grid: Σ IG = g(X) − g(0) within 0.02 nats, with g(0) and g(X) from the forward graph', async () => {
+    const { ctx, diag } = await igAt();
+    expect(diag.gX).toBeCloseTo(ctx.g, 4);
+    const [zero] = await ctx.logProbs(new Float32Array(ctx.p * ctx.d), 1);
+    expect(diag.g0).toBeCloseTo(zero[ctx.targetId], 4);
+    expect(diag.gX - diag.g0).toBeGreaterThan(5); // a large move: the check is not trivially satisfied
+    expect(Math.abs(diag.sum - (diag.gX - diag.g0))).toBeLessThan(0.02);
+  });
+
+  it('the gap is quadrature error: it shrinks with the steps (128 → 1024)', async () => {
+    const coarse = Math.abs((await igAt(128)).diag.completenessError);
+    const fine = Math.abs((await igAt(1024)).diag.completenessError);
+    expect(fine).toBeLessThan(0.002);
+    expect(fine).toBeLessThan(coarse);
+  });
+
+  it('why α_min is per input: g already moves by ~0.5 nats on [0, 10⁻⁹], where one trapezoid gets even its sign wrong', async () => {
+    const { ctx, diag } = await igAt(8);
+    expect(diag.alphaMin).toBeLessThan(1e-13);
+    const xs = new Float32Array(2 * ctx.p * ctx.d);
+    ctx.x.forEach((v, j) => (xs[ctx.p * ctx.d + j] = 1e-9 * v));
+    const { grad, logprob } = await ctx.gradients(xs, 2);
+    const slope = (b: number) => ctx.x.reduce((s, v, j) => s + grad[b * ctx.p * ctx.d + j] * v, 0);
+    const trapezoid = (1e-9 / 2) * (slope(0) + slope(1));
+    const exact = logprob[1] - logprob[0];
+    expect(exact).toBeGreaterThan(0.3);
+    expect(trapezoid).toBeLessThan(0);
+  });
+});
