@@ -16,6 +16,7 @@ import type { StoredModelInfo } from './bundleCache';
 export type { AttributionParams, AttributionResult, GeneratedText, GenerationResult, Prediction, TargetRequest, Token };
 export { hetaScores } from '../engine/attribution/components';
 export { DEFAULT_PARAMS } from '../engine/attribution/schema';
+export { GENERATION_SCHEMA, GENERATION_SCHEMA_VERSION, MAX_GENERATED } from '../engine/attribution/generation';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 

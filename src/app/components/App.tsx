@@ -1,6 +1,7 @@
 // The page: header with the model card, the error banner, and the grid of panels.
 
 import { ErrorBanner } from './ErrorBanner';
+import { GenerationPanel } from './GenerationPanel';
 import { HeatmapPanel } from './HeatmapPanel';
 import { Inspector } from './Inspector';
 import { LayerGraphPanel } from './LayerGraphPanel';
@@ -33,6 +34,7 @@ export function App() {
         <HeatmapPanel />
         <LayerGraphPanel />
         <Inspector />
+        <GenerationPanel />
       </main>
     </div>
   );

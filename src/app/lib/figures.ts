@@ -3,11 +3,13 @@
 
 import { heatmapChart } from '../charts/heatmap';
 import { layerGraphChart } from '../charts/layerGraph';
+import { matrixChart } from '../charts/matrix';
 import { valueScale } from '../charts/scale';
 import { COMPONENT_LABELS, selectCells, selectValues } from '../store/selectors';
 import type { AppState } from '../store';
 import { captionLines } from './caption';
 import { visibleToken } from './format';
+import { matrixCaption, matrixData, matrixLegendTitle } from './matrix';
 
 export function heatmapFigure(s: AppState, width: number, doc: Document): SVGSVGElement | null {
   const values = selectValues(s);
@@ -54,4 +56,22 @@ export function graphFigure(s: AppState, size: { width: number; height: number }
     },
     doc,
   );
+}
+
+export function matrixFigure(s: AppState, width: number, doc: Document, options: { caption: boolean }): SVGSVGElement | null {
+  const g = s.generation;
+  if (!g) return null;
+  return matrixChart(matrixData(g, s), {
+    width,
+    legendTitle: matrixLegendTitle(s),
+    caption: options.caption ? matrixCaption(g, s) : undefined,
+    selectedRow: options.caption ? null : selectedGenerationRow(s),
+    id: options.caption ? 'export-matrix' : 'screen-matrix',
+  }, doc);
+}
+
+/** The matrix row shown in the main views, if the current result is one of the generation's rows. */
+export function selectedGenerationRow(s: AppState): number | null {
+  const k = s.generation?.rows.findIndex((r) => r !== null && r === s.result) ?? -1;
+  return k >= 0 ? k : null;
 }
