@@ -1,2 +1,3 @@
 export * from './dataset';
 export * from './harness';
+export * from './compare';

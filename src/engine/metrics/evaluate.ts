@@ -78,3 +78,15 @@ export async function faithfulness(ctx: AttributionContext, scores: ArrayLike<nu
   const insertion = fractions.map((_, k) => drop(2 * draws + fractions.length + k));
   return { softNC: nc, softNS: ns, softComp: comp, softSuff: suff, suff0, deletion, insertion, aopcDeletion: aopc(deletion), aopcInsertion: aopc(insertion) };
 }
+
+/** The deletion curve alone (the comparison view's live chart): g(X) − g(X with the top-k masked) at each fraction, and its AOPC. */
+export async function deletionCurve(ctx: AttributionContext, scores: ArrayLike<number>, fractions: readonly number[] = CURVE_FRACTIONS): Promise<{ drops: number[]; aopc: number }> {
+  const { p, d } = ctx;
+  if (scores.length !== p) throw new Error(`scores have ${scores.length} entries, the context has ${p} tokens`);
+  const masks = curveKeepMasks(scores, 'deletion', fractions);
+  const xs = new Float32Array(masks.length * p * d);
+  masks.forEach((keep, k) => xs.set(ctx.withMasked(keep), k * p * d));
+  const logps = await ctx.logProbs(xs, masks.length);
+  const drops = logps.map((lp) => ctx.g - lp[ctx.targetId]);
+  return { drops, aopc: aopc(drops) };
+}
