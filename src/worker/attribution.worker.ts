@@ -2,13 +2,14 @@
 
 import { attributeGeneration } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
+import { compareMethods } from '../engine/eval/compare';
 import { logSoftmax } from '../engine/attribution/components';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createWebRuntime } from '../engine/runtime/webRuntime';
 import type { MemoryPlan } from '../engine/model/memoryPlan';
 import { fetchBundleSource } from './fetchBundle';
 import { deleteStoredModel, listStoredModels, loadHubModel, loadLocalModel, loadStoredModel, type LoadContext, type LoadedModel } from './modelLoader';
-import type { GenerationEvent, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
+import type { CompareEvent, GenerationEvent, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
 
 let model: AttributionModel | null = null;
 /** The memory plan of a model brought by the user: caps batch size and prompt length on this device. */
@@ -116,6 +117,18 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
         onProgress: (p) => event({ kind: 'stage', row: p.row, rows: p.rows, stage: p.phase, done: p.done, total: p.total }),
       });
       return { type: 'generation-result', requestId: req.requestId, result };
+    }
+    case 'compare': {
+      const event = (e: CompareEvent) => post({ type: 'compare-progress', requestId: req.requestId, event: e });
+      const comparison = await compareMethods(requireModel(), req.prompt, req.target, req.methods, {
+        heta: req.params,
+        provided: req.heta,
+        maxBatch: memoryPlan?.maxBatch,
+        signal,
+        onRow: (row, index) => event({ kind: 'row', index, row }),
+        onProgress: (index, label, done, total) => event({ kind: 'stage', index, label, done, total }),
+      });
+      return { type: 'compare-result', requestId: req.requestId, comparison };
     }
     case 'load-hub-model':
       return install(await loadHubModel(req.ref, req.quant, loadContext(req.requestId, req.prefer, signal)), req.requestId);

@@ -1,15 +1,15 @@
 // Main-thread facade over the attribution worker: starts it lazily, matches responses to requests,
 // and turns a worker crash into a clear error for every pending request (the next call starts a new one).
 
-import type { AttributionParams, Prediction, TargetRequest } from '../engine/attribution/schema';
+import type { AttributionParams, AttributionResult, Prediction, TargetRequest } from '../engine/attribution/schema';
 import type { Token } from '../engine/tokenizer/tokenizer';
 import { parseHubSpec } from '../engine/hub/hubRef';
 import { LOCAL_SPEC_PREFIX, localStoreKey, specKind } from './modelSpec';
-import type { BackendPreference, GenerationEvent, LocalFile, ModelCard, QuantScheme, StoredModels, WorkerRequest, WorkerResponse } from './protocol';
+import type { BackendPreference, CompareEvent, GenerationEvent, LocalFile, ModelCard, QuantScheme, StoredModels, WorkerRequest, WorkerResponse } from './protocol';
 
 type Progress = Extract<WorkerResponse, { type: 'progress' }>;
 /** Messages that report on a request still running (they do not settle it). */
-type Update = Extract<WorkerResponse, { type: 'progress' | 'generation-progress' }>;
+type Update = Extract<WorkerResponse, { type: 'progress' | 'generation-progress' | 'compare-progress' }>;
 
 interface Pending {
   resolve: (r: WorkerResponse) => void;
@@ -49,7 +49,7 @@ export class AttributionClient {
       const msg = event.data;
       const entry = this.pending.get(msg.requestId);
       if (!entry) return;
-      if (msg.type === 'progress' || msg.type === 'generation-progress') {
+      if (msg.type === 'progress' || msg.type === 'generation-progress' || msg.type === 'compare-progress') {
         entry.onUpdate?.(msg);
         return;
       }
@@ -142,6 +142,12 @@ export class AttributionClient {
   attributeGeneration(prompt: string, steps: number, params: Partial<AttributionParams>, onEvent?: (e: GenerationEvent) => void) {
     const { id, done } = this.request<'attribute-generation'>({ type: 'attribute-generation', prompt, steps, params }, (u) => u.type === 'generation-progress' && onEvent?.(u.event));
     return this.cancellable(id, done, (r) => (r.type === 'generation-result' ? r.result : null));
+  }
+
+  /** Runs several attribution methods for one target (rows and progress arrive as events); `cancel()` stops it. */
+  compare(prompt: string, target: TargetRequest, methods: string[], params: Partial<AttributionParams>, heta?: AttributionResult, onEvent?: (e: CompareEvent) => void) {
+    const { id, done } = this.request<'compare'>({ type: 'compare', prompt, target, methods, params, heta }, (u) => u.type === 'compare-progress' && onEvent?.(u.event));
+    return this.cancellable(id, done, (r) => (r.type === 'compare-result' ? r.comparison : null));
   }
 
   private cancellable<R>(id: number, done: Promise<WorkerResponse>, pick: (r: WorkerResponse) => R | null) {

@@ -10,6 +10,7 @@ import type { FileProgress } from '../engine/hub/hubSource';
 import type { HubRef } from '../engine/hub/hubRef';
 import type { QuantScheme } from '../engine/quant/quantize';
 import type { StoredModelInfo } from './bundleCache';
+import type { Comparison, CompareRow } from '../engine/eval/compare';
 
 // The UI's whole view of the engine: result types, and the pure recombination of cached components
 // (a β/γ change needs no worker run).
@@ -17,6 +18,11 @@ export type { AttributionParams, AttributionResult, GeneratedText, GenerationRes
 export { hetaScores } from '../engine/attribution/components';
 export { DEFAULT_PARAMS } from '../engine/attribution/schema';
 export { GENERATION_SCHEMA, GENERATION_SCHEMA_VERSION, MAX_GENERATED } from '../engine/attribution/generation';
+// The comparison view: the method catalogue (ids, labels, families), the curve fractions and rank correlation.
+export type { Comparison, CompareRow };
+export { METHODS, type AttributionMethod, type MethodFamily } from '../engine/baselines/methods';
+export { CURVE_FRACTIONS } from '../engine/metrics/faithfulness';
+export { spearman } from '../engine/metrics/stats';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
@@ -68,7 +74,9 @@ export type WorkerRequest =
   | { type: 'load-local-model'; requestId: number; label: string; files: LocalFile[]; quant: QuantScheme; prefer: BackendPreference }
   | { type: 'load-stored-model'; requestId: number; key: string; prefer: BackendPreference }
   | { type: 'list-stored-models'; requestId: number }
-  | { type: 'delete-stored-model'; requestId: number; key: string };
+  | { type: 'delete-stored-model'; requestId: number; key: string }
+  /** Several attribution methods for one prompt and target, each with its deletion curve; `heta` is the attribution already shown (reused). */
+  | { type: 'compare'; requestId: number; prompt: string; target: TargetRequest; methods: string[]; params: Partial<AttributionParams>; heta?: AttributionResult };
 
 export type ProgressStage = 'download' | 'compile' | 'load' | 'inspect' | 'masked' | 'hessian';
 
@@ -81,6 +89,9 @@ export type WorkerResponse =
   /** attribute-generation: the generated text first, then each finished row, and stage progress of the current row. */
   | { type: 'generation-progress'; requestId: number; event: GenerationEvent }
   | { type: 'generation-result'; requestId: number; result: GenerationResult }
+  /** compare: each method's row when it is done, and progress inside the method being computed. */
+  | { type: 'compare-progress'; requestId: number; event: CompareEvent }
+  | { type: 'compare-result'; requestId: number; comparison: Comparison }
   | { type: 'cancelled'; requestId: number }
   | { type: 'error'; requestId: number; message: string };
 
@@ -88,6 +99,10 @@ export type GenerationEvent =
   | { kind: 'generated'; generated: GeneratedText }
   | { kind: 'row'; row: number; result: AttributionResult }
   | { kind: 'stage'; row: number; rows: number; stage: ProgressStage; done: number; total: number };
+
+export type CompareEvent =
+  | { kind: 'row'; index: number; row: CompareRow }
+  | { kind: 'stage'; index: number; label: string; done: number; total: number };
 
 /** Human-readable label of each stage for the progress bar. */
 export const STAGE_LABELS: Record<ProgressStage, string> = {
