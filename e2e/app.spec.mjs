@@ -344,6 +344,62 @@ export async function cancelStopsTheWork(ctx) {
   await runPrompt(page, 'The sea', { m: 1, seed: 0 });
 }
 
+/** Generate N tokens and explain each: the matrix equals `heta attribute --generate N`, a row opens in the heatmap, cancel stops it. */
+export async function generationMatrixMatchesCli(ctx) {
+  const b = await bundle(ctx);
+  const params = { m: 2, seed: 0 };
+  const steps = 3;
+  const out = join(ctx.fixturesDir, `cli-generate-${Date.now()}.json`);
+  await heta(ctx, ['attribute', '--model', b.dir, '--prompt', PROMPT, '--generate', String(steps), '--m', '2', '--seed', '0', '--json', out]);
+  const cli = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(cli.rows.length, steps);
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  await page.fill('[data-testid=m-input]', String(params.m));
+  await page.fill('[data-testid=seed-input]', String(params.seed));
+  await page.fill('[data-testid=prompt-input]', PROMPT);
+  await page.fill('[data-testid=generate-steps]', String(steps));
+  await page.click('[data-testid=generate-button]');
+  await page.waitForSelector('[data-testid=generation-panel][data-state=done], [data-testid=generation-error]', { timeout: 300_000 });
+  assert.equal(await page.locator('[data-testid=generation-error]').count(), 0, 'generation failed');
+  assert.equal(await page.textContent('[data-testid=generated-text]'), cli.text, 'same greedy continuation as the CLI');
+
+  // Raw final scores, row by row, equal the CLI's rows.
+  await page.uncheck('[data-testid=row-normalize]');
+  const rows = await page.$$eval('[data-testid=generation-matrix] .matrix-row', (els) =>
+    els.map((row) => [...row.querySelectorAll('.matrix-cell')].map((c) => Number(c.getAttribute('data-value')))),
+  );
+  assert.equal(rows.length, steps, 'one matrix row per generated token');
+  rows.forEach((values, k) => assertClose(values, cli.rows[k].scores, `matrix row ${k} vs CLI`));
+  assert.equal(await page.locator('[data-testid=generation-matrix] .matrix-col-label.generated').count(), steps - 1, 'generated tokens are sources of later rows');
+
+  // Clicking a row label opens it in the heatmap, with its token as the in-text target.
+  await page.click('[data-testid=generation-matrix] .matrix-row-label[data-row="2"]');
+  await assertHeatmapEquals(page, cli.rows[2].scores, 'heatmap of matrix row 2');
+  assert.match(await page.textContent('[data-testid=target-current]'), new RegExp(`position ${cli.generated[2]}`));
+  assert.equal(await page.getAttribute('[data-testid=generation-matrix] .matrix-row-label.selected', 'data-row'), '2');
+
+  // The README picture of the matrix (rows scaled to their maximum, as by default).
+  await page.check('[data-testid=row-normalize]');
+  mkdirSync(join(ctx.repoRoot, 'e2e/screenshots'), { recursive: true });
+  await page.locator('[data-testid=generation-panel]').screenshot({ path: join(ctx.repoRoot, 'e2e/screenshots/generation.png') });
+
+  // The exported figure carries its caption.
+  const svg = await download(page, 'export-matrix-svg');
+  const parsed = await parseSvg(page, svg.bytes.toString('utf8'));
+  assert.equal(parsed.errors, 0);
+  assert.match(parsed.text, /3 greedily generated tokens/);
+
+  // Cancel: a longer generation stops after its current row and keeps the rows done.
+  await page.fill('[data-testid=generate-steps]', '12');
+  await page.click('[data-testid=generate-button]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=generation-matrix]')?.getAttribute('data-rows-done')) >= 1, null, { timeout: 120_000 });
+  await page.click('[data-testid=generate-cancel]');
+  await page.waitForSelector('[data-testid=generation-panel][data-state=cancelled]', { timeout: 60_000 });
+  const done = Number(await page.getAttribute('[data-testid=generation-matrix]', 'data-rows-done'));
+  assert.ok(done >= 1 && done < 12, `rows done when cancelled: ${done}`);
+  assert.match(await page.textContent('[data-testid=generation-status]'), new RegExp(`Cancelled after ${done} of 12 rows`));
+}
+
 export async function clearMessages(ctx) {
   const b = await bundle(ctx);
   // A model that cannot load: a banner, and the app stays usable.
