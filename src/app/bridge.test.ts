@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AttributionClient, CancelledError } from '../worker/client';
-import type { GenerationResult, ModelCard, WorkerRequest } from '../worker/protocol';
+import type { Comparison, GenerationResult, ModelCard, WorkerRequest } from '../worker/protocol';
 import { createBridge, EMPTY_PROMPT, type ClientLike } from './bridge';
 import { createAppStore } from './store';
 import { sampleResult } from './testing/sampleResult';
@@ -58,6 +58,21 @@ function fakeClient(options: { loadError?: string; hang?: boolean } = {}) {
         if (options.hang) return;
         onEvent?.({ kind: 'row', row: 1, result: rows[1] });
         setTimeout(() => resolve({ schema: 'heta-generation', version: 1, prompt, ...generated, rows }), 5);
+      });
+      return { result, cancel: () => cancel() };
+    },
+    compare(_prompt, target, methods, params, heta, onEvent) {
+      calls.push(`compare ${JSON.stringify(target)} ${methods.join(',')} beta=${params.beta}`);
+      let cancel = () => {};
+      const p = heta!.target.position;
+      const rows = methods.map((method) => ({ method, label: method, scores: method === 'heta' ? heta!.scores : Array.from({ length: p }, (_, i) => i), deletion: [1, 2], aopc: 1.5, ms: 1 }));
+      const result = new Promise<Comparison>((resolve, reject) => {
+        cancel = () => reject(new CancelledError('cancelled'));
+        onEvent?.({ kind: 'stage', index: 0, label: 'masked', done: 1, total: 2 });
+        onEvent?.({ kind: 'row', index: 0, row: rows[0] });
+        if (options.hang) return;
+        rows.slice(1).forEach((row, k) => onEvent?.({ kind: 'row', index: k + 1, row }));
+        setTimeout(() => resolve({ target: { id: heta!.target.id, position: p, logprob: 0 }, fractions: [0.5, 1], rows }), 5);
       });
       return { result, cancel: () => cancel() };
     },
@@ -142,6 +157,7 @@ describe('bridge', () => {
         return { result: track(h.result), cancel: h.cancel };
       },
       attributeGeneration: client.attributeGeneration,
+      compare: client.compare,
     };
     const bridge = createBridge(store, tracked, { previewDelayMs: 0 });
     await bridge.loadModel();
@@ -216,5 +232,58 @@ describe('bridge', () => {
     expect(store.getState().modelStatus).toBe('error');
     expect(store.getState().modelError).toMatch(/^The attribution worker crashed \(out of memory\)/);
     expect(store.getState().runStatus).toBe('error');
+  });
+});
+
+describe('bridge.compare', () => {
+  it('asks for a finished attribution first', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client);
+    await bridge.compare();
+    expect(store.getState()).toMatchObject({ compareStatus: 'error', compareError: expect.stringMatching(/Run an attribution first/) });
+    expect(calls.some((c) => c.startsWith('compare'))).toBe(false);
+  });
+
+  it('compares the shown prompt and target; rows fill in as they arrive; HETA is the heatmap as shown (view β)', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client);
+    await bridge.loadModel();
+    store.getState().setPrompt('a b c');
+    await bridge.run();
+    store.getState().setWeights(1.5, 0.5);
+    store.getState().setCompareMethod('saliency', false);
+    store.getState().setCompareMethod('ig', false);
+    const r = store.getState().result!;
+    await bridge.compare();
+    expect(calls.at(-1)).toBe(`compare {"kind":"next","tokenId":${r.target.id}} heta,rollout,occlusion beta=1.5`);
+    const s = store.getState();
+    expect(s.compareStatus).toBe('done');
+    expect(s.comparison!.methods).toEqual(['heta', 'rollout', 'occlusion']);
+    expect(s.comparison!.rows.map((row) => row!.method)).toEqual(['heta', 'rollout', 'occlusion']);
+    expect(s.comparison!.rows[0]!.scores).toEqual(r.components.M.map((m, i) => m * (1.5 * r.components.S[i] + 0.5 * r.components.I[i])));
+  });
+
+  it('cancel stops a comparison and keeps the rows already done; a new run also stops it', async () => {
+    const store = createAppStore();
+    const { client } = fakeClient({ hang: true });
+    const bridge = createBridge(store, client);
+    await bridge.loadModel();
+    store.getState().setPrompt('a b c');
+    store.setState({ result: { ...sampleResult(), prompt: 'a b c' }, resultFinal: true, runStatus: 'done' });
+    const comparing = bridge.compare();
+    await settle();
+    expect(store.getState().compareStatus).toBe('running');
+    expect(store.getState().compareProgress).toMatchObject({ index: 0, label: 'masked' });
+    bridge.cancel();
+    await comparing;
+    expect(store.getState().compareStatus).toBe('cancelled');
+    expect(store.getState().comparison!.rows.filter(Boolean)).toHaveLength(1);
+    const again = bridge.compare();
+    await settle();
+    void bridge.run();
+    await again;
+    expect(store.getState().compareStatus).toBe('cancelled');
   });
 });

@@ -4,9 +4,10 @@
 import { CancelledError, type AttributionClient } from '../worker/client';
 import type { LocalFile, TargetRequest } from '../worker/protocol';
 import type { LinkState } from './lib/link';
+import { selectScores } from './store/selectors';
 import type { AppStore } from './store';
 
-export type ClientLike = Pick<AttributionClient, 'loadModel' | 'predict' | 'attribute' | 'attributeGeneration'> &
+export type ClientLike = Pick<AttributionClient, 'loadModel' | 'predict' | 'attribute' | 'attributeGeneration' | 'compare'> &
   // A client without browser storage (tests, or a host without Cache Storage) lists no stored models.
   Partial<Pick<AttributionClient, 'listStoredModels' | 'deleteStoredModel'>>;
 
@@ -24,7 +25,9 @@ export interface Bridge {
   runFor(target: TargetRequest): Promise<void>;
   /** Generates the store's `generateSteps` tokens after the prompt and attributes each (the matrix view). */
   generate(): Promise<void>;
-  /** Stops the running attribution or generation. */
+  /** Runs the chosen methods (compareChoice) for the shown attribution's prompt and target, row by row. */
+  compare(): Promise<void>;
+  /** Stops the running attribution, generation or comparison. */
   cancel(): void;
   /** Debounced tokenization + top predictions of the current prompt (idle model only). */
   previewSoon(): void;
@@ -82,6 +85,44 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
     await c.settled;
     const g = state().generationStatus;
     if (g === 'generating' || g === 'running') state().generationCancelled();
+  }
+
+  let compareGen = 0;
+
+  async function compare(): Promise<void> {
+    const s = state();
+    const result = s.result;
+    if (!result || !s.resultFinal || s.runStatus !== 'done') {
+      s.compareFailed('Run an attribution first: the comparison explains the same prompt and target.');
+      return;
+    }
+    if (s.compareChoice.length === 0) {
+      s.compareFailed('Choose at least one method to compare.');
+      return;
+    }
+    const gen = ++compareGen;
+    await stopCurrent();
+    if (gen !== compareGen) return;
+    const { compareChoice: methods, beta, gamma } = state();
+    // HETA's row is the heatmap as shown: the view's β and γ recombine the cached components.
+    const shown = { ...result, scores: selectScores(state()) ?? result.scores, params: { ...result.params, beta, gamma } };
+    const { position, id, kind } = result.target;
+    const target: TargetRequest = kind === 'position' ? { kind, position } : { kind: 'next', tokenId: id };
+    state().compareStarted({ prompt: result.prompt, tokens: result.tokens, position, targetText: result.target.text, methods });
+    try {
+      await cancellable(() =>
+        client.compare(result.prompt, target, methods, shown.params, shown, (event) => {
+          if (gen !== compareGen) return;
+          if (event.kind === 'row') state().compareRow(event.index, event.row);
+          else state().compareProgressed({ index: event.index, label: event.label, done: event.done, total: event.total });
+        }),
+      );
+      if (gen === compareGen) state().compareFinished();
+    } catch (e) {
+      if (gen !== compareGen) return;
+      if (e instanceof CancelledError) state().compareCancelled();
+      else failed(e, state().compareFailed);
+    }
   }
 
   let loading: AbortController | null = null;
@@ -264,6 +305,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
     deleteStoredModel,
     run,
     generate,
+    compare,
     runFor: (target) => {
       state().setTarget(target);
       return run();

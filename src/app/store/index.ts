@@ -2,6 +2,7 @@
 // through narrow selectors, the bridge and components call its actions.
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createCompareSlice } from './compareSlice';
 import { createGenerationSlice } from './generationSlice';
 import { createModelSlice } from './modelSlice';
 import { createRunSlice } from './runSlice';
@@ -19,6 +20,7 @@ export function createAppStore(initial: Partial<AppState> = {}): AppStore {
     ...createSelectionSlice(...a),
     ...createViewSlice(...a),
     ...createGenerationSlice(...a),
+    ...createCompareSlice(...a),
   }));
   store.setState(initial);
   return store;

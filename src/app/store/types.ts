@@ -1,4 +1,5 @@
 import type { ProgressStage } from '../../worker/protocol';
+import type { CompareSlice } from './compareSlice';
 import type { GenerationSlice } from './generationSlice';
 import type { ModelSlice } from './modelSlice';
 import type { RunSlice } from './runSlice';
@@ -12,4 +13,4 @@ export interface ProgressInfo {
   detail: string;
 }
 
-export type AppState = ModelSlice & RunSlice & SelectionSlice & ViewSlice & GenerationSlice;
+export type AppState = ModelSlice & RunSlice & SelectionSlice & ViewSlice & GenerationSlice & CompareSlice;

@@ -1,0 +1,72 @@
+// Comparison slice: which attribution methods the user compares, and the comparison being computed or
+// shown (rows arrive one method at a time from the worker), its progress and status.
+
+import type { StateCreator } from 'zustand/vanilla';
+import { METHODS, type CompareRow, type Token } from '../../worker/protocol';
+import type { AppState } from './types';
+
+export type CompareStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+
+/** What was compared: the prompt, target and methods asked; rows[k] is methods[k]'s, null until done. */
+export interface Comparison {
+  prompt: string;
+  tokens: Token[];
+  /** Context length p (the target's position) and the target's text. */
+  position: number;
+  targetText: string;
+  methods: string[];
+  rows: (CompareRow | null)[];
+}
+
+export interface CompareProgressInfo {
+  index: number;
+  label: string;
+  done: number;
+  total: number;
+}
+
+/** HETA against one method of each other family. */
+export const DEFAULT_COMPARE_CHOICE = ['heta', 'saliency', 'ig', 'rollout', 'occlusion'];
+
+export interface CompareSlice {
+  /** Method ids chosen, in registry order. */
+  compareChoice: string[];
+  comparison: Comparison | null;
+  compareStatus: CompareStatus;
+  compareProgress: CompareProgressInfo | null;
+  compareError: string | null;
+  setCompareMethod(id: string, on: boolean): void;
+  compareStarted(comparison: Omit<Comparison, 'rows'>): void;
+  compareRow(index: number, row: CompareRow): void;
+  compareProgressed(p: CompareProgressInfo): void;
+  compareFinished(): void;
+  compareCancelled(): void;
+  compareFailed(message: string): void;
+}
+
+export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = (set) => ({
+  compareChoice: DEFAULT_COMPARE_CHOICE,
+  comparison: null,
+  compareStatus: 'idle',
+  compareProgress: null,
+  compareError: null,
+  setCompareMethod: (id, on) =>
+    set((s) => {
+      const chosen = new Set(s.compareChoice);
+      if (on) chosen.add(id);
+      else chosen.delete(id);
+      return { compareChoice: METHODS.map((m) => m.id).filter((m) => chosen.has(m)) };
+    }),
+  compareStarted: (c) => set({ compareStatus: 'running', comparison: { ...c, rows: c.methods.map(() => null) }, compareProgress: null, compareError: null }),
+  compareRow: (index, row) =>
+    set((s) => {
+      if (!s.comparison) return {};
+      const rows = [...s.comparison.rows];
+      rows[index] = row;
+      return { comparison: { ...s.comparison, rows } };
+    }),
+  compareProgressed: (compareProgress) => set({ compareProgress }),
+  compareFinished: () => set({ compareStatus: 'done', compareProgress: null }),
+  compareCancelled: () => set({ compareStatus: 'cancelled', compareProgress: null }),
+  compareFailed: (compareError) => set({ compareStatus: 'error', compareError, compareProgress: null }),
+});
