@@ -14,7 +14,8 @@ export interface HeatmapChartData {
 export interface HeatmapChartOptions {
   width: number;
   caption: string[];
-  legendTitle: string;
+  /** Without one, no legend (small multiples share one legend). */
+  legendTitle?: string;
   fontSize?: number;
   /** Element id prefix (unique per document). */
   id?: string;
@@ -88,7 +89,7 @@ export function heatmapChart(data: HeatmapChartData, options: HeatmapChartOption
     const w = Math.max(piece.text.length * charWidth, 3);
     const g = text.append('g').attr('class', `cell cell-${cell.role}`).attr('data-cell', piece.cell);
     if (cell.value !== null) {
-      g.append('rect').attr('class', 'token-rect').attr('x', x).attr('y', top).attr('width', w).attr('height', fontSize * 1.35).attr('rx', 2).attr('fill', data.scale.fill(cell.value));
+      g.append('rect').attr('class', 'token-rect').attr('x', x).attr('y', top).attr('width', w).attr('height', fontSize * 1.35).attr('rx', 2).attr('fill', data.scale.fill(cell.value)).attr('data-value', cell.value);
     }
     if (cell.role === 'target') {
       g.append('rect')
@@ -117,8 +118,10 @@ export function heatmapChart(data: HeatmapChartData, options: HeatmapChartOption
       .text(piece.text);
   }
   y += lines * lineHeight + 12;
-  appendLegend(svg, data.scale, pad, y, { title: options.legendTitle, width: Math.min(260, width - 2 * pad), id: `${id}-gradient` });
-  y += LEGEND_HEIGHT + pad;
+  if (options.legendTitle !== undefined) {
+    appendLegend(svg, data.scale, pad, y, { title: options.legendTitle, width: Math.min(260, width - 2 * pad), id: `${id}-gradient` });
+    y += LEGEND_HEIGHT + pad;
+  }
   setSize(svg, width, Math.ceil(y));
   return svg.node()!;
 }
