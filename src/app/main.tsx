@@ -6,11 +6,12 @@ import { AttributionClient } from '../worker/client';
 import { createBridge } from './bridge';
 import { App } from './components/App';
 import { AppContext } from './components/context';
+import { loadHubSettings } from './lib/hubSettings';
 import { parseLink } from './lib/link';
 import { createAppStore } from './store';
 import './styles.css';
 
-const store = createAppStore();
+const store = createAppStore(loadHubSettings());
 const client = new AttributionClient(() => new Worker(new URL('../worker/attribution.worker.ts', import.meta.url), { type: 'module' }));
 const bridge = createBridge(store, client);
 

@@ -95,12 +95,11 @@ async function loadStoredFiles(files: Map<string, Uint8Array>, label: string, ct
 /** Compile a checkpoint in this worker, store the bundle, load it. */
 async function compileStoreLoad(
   source: FileSource,
-  { modelId, checkpointBytes }: { modelId: string; checkpointBytes: number },
+  { config, modelId, checkpointBytes }: { config: ModelConfig; modelId: string; checkpointBytes: number },
   entry: Omit<NewStoredModel, 'modelId' | 'architecture' | 'parameters'>,
   ctx: LoadContext,
   reportFiles: () => FileProgress[] | undefined,
 ): Promise<LoadedModel> {
-  const config = await readConfig(source);
   const plan = await checkMemory(config, checkpointBytes, entry.quant, ctx.prefer);
   const ckpt = await openCheckpoint(source);
   const { manifest, files } = await compileBundle(ckpt, {
@@ -159,11 +158,13 @@ export async function loadHubModel(ref: HubRef, quant: QuantScheme, ctx: LoadCon
       report.soon();
     },
   });
+  // config.json first: a wrong id, revision or architecture fails before anything large is asked for.
+  const config = await readConfig(source);
   const plan = await planCheckpointDownload(source);
   await source.expect(plan.files);
   report.now();
   const modelId = formatHubSpec(ref).slice(HUB_SPEC_PREFIX.length);
-  return compileStoreLoad(source, { modelId, checkpointBytes: totals.total }, { key, spec: formatHubSpec(ref), hubUrl: ref.hubUrl, quant }, ctx, () => files);
+  return compileStoreLoad(source, { config, modelId, checkpointBytes: totals.total }, { key, spec: formatHubSpec(ref), hubUrl: ref.hubUrl, quant }, ctx, () => files);
 }
 
 export async function loadLocalModel(label: string, files: LocalFile[], quant: QuantScheme, ctx: LoadContext): Promise<LoadedModel> {
@@ -174,7 +175,7 @@ export async function loadLocalModel(label: string, files: LocalFile[], quant: Q
   }
   const bytes = files.reduce((sum, f) => sum + f.file.size, 0);
   const entry = { key: localStoreKey(label, quant), spec: localSpec(label), hubUrl: null, quant };
-  return compileStoreLoad(folder.source, { modelId: label, checkpointBytes: bytes }, entry, ctx, () => undefined);
+  return compileStoreLoad(folder.source, { config: await readConfig(folder.source), modelId: label, checkpointBytes: bytes }, entry, ctx, () => undefined);
 }
 
 export async function loadStoredModel(key: string, ctx: LoadContext): Promise<LoadedModel> {

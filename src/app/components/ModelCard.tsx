@@ -6,6 +6,8 @@ import type { BackendPreference } from '../../worker/protocol';
 import { fmtCount } from '../lib/format';
 import { updateLocationHash } from '../lib/link';
 import { useActions, useApp, useBridge } from './context';
+import { DownloadFiles } from './DownloadFiles';
+import { ModelPicker } from './ModelPicker';
 import { ProgressBar } from './ProgressBar';
 
 const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'CPU' } as const;
@@ -49,9 +51,30 @@ export function ModelCard() {
             <div className="model-detail" data-testid="model-backend-detail">
               {model.architecture} · {model.backendDetail}
             </div>
+            {model.origin && (
+              <div className="model-detail" data-testid="model-origin">
+                {model.origin}
+              </div>
+            )}
+            {model.memory && (
+              <div className={`model-detail memory-${model.memory.verdict}`} data-testid="model-memory" data-verdict={model.memory.verdict}>
+                {model.memory.message}
+              </div>
+            )}
+            {model.notice && (
+              <div className="model-detail model-notice" role="status" data-testid="model-notice">
+                {model.notice}
+              </div>
+            )}
           </>
         ) : status === 'loading' ? (
-          <ProgressBar progress={progress} testId="model-progress" idleLabel="Starting the model worker…" />
+          <>
+            <ProgressBar progress={progress} testId="model-progress" idleLabel="Starting the model worker…" />
+            <DownloadFiles />
+            <button type="button" className="model-cancel" data-testid="model-cancel" onClick={() => bridge.cancelLoad()}>
+              Cancel
+            </button>
+          </>
         ) : (
           <div className="model-name muted">{status === 'error' ? 'No model loaded' : 'Model not loaded yet'}</div>
         )}
@@ -79,6 +102,7 @@ export function ModelCard() {
           {status === 'ready' && url === modelUrl ? 'Reload' : 'Load'}
         </button>
       </form>
+      <ModelPicker />
     </section>
   );
 }

@@ -1,7 +1,9 @@
-// Model slice: which bundle and backend, its loading progress, the loaded model's card or the error.
+// Model slice: which bundle and backend, its loading progress, the loaded model's card or the error;
+// for models brought by the user also the hub, the quantization and the bundles stored in the browser.
 
 import type { StateCreator } from 'zustand/vanilla';
-import type { BackendPreference, ModelCard } from '../../worker/protocol';
+import { DEFAULT_HUB_URL } from '../../engine/hub/hubRef';
+import type { BackendPreference, FileProgress, ModelCard, QuantScheme, StoredModels } from '../../worker/protocol';
 import type { AppState, ProgressInfo } from './types';
 
 export const DEFAULT_MODEL_URL = '/models/demo/bundle/';
@@ -13,9 +15,18 @@ export interface ModelSlice {
   model: ModelCard | null;
   modelError: string | null;
   loadProgress: ProgressInfo | null;
+  /** Per-file download progress of a model brought by the user (null when nothing is downloading). */
+  loadFiles: FileProgress[] | null;
+  /** Where `hf:` model ids are downloaded from, and how a downloaded checkpoint is quantized. */
+  hubUrl: string;
+  quant: QuantScheme;
+  /** Bundles stored in this browser (null until listed). */
+  storedModels: StoredModels | null;
   setModelSource(url: string, backend: BackendPreference): void;
   modelLoading(): void;
-  setLoadProgress(p: ProgressInfo): void;
+  setLoadProgress(p: ProgressInfo, files?: FileProgress[]): void;
+  setHubSettings(hubUrl: string, quant: QuantScheme): void;
+  setStoredModels(stored: StoredModels): void;
   modelLoaded(card: ModelCard): void;
   modelFailed(message: string): void;
 }
@@ -27,9 +38,15 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
   model: null,
   modelError: null,
   loadProgress: null,
+  loadFiles: null,
+  hubUrl: DEFAULT_HUB_URL,
+  quant: 'q8',
+  storedModels: null,
   setModelSource: (modelUrl, backend) => set({ modelUrl, backend }),
-  modelLoading: () => set({ modelStatus: 'loading', modelError: null, loadProgress: null, model: null }),
-  setLoadProgress: (loadProgress) => set({ loadProgress }),
-  modelLoaded: (model) => set({ modelStatus: 'ready', model, loadProgress: null, modelError: null }),
-  modelFailed: (modelError) => set({ modelStatus: 'error', modelError, loadProgress: null, model: null }),
+  modelLoading: () => set({ modelStatus: 'loading', modelError: null, loadProgress: null, loadFiles: null, model: null }),
+  setLoadProgress: (loadProgress, files) => set(files ? { loadProgress, loadFiles: files } : { loadProgress }),
+  setHubSettings: (hubUrl, quant) => set({ hubUrl, quant }),
+  setStoredModels: (storedModels) => set({ storedModels }),
+  modelLoaded: (model) => set({ modelStatus: 'ready', model, loadProgress: null, loadFiles: null, modelError: null }),
+  modelFailed: (modelError) => set({ modelStatus: 'error', modelError, loadProgress: null, loadFiles: null, model: null }),
 });

@@ -100,7 +100,8 @@ export function estimateMemory(
 export function formatBytes(n: number): string {
   if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
   if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  return `${Math.max(1, Math.round(n / 1024))} KiB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
+  return `${n} B`;
 }
 
 /** Checks the estimate against the device; shrinks batch, then context, before refusing. */

@@ -1,0 +1,192 @@
+// Bring your own model, end to end in Chromium: a local stand-in hub (e2e/lib/hubServer.mjs, another
+// origin, with CORS) serves tiny random GPT-2, Llama (sharded) and Qwen2 checkpoints in the Hugging Face
+// URL layout. The app downloads one by id, compiles it in its worker, attributes with it, and after a
+// page reload loads it from browser storage with the hub blocked. A 404, a corrupt shard and an
+// interrupted download each give a clear message and the app still loads and runs another model.
+// Local folders (a checkpoint, and a prebuilt bundle) load through the folder picker.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openCheckpoint } from '../src/engine/checkpoint/checkpoint.ts';
+import { memorySource } from '../src/engine/checkpoint/memorySource.ts';
+import { compileBundle } from '../src/engine/compiler/bundle.ts';
+import { writeBundleDir } from '../src/node/bundleFiles.ts';
+import { makeTinyCheckpoint } from '../src/testing/tinyCheckpoint.ts';
+import { writeFilesTo } from '../src/testing/writeFiles.ts';
+import { startHubServer } from './lib/hubServer.mjs';
+
+export const timeout = 180_000;
+
+const PROMPT = 'The quick brown fox jumps over';
+const SECOND_SHARD = 'model-00002-of-00002.safetensors';
+
+let hubPromise = null;
+
+/** The stand-in hub, started once per run (the runner's exit stops it). */
+function hub() {
+  hubPromise ??= (async () => {
+    const corrupt = makeTinyCheckpoint({ family: 'llama', sharded: true, seed: 35 });
+    // An absurd safetensors header length: the shard arrives whole but is not a safetensors file.
+    corrupt[SECOND_SHARD] = corrupt[SECOND_SHARD].slice();
+    new DataView(corrupt[SECOND_SHARD].buffer).setBigUint64(0, 0xffffffffn, true);
+    return startHubServer({
+      'tiny/gpt2': { files: makeTinyCheckpoint({ family: 'gpt2', seed: 31 }) },
+      'tiny/llama-sharded': { files: makeTinyCheckpoint({ family: 'llama', gqa: true, sharded: true, seed: 32 }) },
+      'tiny/qwen2': { revision: 'v1', files: makeTinyCheckpoint({ family: 'qwen2', gqa: true, seed: 33 }) },
+      'tiny/corrupt': { files: corrupt },
+      'tiny/interrupted': { files: makeTinyCheckpoint({ family: 'gpt2', seed: 34 }), cut: ['model.safetensors'] },
+    });
+  })();
+  return hubPromise;
+}
+
+async function openApp(ctx) {
+  const page = await ctx.openPage('/');
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.waitForSelector('[data-testid=model-card][data-status=ready]', { timeout: 120_000 });
+  return page;
+}
+
+async function openPicker(page) {
+  if (!(await page.$eval('[data-testid=byom]', (d) => d.open))) await page.click('[data-testid=byom-toggle]');
+}
+
+/** Types a model id (hub address under Advanced) and waits until the model is ready or failed. */
+async function loadById(page, id, { hubUrl, revision = 'main' }) {
+  await openPicker(page);
+  if (!(await page.$eval('[data-testid=byom-advanced]', (d) => d.open))) await page.click('[data-testid=byom-advanced] > summary');
+  await page.fill('[data-testid=byom-hub-url]', hubUrl);
+  await page.fill('[data-testid=byom-id]', id);
+  await page.fill('[data-testid=byom-revision]', revision);
+  await page.click('[data-testid=byom-load]');
+  return settled(page);
+}
+
+async function settled(page) {
+  await page.waitForSelector('[data-testid=model-card][data-status=loading]', { timeout: 10_000 }).catch(() => {});
+  await page.waitForSelector('[data-testid=model-card][data-status=ready], [data-testid=model-card][data-status=error]', { timeout: 120_000 });
+  const status = await page.getAttribute('[data-testid=model-card]', 'data-status');
+  const error = status === 'error' ? await page.textContent('[data-testid=error-banner-text]') : null;
+  return { status, error };
+}
+
+async function expectReady(page, name) {
+  const { status, error } = await settled(page);
+  assert.equal(status, 'ready', `model ${name} did not load: ${error}`);
+  assert.equal((await page.textContent('[data-testid=model-name]'))?.trim(), name);
+}
+
+/** Runs HETA with m = 2 on the prompt; the heatmap must show one finite value per context token. */
+async function attribute(page) {
+  await page.fill('[data-testid=m-input]', '2');
+  await page.fill('[data-testid=prompt-input]', PROMPT);
+  await page.click('[data-testid=run-button]');
+  await page.waitForSelector('[data-testid=run-status][data-state=done], [data-testid=run-error]', { timeout: 120_000 });
+  const error = await page.locator('[data-testid=run-error]').textContent().catch(() => null);
+  assert.equal(error, null, `the run failed: ${error}`);
+  const values = await page.$$eval('[data-testid=heatmap] [data-testid=token][data-value]', (els) => els.map((e) => Number(e.dataset.value)));
+  assert.ok(values.length >= 3 && values.every(Number.isFinite), `heatmap values: ${values}`);
+  return values;
+}
+
+async function storedModels(page) {
+  await openPicker(page);
+  await page.waitForSelector('[data-testid=stored-models]');
+  return page.$$eval('[data-testid=stored-model]', (els) =>
+    els.map((e) => ({ spec: e.dataset.spec, size: e.querySelector('[data-testid=stored-size]')?.textContent ?? '' })),
+  );
+}
+
+export async function downloadCompileAttributeThenLoadFromStorageOffline(ctx) {
+  const server = await hub();
+  const page = await openApp(ctx);
+  assert.deepEqual(await storedModels(page), [], 'a fresh browser profile stores nothing');
+
+  await loadById(page, 'tiny/llama-sharded', { hubUrl: server.url });
+  await expectReady(page, 'tiny/llama-sharded');
+  assert.match(await page.textContent('[data-testid=model-origin]'), /compiled in this browser and stored/);
+  assert.match(await page.textContent('[data-testid=model-memory]'), /^Memory: needs about/);
+  const files = server.requests.filter((r) => r.startsWith('GET /tiny/llama-sharded/')).map((r) => r.split('/').pop()).sort();
+  assert.deepEqual(files, ['config.json', 'model-00001-of-00002.safetensors', SECOND_SHARD, 'model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json'].sort());
+  const before = await attribute(page);
+  ctx.log(`sharded Llama: ${server.requests.length} hub requests, ${before.length} tokens attributed`);
+
+  // Reload with the hub unreachable: the stored bundle must load without a single hub request.
+  const requestsBefore = server.requests.length;
+  await page.context().route(`${server.url}/**`, (route) => route.abort('internetdisconnected'));
+  await page.reload();
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await expectReady(page, 'tiny/llama-sharded');
+  assert.match(await page.textContent('[data-testid=model-origin]'), /from browser storage/);
+  const after = await attribute(page);
+  assert.equal(server.requests.length, requestsBefore, 'no hub request after the reload');
+  assert.deepEqual(after, before, 'same attribution from the stored bundle');
+
+  const stored = await storedModels(page);
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0].spec, 'hf:tiny/llama-sharded');
+  assert.match(stored[0].size, /KiB|MiB/);
+  await page.click('[data-testid=stored-delete]');
+  await page.waitForSelector('[data-testid=stored-model]', { state: 'detached' });
+  ctx.log(`stored ${stored[0].size}, deleted`);
+}
+
+export async function gpt2AndQwen2AtARevision(ctx) {
+  const t0 = Date.now();
+  const lap = (what) => ctx.log(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const server = await hub();
+  const page = await openApp(ctx);
+  lap('app ready');
+  await loadById(page, 'tiny/gpt2', { hubUrl: server.url });
+  await expectReady(page, 'tiny/gpt2');
+  lap('gpt2 loaded');
+  await attribute(page);
+  lap('gpt2 attributed');
+  await loadById(page, `${server.url}/tiny/qwen2/tree/v1`, { hubUrl: 'https://huggingface.co' });
+  await expectReady(page, 'tiny/qwen2@v1');
+  assert.match(await page.textContent('[data-testid=model-backend-detail]'), /Qwen2ForCausalLM/);
+  await attribute(page);
+}
+
+export async function clearErrorsAndTheAppStaysUsable(ctx) {
+  const server = await hub();
+  const page = await openApp(ctx);
+  const cases = [
+    ['tiny/missing', /config\.json: not found \(HTTP 404\).*Check the model id and the revision/],
+    ['tiny/corrupt', new RegExp(`${SECOND_SHARD}: header length \\d+ bytes is absurd.*corrupt`)],
+    ['tiny/interrupted', /model\.safetensors: the download was interrupted after \d+ of \d+ bytes/],
+  ];
+  for (const [id, expected] of cases) {
+    const { status, error } = await loadById(page, id, { hubUrl: server.url });
+    assert.equal(status, 'error', `${id} should fail`);
+    assert.match(error, expected);
+    ctx.log(`${id}: ${error}`);
+  }
+  const stored = await storedModels(page);
+  assert.deepEqual(stored, [], 'failed loads store nothing');
+  await loadById(page, 'tiny/gpt2', { hubUrl: server.url });
+  await expectReady(page, 'tiny/gpt2');
+  await attribute(page);
+}
+
+export async function localCheckpointAndBundleFolders(ctx) {
+  const checkpointDir = join(ctx.fixturesDir, 'my-llama');
+  const bundleDir = join(ctx.fixturesDir, 'my-bundle');
+  const files = makeTinyCheckpoint({ family: 'llama', tied: true, seed: 36 });
+  await writeFilesTo(checkpointDir, files);
+  const bundle = await compileBundle(await openCheckpoint(memorySource(files, 'my-bundle')), { quant: 'q8', modelId: 'my-bundle' });
+  await writeBundleDir(bundleDir, bundle.files);
+
+  const page = await openApp(ctx);
+  await openPicker(page);
+  await page.setInputFiles('[data-testid=byom-folder]', checkpointDir);
+  await expectReady(page, 'my-llama');
+  assert.match(await page.textContent('[data-testid=model-origin]'), /compiled in this browser and stored/);
+  await attribute(page);
+  assert.deepEqual((await storedModels(page)).map((m) => m.spec), ['local:my-llama']);
+
+  await page.setInputFiles('[data-testid=byom-folder]', bundleDir);
+  await expectReady(page, 'my-bundle');
+  assert.match(await page.textContent('[data-testid=model-origin]'), /prebuilt bundle/);
+  await attribute(page);
+}
