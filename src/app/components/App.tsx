@@ -1,5 +1,6 @@
 // The page: header with the model card, the error banner, and the grid of panels.
 
+import { ComparePanel } from './ComparePanel';
 import { ErrorBanner } from './ErrorBanner';
 import { GenerationPanel } from './GenerationPanel';
 import { HeatmapPanel } from './HeatmapPanel';
@@ -35,6 +36,7 @@ export function App() {
         <LayerGraphPanel />
         <Inspector />
         <GenerationPanel />
+        <ComparePanel />
       </main>
     </div>
   );
