@@ -15,8 +15,11 @@ export function rankCorrelations(rows: readonly Pick<CompareRow, 'scores'>[]): n
   return rows.map((a) => rows.map((b) => spearman(a.scores, b.scores)));
 }
 
+/** Tableau 10 and two more, so each of the registry's methods has its own colour. */
+const PALETTE = [...schemeTableau10, '#222222', '#8c6d31'];
+
 /** One colour per method of the registry (the same in the rows, the curves and the key). */
 export function methodColor(id: string): string {
   const k = METHODS.findIndex((m) => m.id === id);
-  return schemeTableau10[(k < 0 ? 0 : k) % schemeTableau10.length];
+  return PALETTE[(k < 0 ? 0 : k) % PALETTE.length];
 }
