@@ -17,7 +17,7 @@ import { startHubServer } from './lib/hubServer.mjs';
 
 export const timeout = 180_000;
 
-const PROMPT = 'The quick brown fox jumps over';
+const PROMPT = 'The fox';
 const SECOND_SHARD = 'model-00002-of-00002.safetensors';
 
 let hubPromise = null;
@@ -40,10 +40,17 @@ function hub() {
   return hubPromise;
 }
 
-async function openApp(ctx) {
-  const page = await ctx.openPage('/');
+/**
+ * The app with the stand-in hub as its saved hub address, opened on `model` (a model address for the
+ * link) so that no time goes into loading the demo model first.
+ */
+async function openApp(ctx, model) {
+  const server = await hub();
+  // Any page of the app's origin will do to set its localStorage: a missing fixture is a tiny 404 page.
+  const page = await ctx.openPage(ctx.fixtureUrl('no-such-file'));
+  await page.evaluate((hubUrl) => localStorage.setItem('heta-lens.hub-settings', JSON.stringify({ hubUrl, quant: 'q8' })), server.url);
+  await page.goto(new URL(`/#model=${encodeURIComponent(model)}&backend=wasm`, ctx.baseUrl).href);
   await page.setViewportSize({ width: 1400, height: 900 });
-  await page.waitForSelector('[data-testid=model-card][data-status=ready]', { timeout: 120_000 });
   return page;
 }
 
@@ -52,26 +59,34 @@ async function openPicker(page) {
 }
 
 /** Types a model id (hub address under Advanced) and waits until the model is ready or failed. */
-async function loadById(page, id, { hubUrl, revision = 'main' }) {
+async function loadById(page, id, { hubUrl, revision = 'main', spec = `hf:${id}` }) {
   await openPicker(page);
   if (!(await page.$eval('[data-testid=byom-advanced]', (d) => d.open))) await page.click('[data-testid=byom-advanced] > summary');
   await page.fill('[data-testid=byom-hub-url]', hubUrl);
   await page.fill('[data-testid=byom-id]', id);
   await page.fill('[data-testid=byom-revision]', revision);
   await page.click('[data-testid=byom-load]');
-  return settled(page);
+  return settled(page, spec);
 }
 
-async function settled(page) {
-  await page.waitForSelector('[data-testid=model-card][data-status=loading]', { timeout: 10_000 }).catch(() => {});
-  await page.waitForSelector('[data-testid=model-card][data-status=ready], [data-testid=model-card][data-status=error]', { timeout: 120_000 });
+/** Waits until the model card has finished loading `spec`: { status: 'ready' | 'error', error }. */
+async function settled(page, spec) {
+  await page.waitForFunction(
+    (expected) => {
+      const card = document.querySelector('[data-testid=model-card]');
+      return card?.dataset.spec === expected && ['ready', 'error'].includes(card.dataset.status);
+    },
+    spec,
+    { timeout: 120_000 },
+  );
   const status = await page.getAttribute('[data-testid=model-card]', 'data-status');
   const error = status === 'error' ? await page.textContent('[data-testid=error-banner-text]') : null;
   return { status, error };
 }
 
-async function expectReady(page, name) {
-  const { status, error } = await settled(page);
+/** The model `hf:<name>` (or `spec`) has loaded; its card shows `name`. */
+async function expectReady(page, name, spec = `hf:${name}`) {
+  const { status, error } = await settled(page, spec);
   assert.equal(status, 'ready', `model ${name} did not load: ${error}`);
   assert.equal((await page.textContent('[data-testid=model-name]'))?.trim(), name);
 }
@@ -80,9 +95,16 @@ async function expectReady(page, name) {
 async function attribute(page) {
   await page.fill('[data-testid=m-input]', '2');
   await page.fill('[data-testid=prompt-input]', PROMPT);
+  const runs = Number(await page.getAttribute('[data-testid=app]', 'data-worker-runs'));
   await page.click('[data-testid=run-button]');
-  await page.waitForSelector('[data-testid=run-status][data-state=done], [data-testid=run-error]', { timeout: 120_000 });
-  const error = await page.locator('[data-testid=run-error]').textContent().catch(() => null);
+  await page.waitForFunction(
+    (before) =>
+      Number(document.querySelector('[data-testid=app]').dataset.workerRuns) > before &&
+      (document.querySelector('[data-testid=run-status][data-state=done]') || document.querySelector('[data-testid=run-error]')),
+    runs,
+    { timeout: 120_000 },
+  );
+  const error = await page.$eval('[data-testid=run-error]', (e) => e.textContent).catch(() => null);
   assert.equal(error, null, `the run failed: ${error}`);
   const values = await page.$$eval('[data-testid=heatmap] [data-testid=token][data-value]', (els) => els.map((e) => Number(e.dataset.value)));
   assert.ok(values.length >= 3 && values.every(Number.isFinite), `heatmap values: ${values}`);
@@ -99,10 +121,7 @@ async function storedModels(page) {
 
 export async function downloadCompileAttributeThenLoadFromStorageOffline(ctx) {
   const server = await hub();
-  const page = await openApp(ctx);
-  assert.deepEqual(await storedModels(page), [], 'a fresh browser profile stores nothing');
-
-  await loadById(page, 'tiny/llama-sharded', { hubUrl: server.url });
+  const page = await openApp(ctx, 'hf:tiny/llama-sharded');
   await expectReady(page, 'tiny/llama-sharded');
   assert.match(await page.textContent('[data-testid=model-origin]'), /compiled in this browser and stored/);
   assert.match(await page.textContent('[data-testid=model-memory]'), /^Memory: needs about/);
@@ -123,7 +142,7 @@ export async function downloadCompileAttributeThenLoadFromStorageOffline(ctx) {
   assert.deepEqual(after, before, 'same attribution from the stored bundle');
 
   const stored = await storedModels(page);
-  assert.equal(stored.length, 1);
+  assert.equal(stored.length, 1, 'one stored model');
   assert.equal(stored[0].spec, 'hf:tiny/llama-sharded');
   assert.match(stored[0].size, /KiB|MiB/);
   await page.click('[data-testid=stored-delete]');
@@ -135,22 +154,26 @@ export async function gpt2AndQwen2AtARevision(ctx) {
   const t0 = Date.now();
   const lap = (what) => ctx.log(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const server = await hub();
-  const page = await openApp(ctx);
-  lap('app ready');
-  await loadById(page, 'tiny/gpt2', { hubUrl: server.url });
+  const page = await openApp(ctx, 'hf:tiny/gpt2');
   await expectReady(page, 'tiny/gpt2');
   lap('gpt2 loaded');
   await attribute(page);
   lap('gpt2 attributed');
-  await loadById(page, `${server.url}/tiny/qwen2/tree/v1`, { hubUrl: 'https://huggingface.co' });
+  assert.deepEqual(await storedModels(page), [{ spec: 'hf:tiny/gpt2', size: await page.textContent('[data-testid=stored-size]') }]);
+  await loadById(page, `${server.url}/tiny/qwen2/tree/v1`, { hubUrl: 'https://huggingface.co', spec: 'hf:tiny/qwen2@v1' });
   await expectReady(page, 'tiny/qwen2@v1');
   assert.match(await page.textContent('[data-testid=model-backend-detail]'), /Qwen2ForCausalLM/);
+  lap('qwen2 loaded');
   await attribute(page);
+  lap('qwen2 attributed');
 }
 
 export async function clearErrorsAndTheAppStaysUsable(ctx) {
   const server = await hub();
-  const page = await openApp(ctx);
+  const page = await openApp(ctx, 'hf:tiny/missing@v2');
+  const first = await settled(page, 'hf:tiny/missing@v2');
+  assert.equal(first.status, 'error');
+  assert.match(first.error, /config\.json: not found \(HTTP 404\) at http:\/\/127\.0\.0\.1:\d+\/tiny\/missing\/resolve\/v2\/config\.json/);
   const cases = [
     ['tiny/missing', /config\.json: not found \(HTTP 404\).*Check the model id and the revision/],
     ['tiny/corrupt', new RegExp(`${SECOND_SHARD}: header length \\d+ bytes is absurd.*corrupt`)],
@@ -177,16 +200,19 @@ export async function localCheckpointAndBundleFolders(ctx) {
   const bundle = await compileBundle(await openCheckpoint(memorySource(files, 'my-bundle')), { quant: 'q8', modelId: 'my-bundle' });
   await writeBundleDir(bundleDir, bundle.files);
 
-  const page = await openApp(ctx);
+  const page = await openApp(ctx, 'local:my-llama');
+  const notStored = await settled(page, 'local:my-llama');
+  assert.equal(notStored.status, 'error');
+  assert.match(notStored.error, /not stored in this browser/);
   await openPicker(page);
   await page.setInputFiles('[data-testid=byom-folder]', checkpointDir);
-  await expectReady(page, 'my-llama');
+  await expectReady(page, 'my-llama', 'local:my-llama');
   assert.match(await page.textContent('[data-testid=model-origin]'), /compiled in this browser and stored/);
   await attribute(page);
   assert.deepEqual((await storedModels(page)).map((m) => m.spec), ['local:my-llama']);
 
   await page.setInputFiles('[data-testid=byom-folder]', bundleDir);
-  await expectReady(page, 'my-bundle');
+  await expectReady(page, 'my-bundle', 'local:my-bundle');
   assert.match(await page.textContent('[data-testid=model-origin]'), /prebuilt bundle/);
   await attribute(page);
 }

@@ -30,7 +30,7 @@ export function ModelCard() {
   };
 
   return (
-    <section className="model-card" aria-label="Model" data-testid="model-card" data-status={status}>
+    <section className="model-card" aria-label="Model" data-testid="model-card" data-status={status} data-spec={modelUrl}>
       <div className="model-summary">
         {model ? (
           <>
