@@ -136,10 +136,12 @@ export function hubFileSource(ref: HubRef, options: HubSourceOptions = {}): HubF
     },
     size: sizeOf,
     async expect(names) {
-      for (const name of names) {
-        if (progress.has(name)) continue;
-        progress.set(name, { name, loaded: 0, total: await sizeOf(name) });
-      }
+      const planned = new Map<string, FileProgress>();
+      for (const name of names) planned.set(name, progress.get(name) ?? { name, loaded: 0, total: await sizeOf(name) });
+      // Listed in the order given (the download plan's), then anything read outside it.
+      for (const [name, entry] of progress) if (!planned.has(name)) planned.set(name, entry);
+      progress.clear();
+      for (const [name, entry] of planned) progress.set(name, entry);
       report();
     },
     async read(name) {

@@ -3,7 +3,7 @@
 // context) against what the device reports. A model that cannot fit is refused, or its batch and
 // context are reduced, with a message that says so, instead of the tab running out of memory.
 
-import { activationFloatsPerItem, DEFAULT_MAX_BATCH } from '../attribution/heta';
+import { activationFloatsPerItem, batchSizeFor, DEFAULT_MAX_BATCH } from '../attribution/heta';
 import type { ModelConfig } from '../checkpoint/types';
 import type { QuantScheme } from '../quant/quantize';
 
@@ -72,8 +72,9 @@ export function parameterCount(c: ModelConfig): number {
   return embeddings + c.numLayers * layer + norms + (c.tieWordEmbeddings ? 0 : c.vocabSize * d);
 }
 
-function activationsAt(config: ModelConfig, batch: number, context: number): number {
-  return batch * activationFloatsPerItem(config, context) * 4 * BACKWARD_FACTOR;
+/** Bytes of one batched pass's activations; batches are also capped by the attribution's own activation limit. */
+function activationsAt(config: ModelConfig, maxBatch: number, context: number): number {
+  return batchSizeFor({ config }, context, maxBatch) * activationFloatsPerItem(config, context) * 4 * BACKWARD_FACTOR;
 }
 
 export function estimateMemory(
