@@ -1,8 +1,12 @@
-// `heta convert <checkpoint-dir> <bundle-dir> [--quant none|q8|q4] [--id <model-id>]`
+// `heta convert <checkpoint-dir | hf:org/name[@revision]> <bundle-dir> [--quant none|q8|q4] [--id <model-id>] [--hub-url <url>]`
 
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openCheckpoint } from '../engine/checkpoint/checkpoint';
+import type { FileSource } from '../engine/checkpoint/types';
+import { planCheckpointDownload } from '../engine/hub/downloadPlan';
+import { DEFAULT_HUB_URL, formatHubSpec, HUB_SPEC_PREFIX, isHubSpec, parseHubSpec } from '../engine/hub/hubRef';
+import { hubFileSource } from '../engine/hub/hubSource';
 import { compileBundle } from '../engine/compiler/bundle';
 import type { QuantScheme } from '../engine/quant/quantize';
 import { writeBundleDir } from '../node/bundleFiles';
@@ -10,24 +14,47 @@ import { directorySource } from '../node/fileSource';
 import { formatBytes, progressLine } from './progress';
 
 const SCHEMES: QuantScheme[] = ['none', 'q8', 'q4'];
+const USAGE = 'usage: heta convert <checkpoint-dir | hf:org/name[@revision]> <bundle-dir> [--quant none|q8|q4] [--id <model-id>] [--hub-url <url>]';
+
+/**
+ * A hub model, downloaded with a progress line. HF_TOKEN (sent to that hub only) opens gated models;
+ * HF_ENDPOINT is the hub's usual variable for a mirror.
+ */
+async function hubSource(spec: string, hubUrl: string, progress: ReturnType<typeof progressLine>): Promise<{ source: FileSource; id: string }> {
+  const ref = parseHubSpec(spec, hubUrl);
+  const token = process.env.HF_TOKEN;
+  const source = hubFileSource(ref, {
+    headers: token ? { authorization: `Bearer ${token}` } : undefined,
+    onProgress: (p) => {
+      const current = p.files.find((f) => f.total === null || f.loaded < f.total)?.name ?? '';
+      progress.update('downloading', p.loaded, p.total, `${formatBytes(p.loaded)} of ${formatBytes(p.total)} ${current}`);
+    },
+  });
+  await source.expect((await planCheckpointDownload(source)).files);
+  return { source, id: formatHubSpec(ref).slice(HUB_SPEC_PREFIX.length) };
+}
 
 export async function convertCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { quant: { type: 'string', default: 'q8' }, id: { type: 'string' } },
+    options: { quant: { type: 'string', default: 'q8' }, id: { type: 'string' }, 'hub-url': { type: 'string' } },
   });
-  if (positionals.length !== 2) throw new Error('usage: heta convert <checkpoint-dir> <bundle-dir> [--quant none|q8|q4] [--id <model-id>]');
+  if (positionals.length !== 2) throw new Error(USAGE);
   const quant = values.quant as QuantScheme;
   if (!SCHEMES.includes(quant)) throw new Error(`--quant must be one of ${SCHEMES.join(', ')}, got '${values.quant}'`);
-  const [from, to] = positionals.map((p) => resolve(p));
+  const [spec, out] = positionals as [string, string];
+  const to = resolve(out);
   const started = performance.now();
   const progress = progressLine();
-  const ckpt = await openCheckpoint(directorySource(from), (p) => progress.update(p.kind === 'read' ? 'reading' : 'hashing', p.done, p.total, p.file));
+  const { source, id } = isHubSpec(spec)
+    ? await hubSource(spec, values['hub-url'] ?? process.env.HF_ENDPOINT ?? DEFAULT_HUB_URL, progress)
+    : { source: directorySource(resolve(spec)), id: basename(resolve(spec)) };
+  const ckpt = await openCheckpoint(source, (p) => progress.update(p.kind === 'read' ? 'reading' : 'hashing', p.done, p.total, p.file));
   progress.done();
   const { manifest, files } = await compileBundle(ckpt, {
     quant,
-    modelId: values.id ?? basename(from),
+    modelId: values.id ?? id,
     onProgress: (p) => progress.update(p.stage, p.done, p.total, p.detail),
   });
   progress.done();

@@ -18,9 +18,5 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr) {
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
+// One byte formatter for the CLI, the app and the memory estimate's messages.
+export { formatBytes } from '../engine/model/memoryPlan';

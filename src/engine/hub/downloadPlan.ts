@@ -20,6 +20,8 @@ export interface DownloadPlan {
 }
 
 export async function planCheckpointDownload(source: FileSource): Promise<DownloadPlan> {
+  // config.json first: a wrong id or revision is reported as that file missing, not as some later one.
+  await source.read(CONFIG_FILE);
   const files = [CONFIG_FILE, TOKENIZER_FILE];
   if (!(await source.has(TOKENIZER_FILE))) {
     throw new CheckpointError(`${source.label}: has no ${TOKENIZER_FILE} (only fast tokenizers in tokenizer.json are supported)`, { file: TOKENIZER_FILE });

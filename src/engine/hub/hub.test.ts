@@ -77,7 +77,9 @@ describe('hub file source', () => {
     ]);
     await source.expect(plan.files);
     const expectedTotal = plan.files.reduce((sum, f) => sum + files[f]!.byteLength, 0);
-    expect(progress.at(-1)).toMatchObject({ loaded: files['model.safetensors.index.json']!.byteLength, total: expectedTotal });
+    // Before any weights: config.json and the index are in, and the total counts every planned file.
+    const jsonBytes = files['config.json']!.byteLength + files['model.safetensors.index.json']!.byteLength;
+    expect(progress.at(-1)).toMatchObject({ loaded: jsonBytes, total: expectedTotal });
 
     const ckpt = await openCheckpoint(source);
     await ckpt.sha256(); // reads every file
