@@ -130,7 +130,7 @@ export function planMemory(config: ModelConfig, estimate: MemoryEstimate, device
   const fixed = estimate.runtimeWeightBytes;
   const needs = (batch: number, context: number) => Math.max(estimate.compileBytes, fixed + activationsAt(config, batch, context));
   const summary = (batch: number, context: number) =>
-    `needs about ${formatBytes(needs(batch, context))} (weights ${formatBytes(fixed)} in ${SESSIONS_PER_MODEL} sessions, activations ${formatBytes(activationsAt(config, batch, context))} at batch ${batch} × ${context} tokens, compiling ${formatBytes(estimate.compileBytes)}); budget ${formatBytes(budgetBytes)}, ${budgetSource}`;
+    `needs about ${formatBytes(needs(batch, context))} (weights ${formatBytes(fixed)} in ${SESSIONS_PER_MODEL} sessions, activations ${formatBytes(activationsAt(config, batch, context))} at batch ${batchSizeFor({ config }, context, batch)} × ${context} tokens, compiling ${formatBytes(estimate.compileBytes)}); budget ${formatBytes(budgetBytes)}, ${budgetSource}`;
 
   if (needs(estimate.batch, estimate.context) <= budgetBytes) return plan('ok', estimate.batch, estimate.context, `Memory: ${summary(estimate.batch, estimate.context)}.`);
   if (Math.max(estimate.compileBytes, fixed) >= budgetBytes) {
@@ -148,7 +148,7 @@ export function planMemory(config: ModelConfig, estimate: MemoryEstimate, device
           'downsized',
           batch,
           context,
-          `Reduced to fit this device: batches of at most ${batch} items${context < estimate.context ? ` and prompts of at most ${context} tokens` : ''}; it ${summary(batch, context)}.`,
+          `Reduced to fit this device: ${[context < estimate.context ? `prompts of at most ${context} tokens` : '', batch < estimate.batch ? `batches of at most ${batch} items` : ''].filter(Boolean).join(', ')}; it ${summary(batch, context)}.`,
         );
       }
     }
