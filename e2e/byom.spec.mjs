@@ -35,6 +35,7 @@ function hub() {
       'tiny/qwen2': { revision: 'v1', files: makeTinyCheckpoint({ family: 'qwen2', gqa: true, seed: 33 }) },
       'tiny/corrupt': { files: corrupt },
       'tiny/interrupted': { files: makeTinyCheckpoint({ family: 'gpt2', seed: 34 }), cut: ['model.safetensors'] },
+      'tiny/slow': { files: makeTinyCheckpoint({ family: 'gpt2', seed: 37 }), slow: ['model.safetensors'] },
     });
   })();
   return hubPromise;
@@ -185,8 +186,25 @@ export async function clearErrorsAndTheAppStaysUsable(ctx) {
     assert.match(error, expected);
     ctx.log(`${id}: ${error}`);
   }
+
+  // A slow download shows each file's progress and the total, and Cancel stops it.
+  await openPicker(page);
+  await page.fill('[data-testid=byom-id]', 'tiny/slow');
+  await page.click('[data-testid=byom-load]');
+  await page.waitForFunction(() => {
+    const weights = [...document.querySelectorAll('[data-testid=download-file]')].find((li) => li.textContent.startsWith('model.safetensors'));
+    return weights && /[1-9][\d.]* KiB \/ [\d.]+ KiB/.test(weights.textContent);
+  }, null, { timeout: 60_000 });
+  const listed = await page.$$eval('[data-testid=download-file]', (els) => els.map((e) => [e.querySelector('.download-name').textContent, e.dataset.done]));
+  assert.deepEqual(listed, [['config.json', 'true'], ['tokenizer.json', 'true'], ['tokenizer_config.json', 'true'], ['model.safetensors', 'false']]);
+  assert.match(await page.textContent('[data-testid=model-progress-label]'), /Downloading model: model\.safetensors .* of /);
+  await page.click('[data-testid=model-cancel]');
+  const cancelled = await settled(page, 'hf:tiny/slow');
+  assert.equal(cancelled.status, 'error');
+  assert.match(cancelled.error, /Loading hf:tiny\/slow was cancelled/);
+
   const stored = await storedModels(page);
-  assert.deepEqual(stored, [], 'failed loads store nothing');
+  assert.deepEqual(stored, [], 'failed and cancelled loads store nothing');
   await loadById(page, 'tiny/gpt2', { hubUrl: server.url });
   await expectReady(page, 'tiny/gpt2');
   await attribute(page);
