@@ -129,7 +129,7 @@ export async function downloadCompileAttributeThenLoadFromStorageOffline(ctx) {
   const files = server.requests.filter((r) => r.startsWith('GET /tiny/llama-sharded/')).map((r) => r.split('/').pop()).sort();
   assert.deepEqual(files, ['config.json', 'model-00001-of-00002.safetensors', SECOND_SHARD, 'model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json'].sort());
   const before = await attribute(page);
-  ctx.log(`sharded Llama: ${server.requests.length} hub requests, ${before.length} tokens attributed`);
+  ctx.log(`sharded Llama: ${server.requests.filter((r) => r.includes('/tiny/llama-sharded/')).length} hub requests (HEAD and GET), ${before.length} tokens attributed`);
 
   // Reload with the hub unreachable: the stored bundle must load without a single hub request.
   const requestsBefore = server.requests.length;

@@ -45,9 +45,19 @@ function loadContext(requestId: number, prefer: LoadContext['prefer'], signal: A
   };
 }
 
+/**
+ * Frees the current model before one brought by the user is loaded: the UI has already let it go, and
+ * two models (plus a compilation) at once could exhaust the device's memory.
+ */
+async function dropModel(): Promise<void> {
+  const old = model;
+  model = null;
+  memoryPlan = null;
+  await old?.release();
+}
+
 /** Makes a model brought by the user the current one; its card says where it came from and what memory allows. */
-async function install(loaded: LoadedModel, requestId: number): Promise<WorkerResponse> {
-  await model?.release();
+function install(loaded: LoadedModel, requestId: number): WorkerResponse {
   model = loaded.model;
   memoryPlan = loaded.plan;
   const base = card(loaded.model);
@@ -131,10 +141,13 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
       return { type: 'compare-result', requestId: req.requestId, comparison };
     }
     case 'load-hub-model':
+      await dropModel();
       return install(await loadHubModel(req.ref, req.quant, loadContext(req.requestId, req.prefer, signal)), req.requestId);
     case 'load-local-model':
+      await dropModel();
       return install(await loadLocalModel(req.label, req.files, req.quant, loadContext(req.requestId, req.prefer, signal)), req.requestId);
     case 'load-stored-model':
+      await dropModel();
       return install(await loadStoredModel(req.key, loadContext(req.requestId, req.prefer, signal)), req.requestId);
     case 'list-stored-models':
       return { type: 'stored-models', requestId: req.requestId, stored: await listStoredModels() };

@@ -7,7 +7,7 @@ import { openCheckpoint, CONFIG_FILE } from '../engine/checkpoint/checkpoint';
 import { CheckpointError } from '../engine/checkpoint/errors';
 import { parseModelConfig } from '../engine/checkpoint/config';
 import type { FileSource, ModelConfig } from '../engine/checkpoint/types';
-import { compileBundle } from '../engine/compiler/bundle';
+import { compileBundle, MANIFEST_FILE, type BundleManifest } from '../engine/compiler/bundle';
 import { planCheckpointDownload } from '../engine/hub/downloadPlan';
 import { describeHubRef, formatHubSpec, HUB_SPEC_PREFIX, type HubRef } from '../engine/hub/hubRef';
 import { hubFileSource, type FileProgress } from '../engine/hub/hubSource';
@@ -80,17 +80,19 @@ async function readConfig(source: FileSource): Promise<ModelConfig> {
   }
 }
 
-/** A stored bundle, with the memory plan re-checked on this device. */
-async function loadStoredFiles(files: Map<string, Uint8Array>, label: string, ctx: LoadContext): Promise<LoadedModel> {
-  const model = await loadBundle(memoryBundleSource(files, label), ctx);
+/** A compiled bundle (stored, or a prebuilt folder): the memory plan from its manifest first, then the sessions. */
+async function loadCheckedBundle(source: BundleSource, origin: string, ctx: LoadContext): Promise<LoadedModel> {
+  let manifest: Partial<BundleManifest> | null = null;
   try {
-    const plan = await checkMemory(model.config, 0, model.manifest.quantization.requested, ctx.prefer);
-    return { model, origin: 'from browser storage (no download)', plan, notice: null };
-  } catch (e) {
-    await model.release();
-    throw e;
+    manifest = JSON.parse(new TextDecoder().decode(await source.read(MANIFEST_FILE))) as Partial<BundleManifest>;
+  } catch {
+    // Unreadable manifest: AttributionModel.load reports it properly.
   }
+  const plan = manifest?.config && manifest.quantization ? await checkMemory(manifest.config, 0, manifest.quantization.requested, ctx.prefer) : null;
+  return { model: await loadBundle(source, ctx), origin, plan, notice: null };
 }
+
+const FROM_STORAGE = 'from browser storage (no download)';
 
 /** Compile a checkpoint in this worker, store the bundle, load it. */
 async function compileStoreLoad(
@@ -145,7 +147,7 @@ function throttled(send: () => void): { soon(): void; now(): void } {
 export async function loadHubModel(ref: HubRef, quant: QuantScheme, ctx: LoadContext): Promise<LoadedModel> {
   const key = hubStoreKey(ref, quant);
   const stored = await (await bundleCache())?.get(key);
-  if (stored) return loadStoredFiles(stored.files, describeHubRef(ref), ctx);
+  if (stored) return loadCheckedBundle(memoryBundleSource(stored.files, describeHubRef(ref)), FROM_STORAGE, ctx);
 
   let files: FileProgress[] | undefined;
   let totals = { loaded: 0, total: 0 };
@@ -169,10 +171,7 @@ export async function loadHubModel(ref: HubRef, quant: QuantScheme, ctx: LoadCon
 
 export async function loadLocalModel(label: string, files: LocalFile[], quant: QuantScheme, ctx: LoadContext): Promise<LoadedModel> {
   const folder = openLocalFolder(files, label);
-  if (folder.kind === 'bundle') {
-    const model = await loadBundle(folder.source, ctx);
-    return { model, origin: `prebuilt bundle from the folder ${label}`, plan: null, notice: null };
-  }
+  if (folder.kind === 'bundle') return loadCheckedBundle(folder.source, `prebuilt bundle from the folder ${label}`, ctx);
   const bytes = files.reduce((sum, f) => sum + f.file.size, 0);
   const entry = { key: localStoreKey(label, quant), spec: localSpec(label), hubUrl: null, quant };
   return compileStoreLoad(folder.source, { config: await readConfig(folder.source), modelId: label, checkpointBytes: bytes }, entry, ctx, () => undefined);
@@ -181,7 +180,7 @@ export async function loadLocalModel(label: string, files: LocalFile[], quant: Q
 export async function loadStoredModel(key: string, ctx: LoadContext): Promise<LoadedModel> {
   const stored = await (await bundleCache())?.get(key);
   if (!stored) throw new Error('this model is not stored in this browser (any more): load it from the hub or its folder again');
-  return loadStoredFiles(stored.files, stored.info.modelId, ctx);
+  return loadCheckedBundle(memoryBundleSource(stored.files, stored.info.modelId), FROM_STORAGE, ctx);
 }
 
 export async function listStoredModels(): Promise<StoredModels> {
