@@ -10,7 +10,7 @@ import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64 } from '../../testing/referenceForward';
 import { klDivergence, logSoftmax } from './components';
 import { attribute, AttributionError } from './heta';
-import { hessianSensitivity } from './hessian';
+import { hessianSensitivity, normsFromGradients } from './hessian';
 import { rademacherProbes } from './random';
 
 describe('Hessian sensitivity on an analytic function', () => {
@@ -50,7 +50,7 @@ describe('Hessian sensitivity on an analytic function', () => {
       const grad = (await session.run({ x: { type: 'float32', dims: [count, p, d], data: xs } })).grad.data as Float32Array;
       return Float32Array.from({ length: count * d }, (_, k) => grad[(Math.floor(k / d) * p + i) * d + (k % d)]);
     };
-    const { stats } = await hessianSensitivity({ x, p, d, epsilon, probes, central: true, roundsPerUpdate: 3, gradientAt });
+    const { stats } = await hessianSensitivity({ p, m, roundsPerUpdate: 3, probeNorms: normsFromGradients({ x, d, epsilon, probes, central: true, gradientAt }) });
     let sDot = 0;
     for (let i = 0; i < p; i++) for (let j = 0; j < d; j++) sDot += u[j] * x[i * d + j];
     for (let i = 0; i < p; i++) {
@@ -105,7 +105,7 @@ describe('HETA on a compiled tiny Llama', async () => {
     }
   });
 
-  it('prefix reuse gives the same S as full passes', async () => {
+  it('S from the in-graph probe pass (cached prefix) equals host differences of full gradient passes', async () => {
     const a = await attribute(model, prompt, { kind: 'next' }, { m: 2 }, { prefixReuse: true });
     const b = await attribute(model, prompt, { kind: 'next' }, { m: 2 }, { prefixReuse: false });
     a.components.S.forEach((s, i) => expect(Math.abs(s - b.components.S[i])).toBeLessThan(1e-3 * Math.max(...b.components.S)));

@@ -2,10 +2,10 @@
 // S from batched finite-difference Hessian-vector products, refined round by round.
 
 import type { ModelConfig } from '../checkpoint/types';
-import type { AttributionModel } from '../model/attributionModel';
+import type { AttributionModel, ProbeContext } from '../model/attributionModel';
 import type { Token } from '../tokenizer/tokenizer';
 import { flowEdges, hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
-import { hessianSensitivity } from './hessian';
+import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessian';
 import { rademacherProbes } from './random';
 import {
   DEFAULT_PARAMS,
@@ -220,41 +220,51 @@ export async function attribute(
     gradientPasses += count;
     return (await model.gradient(xs, count, p, Array(count).fill(q), Array(count).fill(targetId))).grad;
   };
-  // Block i of the gradient for copies of X with row i replaced. With prefix reuse, positions before i
-  // come from the cached keys/values and the pass (forward and backward) covers positions i … p−1 only.
+  // Host differences (forward differences, or the no-prefix-reuse ablation): block i of full gradients.
   const gradientAt = async (i: number, rows: Float32Array, count: number): Promise<Float32Array> => {
     const out = new Float32Array(count * d);
-    const reuse = (options.prefixReuse ?? true) && i > 0;
-    const S = reuse ? p - i : p;
-    const first = reuse ? 0 : i;
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);
-      const xs = new Float32Array(n * S * d);
+      const xs = new Float32Array(n * p * d);
       for (let b = 0; b < n; b++) {
-        xs.set(x.subarray((p - S) * d), b * S * d);
-        xs.set(rows.subarray((start + b) * d, (start + b + 1) * d), (b * S + first) * d);
+        xs.set(x, b * p * d);
+        xs.set(rows.subarray((start + b) * d, (start + b + 1) * d), (b * p + i) * d);
       }
-      let grad: Float32Array;
-      if (reuse) {
-        gradientPasses += n;
-        grad = (await model.suffixGradient(xs, n, S, inspected, p, i, Array(n).fill(q - i), Array(n).fill(targetId))).grad;
-      } else {
-        grad = await fullGradient(xs, n);
-      }
-      for (let b = 0; b < n; b++) out.set(grad.subarray((b * S + first) * d, (b * S + first + 1) * d), (start + b) * d);
+      const grad = await fullGradient(xs, n);
+      for (let b = 0; b < n; b++) out.set(grad.subarray((b * p + i) * d, (b * p + i + 1) * d), (start + b) * d);
     }
     return out;
   };
+  // Central differences in the graph: the unperturbed X and the inspect pass's keys/values go in unchanged,
+  // positions before i come from the cache, and one norm per probe comes back.
+  const probesPerCall = Math.max(1, Math.floor(batch / 2));
+  let placed: ProbeContext | undefined;
+  const inGraphNorms: ProbeNorms = async (i, rounds) => {
+    const norms: number[] = [];
+    for (let s0 = 0; s0 < rounds.length; s0 += probesPerCall) {
+      const chunk = rounds.slice(s0, s0 + probesPerCall);
+      const signs = new Float32Array(chunk.length * d);
+      chunk.forEach((k, b) => signs.set(probes[k][i], b * d));
+      gradientPasses += 2 * chunk.length;
+      placed ??= await model.probeContext(x, p, inspected);
+      norms.push(...(await model.hessianProbe(placed, i, q, targetId, signs, epsilon[i])));
+    }
+    return norms;
+  };
+  const inGraph = central && (options.prefixReuse ?? true);
   const baseGradient = central ? undefined : await fullGradient(x, 1);
   const hessian = await hessianSensitivity({
-    x, p, d, epsilon, probes, central, signal, baseGradient, gradientAt,
+    p,
+    m: params.m,
+    signal,
+    probeNorms: inGraph ? inGraphNorms : normsFromGradients({ x, d, epsilon, probes, central, gradientAt, baseGradient }),
     roundsPerUpdate: options.roundsPerUpdate ?? Math.ceil(params.m / 4),
     onUpdate: (done, running, probesSoFar) => {
       stats = running;
       perProbe = probesSoFar;
       onProgress?.({ phase: 'hessian', done, total: params.m, partial: result() });
     },
-  });
+  }).finally(() => placed?.release());
   stats = hessian.stats;
   perProbe = hessian.perProbe;
   return result();

@@ -105,26 +105,38 @@ describe.each(families)('%s', (_name, options) => {
       row: i64([2], items.map((it) => it.q)),
       target: i64([2], items.map((it) => it.t)),
     });
-    // suffixGradient with the first P positions cached equals the full gradient's rows P … T−1.
-    const P = 3;
+    // hessianProbe from token P (cached prefix, in-graph perturbation, differences and norm) equals
+    // central differences of the full gradient graph taken on the host; P = 0 runs with an empty cache.
     const { numLayers, numKvHeads: Hkv, headDim: hd } = ckpt.config;
-    const cache = (full: Float32Array) => {
-      const out = new Float32Array(numLayers * Hkv * P * hd);
-      for (let lh = 0; lh < numLayers * Hkv; lh++) out.set(full.subarray(lh * T * hd, lh * T * hd + P * hd), lh * P * hd);
-      return f32([numLayers, Hkv, P, hd], out);
-    };
     expect(ins.keys.dims).toEqual([numLayers, Hkv, T, hd]);
-    const suffix = await sessions.suffixGradient.run({
-      inputs_embeds: f32([1, T - P, d], x.slice(P * d)),
-      past_keys: cache(ins.keys.data as Float32Array),
-      past_values: cache(ins.values.data as Float32Array),
-      row: i64([1], [items[0].q - P]),
-      target: i64([1], [items[0].t]),
-    });
-    const fullRows = (grad.grad.data as Float32Array).subarray(P * d, T * d);
-    const scale = Math.max(...fullRows.map(Math.abs));
-    expect(maxAbsDiff(suffix.grad.data as Float32Array, fullRows) / scale).toBeLessThan(1e-5);
-    expect(Math.abs((suffix.logprob.data[0] as number) - (grad.logprob.data[0] as number))).toBeLessThan(1e-5);
+    const eps = 1e-2;
+    const signs = Float32Array.from({ length: 2 * d }, (_, k) => (Math.sin(k * 2.3) > 0 ? 1 : -1));
+    for (const P of [0, 3]) {
+      const probe = await sessions.hessianProbe.run({
+        inputs_embeds: f32([1, T, d], x),
+        past_keys: ins.keys,
+        past_values: ins.values,
+        start: i64([1], [P]),
+        row: i64([1], [items[0].q]),
+        target: i64([1], [items[0].t]),
+        probes: f32([2, d], signs),
+        epsilon: f32([1], Float32Array.of(eps)),
+      });
+      expect(probe.hvp_norm.dims).toEqual([2]);
+      const perturbed = new Float32Array(4 * T * d);
+      for (let k = 0; k < 4; k++) {
+        perturbed.set(x, k * T * d);
+        const sign = k % 2 === 0 ? 1 : -1;
+        for (let j = 0; j < d; j++) perturbed[(k * T + P) * d + j] += sign * eps * signs[(k >> 1) * d + j];
+      }
+      const host = await sessions.gradient.run({ inputs_embeds: f32([4, T, d], perturbed), row: i64([4], Array(4).fill(items[0].q)), target: i64([4], Array(4).fill(items[0].t)) });
+      const G = host.grad.data as Float32Array;
+      for (let b = 0; b < 2; b++) {
+        let norm = 0;
+        for (let j = 0; j < d; j++) norm += Math.abs(G[((2 * b) * T + P) * d + j] - G[((2 * b + 1) * T + P) * d + j]) / (2 * eps);
+        expect(Math.abs((probe.hvp_norm.data[b] as number) - norm) / norm).toBeLessThan(1e-3);
+      }
+    }
 
     for (const [b, { q, t }] of items.entries()) {
       expect(Math.abs((grad.logprob.data[b] as number) - referenceLogProb(ckpt.config, lookup, x, T, q, t))).toBeLessThan(1e-4);

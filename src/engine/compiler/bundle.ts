@@ -10,9 +10,9 @@ import { buildGraphs, GRAPH_IO, type GraphKind } from './graphs';
 import { storeParam, type StoredParam } from './weights';
 
 export const BUNDLE_FORMAT = 'heta-bundle';
-export const BUNDLE_FORMAT_VERSION = 1;
+export const BUNDLE_FORMAT_VERSION = 2;
 /** Bump when the compiler's output for the same checkpoint changes (graphs, quantization): stored bundles made by older compilers are then discarded. */
-export const COMPILER_VERSION = 1;
+export const COMPILER_VERSION = 2;
 export const MANIFEST_FILE = 'heta.json';
 export const WEIGHTS_DATA_FILE = 'weights.bin';
 

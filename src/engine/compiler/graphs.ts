@@ -9,7 +9,7 @@ import { oneHot } from '../ir/nn';
 import type { GraphSpec } from '../onnx/writer';
 import { ModelWeights, type StoredParam } from './weights';
 
-export type GraphKind = 'embed' | 'forward' | 'inspect' | 'gradient' | 'suffixGradient';
+export type GraphKind = 'embed' | 'forward' | 'inspect' | 'gradient' | 'hessianProbe';
 
 /** Input and output names of each graph, recorded in heta.json for the engine. */
 export const GRAPH_IO: Record<GraphKind, { inputs: string[]; outputs: string[] }> = {
@@ -17,7 +17,7 @@ export const GRAPH_IO: Record<GraphKind, { inputs: string[]; outputs: string[] }
   forward: { inputs: ['inputs_embeds', 'rows'], outputs: ['logits'] },
   inspect: { inputs: ['inputs_embeds'], outputs: ['logits', 'attention', 'value_strength', 'keys', 'values'] },
   gradient: { inputs: ['inputs_embeds', 'row', 'target'], outputs: ['logprob', 'grad'] },
-  suffixGradient: { inputs: ['inputs_embeds', 'past_keys', 'past_values', 'row', 'target'], outputs: ['logprob', 'grad'] },
+  hessianProbe: { inputs: ['inputs_embeds', 'past_keys', 'past_values', 'start', 'row', 'target', 'probes', 'epsilon'], outputs: ['hvp_norm'] },
 };
 
 /** Selects rows [B, R] (per item) of hidden states [B, T, d] with a one-hot matmul, which is differentiable. */
@@ -61,31 +61,71 @@ export function buildGraphs(config: ModelConfig, params: ReadonlyMap<string, Sto
   };
 
   // gradient: g_b = log softmax(logits[b, row_b])[target_b]; ∇_X Σ_b g_b gives every item's own gradient.
-  const gradientGraph = (name: string, past?: PastKeyValues): GraphSpec => {
+  const gradientGraph = (name: string): GraphSpec => {
     const gx = g.input('inputs_embeds', 'float32', ['batch', 'seq', d]);
     const row = g.input('row', 'int64', ['batch']);
     const target = g.input('target', 'int64', ['batch']);
-    const gHidden = decoder(g, w, config, gx, false, past).hidden;
+    const gHidden = decoder(g, w, config, gx, false).hidden;
     const rowLogits = lmHead(g, w, config, selectRows(g, gHidden, g.unsqueeze(row, [-1])));
     const logProbs = g.reshape(g.logSoftmax(rowLogits), [0, V]);
     const logprob = g.reduceSum(g.mul(logProbs, oneHot(g, target, g.int64(V), V)), [-1], false);
     const grad = gradient(g, g.reduceSum(logprob, [0], false), gx);
     return {
       name,
-      inputs: past ? [gx, past.keys, past.values, row, target] : [gx, row, target],
+      inputs: [gx, row, target],
       outputs: [
         { name: 'logprob', value: logprob },
         { name: 'grad', value: grad },
       ],
     };
   };
-  // suffixGradient: X holds positions P … of one sequence whose first P positions are cached; `row` is
-  // relative to X. Used for S, where only the suffix from the perturbed token on changes.
-  const cacheShape = [config.numLayers, config.numKvHeads, 'past', config.headDim];
-  const past: PastKeyValues = { keys: g.input('past_keys', 'float32', cacheShape), values: g.input('past_values', 'float32', cacheShape) };
+  // hessianProbe: ‖Π_i H Π_i r_b‖₁ for B probes of token i = start, by central differences, in one pass:
+  // perturbation, both gradients, their difference at row i and the norm all happen in the graph, so a
+  // caller feeds the unperturbed X and the inspect pass's keys/values unchanged for every token (they can
+  // stay on the device) and reads back B numbers. Positions before i come from the cached keys/values;
+  // the forward and backward passes cover positions i … T−1 only.
+  const hessianProbe = (): GraphSpec => {
+    const { numLayers: L, numKvHeads: Hkv, headDim: hd } = config;
+    const x = g.input('inputs_embeds', 'float32', [1, 'seq', d]);
+    const keys = g.input('past_keys', 'float32', [L, Hkv, 'seq', hd]);
+    const values = g.input('past_values', 'float32', [L, Hkv, 'seq', hd]);
+    const start = g.input('start', 'int64', [1]);
+    const row = g.input('row', 'int64', [1]);
+    const target = g.input('target', 'int64', [1]);
+    const probes = g.input('probes', 'float32', ['probes', d]);
+    const epsilon = g.input('epsilon', 'float32', [1]);
+    // `start` only ever bounds Slices (whose bounds ORT reads on the CPU); every other index comes from
+    // slicing tensors over all T positions, so no integer arithmetic on an input reaches WebGPU.
+    const zero = g.int64s([0]);
+    const T = g.shapeOf(x, 1, 2);
+    const fromStart = (v: Value, axis: number, symbol: string) => g.slice(v, start, T, axis, symbol);
+    const suffix = fromStart(x, 1, 'suffix');
+    const allPositions = g.range(g.dimOf(x, 1), 'past+suffix');
+    const past: PastKeyValues = {
+      keys: g.slice(keys, zero, start, 2, 'past'),
+      values: g.slice(values, zero, start, 2, 'past'),
+      positions: { query: fromStart(allPositions, 0, 'suffix'), keys: allPositions },
+    };
+    // The perturbed token is the suffix's first row: ±ε r_b added there only.
+    const first = g.unsqueeze(fromStart(oneHot(g, start, g.dimOf(x, 1), 'seq'), 1, 'suffix'), [-1]);
+    const shift = g.mul(first, g.unsqueeze(g.mul(probes, epsilon), [1]));
+    const perturbed = g.concat([g.add(suffix, shift), g.sub(suffix, shift)], 0);
+    const hidden = decoder(g, w, config, perturbed, false, past).hidden;
+    const rowSelector = fromStart(oneHot(g, g.unsqueeze(row, [0]), g.dimOf(x, 1), 'seq'), 2, 'suffix');
+    const rowLogits = lmHead(g, w, config, g.matmul(rowSelector, hidden));
+    const logProbs = g.reshape(g.logSoftmax(rowLogits), [0, V]);
+    const logprob = g.reduceSum(g.mul(logProbs, oneHot(g, target, g.int64(V), V)), [-1], false);
+    const grad = gradient(g, g.reduceSum(logprob, [0], false), perturbed);
+    const atToken = g.reduceSum(g.mul(grad, first), [1], false);
+    const B = g.shapeOf(probes, 0, 1);
+    const plus = g.slice(atToken, zero, B, 0, 'probes');
+    const minus = g.slice(atToken, B, g.add(B, B), 0, 'probes');
+    const norm = g.div(g.reduceSum(g.abs(g.sub(plus, minus)), [-1], false), g.mul(epsilon, g.scalar(2)));
+    return { name: 'hessian_probe', inputs: [x, keys, values, start, row, target, probes, epsilon], outputs: [{ name: 'hvp_norm', value: norm }] };
+  };
 
   return {
     builder: g,
-    specs: { embed, forward, inspect, gradient: gradientGraph('gradient'), suffixGradient: gradientGraph('suffix_gradient', past) },
+    specs: { embed, forward, inspect, gradient: gradientGraph('gradient'), hessianProbe: hessianProbe() },
   };
 }

@@ -3,7 +3,7 @@
 
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, type BundleManifest } from '../compiler/bundle';
 import type { GraphKind } from '../compiler/graphs';
-import type { GraphSession, HostTensor, Runtime } from '../runtime/types';
+import type { GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
 import { TextTokenizer } from '../tokenizer/tokenizer';
 
 export interface BundleSource {
@@ -27,7 +27,7 @@ export class BundleError extends Error {
   override name = 'BundleError';
 }
 
-const f32 = (dims: number[], data: Float32Array): HostTensor => ({ type: 'float32', dims, data });
+const f32 = (dims: number[], data: Float32Array): HostTensor<'float32'> => ({ type: 'float32', dims, data });
 const i64 = (dims: number[], data: ArrayLike<number>): HostTensor => ({ type: 'int64', dims, data: BigInt64Array.from(Array.from(data, BigInt)) });
 
 function parseManifest(bytes: Uint8Array, label: string): BundleManifest {
@@ -54,9 +54,18 @@ export interface Inspection {
   attention: Float32Array;
   /** [L, H, T] */
   valueStrength: Float32Array;
-  /** Keys after RoPE and values, [L, Hkv, T, hd]: the cache the suffix gradient pass starts from. */
+  /** Keys after RoPE and values, [L, Hkv, T, hd]: the cache the Hessian probe pass starts from. */
   keys: Float32Array;
   values: Float32Array;
+}
+
+/** The unperturbed context and its keys/values, placed once where the Hessian probe pass reads them. */
+export interface ProbeContext {
+  T: number;
+  x: ResidentTensor;
+  keys: ResidentTensor;
+  values: ResidentTensor;
+  release(): void;
 }
 
 export interface LoadProgress {
@@ -137,25 +146,43 @@ export class AttributionModel {
   }
 
   /**
-   * The gradient pass over positions P … P+S−1 of one sequence whose first P positions are cached:
-   * `past` is the [L, Hkv, T, hd] cache of the full context (from `inspect`), of which the first P
-   * positions are used; rows are relative to the suffix.
+   * Places the context X [T, d] and its keys/values (from `inspect`) for many `hessianProbe` calls: on
+   * WebGPU they are uploaded to GPU buffers once and stay there. Release the result when done.
    */
-  async suffixGradient(xs: Float32Array, batch: number, S: number, past: Pick<Inspection, 'keys' | 'values'>, T: number, P: number, row: readonly number[], target: readonly number[]) {
-    const { numLayers: L, numKvHeads: Hkv, headDim: hd } = this.config;
-    const prefix = (cache: Float32Array) => {
-      const out = new Float32Array(L * Hkv * P * hd);
-      for (let lh = 0; lh < L * Hkv; lh++) out.set(cache.subarray(lh * T * hd, lh * T * hd + P * hd), lh * P * hd);
-      return f32([L, Hkv, P, hd], out);
-    };
-    const out = await this.sessions.suffixGradient.run({
-      inputs_embeds: f32([batch, S, this.config.hiddenSize], xs),
-      past_keys: prefix(past.keys),
-      past_values: prefix(past.values),
-      row: i64([batch], row),
-      target: i64([batch], target),
+  async probeContext(x: Float32Array, T: number, past: Pick<Inspection, 'keys' | 'values'>): Promise<ProbeContext> {
+    const { numLayers: L, numKvHeads: Hkv, headDim: hd, hiddenSize: d } = this.config;
+    const session = this.sessions.hessianProbe;
+    const placed: ResidentTensor[] = [];
+    try {
+      for (const [dims, data] of [[[1, T, d], x], [[L, Hkv, T, hd], past.keys], [[L, Hkv, T, hd], past.values]] as const) {
+        placed.push(await session.resident(f32([...dims], data)));
+      }
+    } catch (e) {
+      for (const t of placed) t.release();
+      throw e;
+    }
+    const [rx, keys, values] = placed;
+    return { T, x: rx, keys, values, release: () => placed.forEach((t) => t.release()) };
+  }
+
+  /**
+   * ‖Π_i H Π_i r_b‖₁ for each probe r_b (rows of `probes`, [B, d] signs) of token i = `start`, by central
+   * differences with step `epsilon`, in one graph pass over positions i … T−1 with positions before i
+   * from the cached keys/values. Only the B norms are read back.
+   */
+  async hessianProbe(context: ProbeContext, start: number, row: number, target: number, probes: Float32Array, epsilon: number): Promise<Float32Array> {
+    const d = this.config.hiddenSize;
+    const out = await this.sessions.hessianProbe.run({
+      inputs_embeds: context.x,
+      past_keys: context.keys,
+      past_values: context.values,
+      start: i64([1], [start]),
+      row: i64([1], [row]),
+      target: i64([1], [target]),
+      probes: f32([probes.length / d, d], probes),
+      epsilon: f32([1], Float32Array.of(epsilon)),
     });
-    return { grad: out.grad.data as Float32Array, logprob: out.logprob.data as Float32Array };
+    return out.hvp_norm.data as Float32Array;
   }
 
   /** ∇_X log softmax(logits[row_b])[target_b] for each item: grad [batch, T, d] and logprob [batch]. */

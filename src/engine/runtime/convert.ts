@@ -64,7 +64,7 @@ export function checkNames(kind: 'input' | 'output', given: readonly string[], k
   }
 }
 
-export function checkFeeds(feeds: Record<string, HostTensor>, inputNames: readonly string[]): void {
+export function checkFeeds(feeds: Record<string, unknown>, inputNames: readonly string[]): void {
   checkNames('input', Object.keys(feeds), inputNames);
   const missing = inputNames.filter((n) => !(n in feeds));
   if (missing.length) throw new Error(`missing input${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);

@@ -2,9 +2,9 @@
 
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { checkFeeds, checkGraphBytes, checkNames, externalDataOption, fromOrt, loadError, toOrt } from './convert';
-import { serializer } from './serial';
-import type { GraphSession, HostTensor, ModelFiles, ModelPath, Runtime, SessionOptions } from './types';
+import { checkGraphBytes, externalDataOption, loadError } from './convert';
+import { wrapOrtSession } from './session';
+import type { GraphSession, ModelFiles, ModelPath, Runtime, SessionOptions } from './types';
 
 export interface NodeRuntimeOptions {
   /** Intra-op threads per session; default: ORT's choice (one per physical core). */
@@ -60,32 +60,5 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 }
 
 function wrapSession(session: ort.InferenceSession): GraphSession {
-  const one = serializer();
-  let released = false;
-  return {
-    backend: 'cpu',
-    inputNames: session.inputNames,
-    outputNames: session.outputNames,
-    run(feeds: Record<string, HostTensor>, outputs?: readonly string[]) {
-      return one(async () => {
-        if (released) throw new Error('session was released');
-        checkFeeds(feeds, session.inputNames);
-        const names = outputs ?? session.outputNames;
-        checkNames('output', names, session.outputNames);
-        const ortFeeds: Record<string, ort.Tensor> = {};
-        for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(ort.Tensor, name, t);
-        const result = await session.run(ortFeeds, names);
-        const out: Record<string, HostTensor> = {};
-        for (const name of names) out[name] = fromOrt(name, result[name]!);
-        return out;
-      });
-    },
-    release() {
-      return one(async () => {
-        if (released) return;
-        released = true;
-        await session.release();
-      });
-    },
-  };
+  return wrapOrtSession<ort.Tensor>(session, { backend: 'cpu', Tensor: ort.Tensor });
 }

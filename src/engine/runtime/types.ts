@@ -19,16 +19,27 @@ export interface HostTensor<T extends DataType = DataType> {
   data: DataArrayOf[T];
 }
 
+/**
+ * A float32 tensor placed where a session reads its inputs (GPU memory on WebGPU, ONNX Runtime's memory
+ * otherwise) and fed to many runs of that session without being copied again. Release it when done.
+ */
+export interface ResidentTensor {
+  readonly resident: true;
+  readonly dims: readonly number[];
+  release(): void;
+}
+
+export type FeedTensor = HostTensor | ResidentTensor;
+
 export interface GraphSession {
   /** The backend this session actually runs on (a WebGPU runtime may fall back per session). */
   readonly backend: Backend;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  /**
-   * Runs the graph. `outputs` selects which outputs to compute (default: all). Results are always
-   * host tensors; see `SessionOptions` for the planned device-resident path.
-   */
-  run(feeds: Record<string, HostTensor>, outputs?: readonly string[]): Promise<Record<string, HostTensor>>;
+  /** Runs the graph. `outputs` selects which outputs to compute (default: all); results are host tensors. */
+  run(feeds: Record<string, FeedTensor>, outputs?: readonly string[]): Promise<Record<string, HostTensor>>;
+  /** Places a float32 tensor for repeated feeding to this session (an upload to the GPU on WebGPU). */
+  resident(t: HostTensor<'float32'>): Promise<ResidentTensor>;
   /** Frees the session. Further `run` calls reject. Safe to call twice. */
   release(): Promise<void>;
 }
@@ -63,10 +74,7 @@ export interface ModelPath {
   name?: string;
 }
 
-export interface SessionOptions {
-  // Seam for later: `outputLocation?: 'host' | 'device'` to keep WebGPU outputs on the GPU and
-  // feed them to the next session without a round trip. Only the host path exists today.
-}
+export interface SessionOptions {}
 
 export interface Runtime {
   /** The backend new sessions are created on. */

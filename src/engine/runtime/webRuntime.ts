@@ -7,8 +7,8 @@ import * as ort from 'onnxruntime-web';
 // for production builds running ORT in a module worker with more than one thread).
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
-import { checkFeeds, checkGraphBytes, checkNames, errorText, externalDataOption, fromOrt, loadError, modelName, toOrt } from './convert';
-import { serializer } from './serial';
+import { checkGraphBytes, errorText, externalDataOption, fromOrt, loadError, modelName } from './convert';
+import { wrapOrtSession } from './session';
 import { ModelLoadError, type GraphSession, type HostTensor, type ModelFiles, type Runtime } from './types';
 
 export interface WebRuntimeOptions {
@@ -169,39 +169,37 @@ async function createOrtSession(files: ModelFiles, provider: 'webgpu' | 'wasm'):
  * pass after pass would never read its next message (e.g. a cancel) without this. */
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+// WebGPU buffer usage flags (the TypeScript DOM lib in use has no WebGPU typings).
+const STORAGE = 0x80;
+const COPY_SRC = 0x04;
+const COPY_DST = 0x08;
+
+interface GpuDeviceLike {
+  createBuffer(descriptor: { size: number; usage: number }): { destroy(): void };
+  queue: { writeBuffer(buffer: unknown, offset: number, data: ArrayBufferLike, dataOffset: number, size: number): void };
+}
+
+/** Uploads a float32 tensor into a GPU storage buffer that ORT's WebGPU sessions read in place. */
+async function gpuTensor(t: HostTensor<'float32'>): Promise<{ tensor: ort.Tensor; dispose: () => void }> {
+  const device = (await ort.env.webgpu.device) as unknown as GpuDeviceLike;
+  const bytes = t.data.byteLength;
+  const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: STORAGE | COPY_SRC | COPY_DST });
+  device.queue.writeBuffer(buffer, 0, t.data.buffer, t.data.byteOffset, bytes);
+  const tensor = ort.Tensor.fromGpuBuffer(buffer as never, { dataType: 'float32', dims: t.dims });
+  return { tensor, dispose: () => (tensor.dispose(), buffer.destroy()) };
+}
+
 function wrapSession(session: ort.InferenceSession, backend: 'webgpu' | 'wasm'): GraphSession {
-  const one = serializer();
-  let released = false;
-  return {
+  return wrapOrtSession<ort.Tensor>(session, {
     backend,
-    inputNames: session.inputNames,
-    outputNames: session.outputNames,
-    run(feeds: Record<string, HostTensor>, outputs?: readonly string[]) {
-      return one(async () => {
-        await yieldToEvents();
-        if (released) throw new Error('session was released');
-        checkFeeds(feeds, session.inputNames);
-        const names = outputs ?? session.outputNames;
-        checkNames('output', names, session.outputNames);
-        const ortFeeds: Record<string, ort.Tensor> = {};
-        for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(ort.Tensor, name, t);
-        const result = await session.run(ortFeeds, names);
-        const out: Record<string, HostTensor> = {};
-        for (const name of names) {
-          const t = result[name]!;
-          // Outputs are CPU-located (the default preferredOutputLocation); getData() reads them.
-          out[name] = fromOrt(name, { type: t.type, dims: t.dims, data: await t.getData() });
-          t.dispose();
-        }
-        return out;
-      });
+    Tensor: ort.Tensor,
+    beforeRun: yieldToEvents,
+    // Outputs are CPU-located (the default preferredOutputLocation); getData() reads them, dispose() frees ORT's copy.
+    readOutput: async (name, t) => {
+      const host = fromOrt(name, { type: t.type, dims: t.dims, data: await t.getData() });
+      t.dispose();
+      return host;
     },
-    release() {
-      return one(async () => {
-        if (released) return;
-        released = true;
-        await session.release();
-      });
-    },
-  };
+    place: backend === 'webgpu' ? gpuTensor : undefined,
+  });
 }
