@@ -372,6 +372,15 @@ export async function generationMatrixMatchesCli(ctx) {
   rows.forEach((values, k) => assertClose(values, cli.rows[k].scores, `matrix row ${k} vs CLI`));
   assert.equal(await page.locator('[data-testid=generation-matrix] .matrix-col-label.generated').count(), steps - 1, 'generated tokens are sources of later rows');
 
+  // A copied link brings the generation back: the restored page runs the prompt, then regenerates.
+  await page.click('[data-testid=copy-link]');
+  const url = await page.inputValue('[data-testid=share-link]');
+  assert.match(url, new RegExp(`gen=${steps}`));
+  const restored = await openApp(ctx, url, 'wasm');
+  await restored.waitForSelector('[data-testid=generation-panel][data-state=done]', { timeout: 300_000 });
+  assert.equal(await restored.textContent('[data-testid=generated-text]'), cli.text, 'restored generation');
+  await restored.close();
+
   // Clicking a row label opens it in the heatmap, with its token as the in-text target.
   await page.click('[data-testid=generation-matrix] .matrix-row-label[data-row="2"]');
   await assertHeatmapEquals(page, cli.rows[2].scores, 'heatmap of matrix row 2');

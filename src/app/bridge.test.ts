@@ -188,6 +188,16 @@ describe('bridge', () => {
     expect(store.getState()).toMatchObject({ prompt: 'a b x y', target: { kind: 'position', position: 3 }, runStatus: 'done', resultFinal: true });
     expect(store.getState().result).toBe(s.generation?.rows[1]);
   });
+  it('a link with a generation runs the prompt, then generates and explains', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client);
+    bridge.applyLink({ model: '/m/', prompt: 'a b', m: 2, generate: 2 });
+    await settle();
+    await settle();
+    expect(calls).toEqual(['load /m/', 'predict a b', 'attribute {"kind":"next"} m=2', 'generate a b steps=2 m=2']);
+    expect(store.getState()).toMatchObject({ runStatus: 'done', generationStatus: 'done', generateSteps: 2 });
+  });
   it('cancel stops a generation and keeps the rows already done; a new run also stops it', async () => {
     const store = createAppStore();
     const bridge = createBridge(store, fakeClient({ hang: true }).client);

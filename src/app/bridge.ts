@@ -47,6 +47,17 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
   let runGen = 0;
   let current: { cancel: () => void; settled: Promise<unknown> } | null = null;
   let runWhenReady = false;
+  /** A shared link with a generation: generate once the queued run is done. */
+  let generateAfterRun = false;
+  /** The run queued while the model loaded, then the generation a link asked for. */
+  async function runQueuedWork(): Promise<void> {
+    runWhenReady = false;
+    await run();
+    if (generateAfterRun) {
+      generateAfterRun = false;
+      await generate();
+    }
+  }
   let previewTimer: ReturnType<typeof setTimeout> | undefined;
   // One worker request at a time: onnxruntime sessions must not run concurrently
   // (WebGPU rejects an overlapping run with "Session already started").
@@ -151,13 +162,12 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
       if (gen !== loadGen) return;
       state().modelLoaded(card);
       void refreshStoredModels();
-      if (runWhenReady) {
-        runWhenReady = false;
-        void run();
-      } else previewSoon();
+      if (runWhenReady) void runQueuedWork();
+      else previewSoon();
     } catch (e) {
       if (gen !== loadGen) return;
       runWhenReady = false;
+      generateAfterRun = false;
       if (state().runStatus === 'queued') state().runCancelled();
       if (e instanceof CancelledError) state().modelFailed(`Loading ${modelUrl} was cancelled.`);
       else state().modelFailed(`Could not load the model from ${modelUrl}: ${message(e)}`);
@@ -329,12 +339,13 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
       if (link.prompt) {
         runWhenReady = true;
         s.runQueued();
+        if (link.generate) {
+          s.setGenerateSteps(link.generate);
+          generateAfterRun = true;
+        }
       }
       if (reload) void loadModel();
-      else if (runWhenReady && s.modelStatus === 'ready') {
-        runWhenReady = false;
-        void run();
-      }
+      else if (runWhenReady && s.modelStatus === 'ready') void runQueuedWork();
     },
   };
 }

@@ -7,9 +7,10 @@ import { formatLink, updateLocationHash, type LinkState } from '../lib/link';
 import type { AppState } from '../store';
 import { useApp, useStoreApi } from './context';
 
-/** The view as link state; a finished run's next-token target is pinned to its token id. */
+/** The view as link state; a finished run's next-token target is pinned to its token id, and a generation of this prompt is kept. */
 export function linkStateOf(s: AppState): LinkState {
   const r = s.result;
+  const g = s.generation;
   const sameRun = r !== null && r.prompt === s.prompt;
   const target: TargetRequest = sameRun ? (r.target.kind === 'next' ? { kind: 'next', tokenId: r.target.id } : { kind: 'position', position: r.target.position }) : s.target;
   return {
@@ -21,6 +22,7 @@ export function linkStateOf(s: AppState): LinkState {
     gamma: s.gamma,
     m: sameRun ? r.params.m : s.m,
     seed: sameRun ? r.params.seed : s.seed,
+    ...(g && g.prompt === s.prompt ? { generate: g.generated.length } : {}),
   };
 }
 

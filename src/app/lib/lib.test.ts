@@ -50,13 +50,14 @@ describe('buildCells', () => {
 
 describe('link', () => {
   it('round-trips the shared view', () => {
-    const state = { model: '/m/', backend: 'wasm' as const, prompt: 'a b&c=d\n#x', target: { kind: 'next' as const, tokenId: 5 }, beta: 0.25, gamma: 1, m: 3, seed: 7 };
+    const state = { model: '/m/', backend: 'wasm' as const, prompt: 'a b&c=d\n#x', target: { kind: 'next' as const, tokenId: 5 }, beta: 0.25, gamma: 1, m: 3, seed: 7, generate: 4 };
     expect(parseLink(formatLink(state))).toEqual(state);
     expect(parseLink('#target=pos:4').target).toEqual({ kind: 'position', position: 4 });
     expect(parseLink('#target=next').target).toEqual({ kind: 'next' });
   });
   it('ignores invalid values', () => {
-    expect(parseLink('#backend=cuda&m=0&seed=1.5&beta=x&target=foo')).toEqual({});
+    expect(parseLink('#backend=cuda&m=0&seed=1.5&beta=x&target=foo&gen=0')).toEqual({});
+    expect(parseLink('#gen=65')).toEqual({});
   });
 });
 

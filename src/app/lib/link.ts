@@ -1,7 +1,7 @@
-// The shareable view in the URL hash: #model=…&backend=…&prompt=…&target=…&beta=…&gamma=…&m=…&seed=…
+// The shareable view in the URL hash: #model=…&backend=…&prompt=…&target=…&beta=…&gamma=…&m=…&seed=…&gen=…
 // target: "next" (top prediction), "next:<token id>" or "pos:<position>".
 
-import type { BackendPreference, TargetRequest } from '../../worker/protocol';
+import { MAX_GENERATED, type BackendPreference, type TargetRequest } from '../../worker/protocol';
 
 export interface LinkState {
   model?: string;
@@ -12,6 +12,8 @@ export interface LinkState {
   gamma?: number;
   m?: number;
   seed?: number;
+  /** Generate this many tokens after the prompt and explain each (the matrix view). */
+  generate?: number;
 }
 
 const BACKENDS: BackendPreference[] = ['auto', 'webgpu', 'wasm'];
@@ -47,6 +49,7 @@ export function parseLink(hash: string): LinkState {
     gamma: num(q.get('gamma'), () => true),
     m: num(q.get('m'), (n) => Number.isInteger(n) && n >= 1),
     seed: num(q.get('seed'), Number.isInteger),
+    generate: num(q.get('gen'), (n) => Number.isInteger(n) && n >= 1 && n <= MAX_GENERATED),
   };
   for (const k of Object.keys(out) as (keyof LinkState)[]) if (out[k] === undefined) delete out[k];
   return out;
@@ -59,6 +62,7 @@ export function formatLink(state: LinkState): string {
   if (state.prompt !== undefined) q.set('prompt', state.prompt);
   if (state.target !== undefined) q.set('target', formatTarget(state.target));
   for (const k of ['beta', 'gamma', 'm', 'seed'] as const) if (state[k] !== undefined) q.set(k, String(state[k]));
+  if (state.generate !== undefined) q.set('gen', String(state.generate));
   return `#${q.toString()}`;
 }
 
