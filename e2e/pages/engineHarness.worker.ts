@@ -6,6 +6,7 @@ import type { AttributionParams, AttributionResult, TargetRequest } from '../../
 import { AttributionModel } from '../../src/engine/model/attributionModel';
 import { createWebRuntime } from '../../src/engine/runtime/webRuntime';
 import { fetchBundleSource } from '../../src/worker/fetchBundle';
+import { serveHarnessCalls } from './harnessCalls';
 
 export interface RunAttributionRequest {
   backend: 'webgpu' | 'wasm' | 'auto';
@@ -28,14 +29,6 @@ export interface RunAttributionResponse {
   timings: { loadMs: number; attributeMs: number };
 }
 
-export type ToEngineWorker = { kind: 'attribute'; id: number; request: RunAttributionRequest };
-export type FromEngineWorker =
-  /** Sent once the worker's modules are loaded (see engineHarness.ts). */
-  | { kind: 'ready' }
-  | { kind: 'result'; id: number; response: RunAttributionResponse }
-  | { kind: 'error'; id: number; message: string };
-
-const scope = globalThis as unknown as DedicatedWorkerGlobalScope;
 /** Loaded models by backend and bundle URL: several attributions may share one. */
 const models = new Map<string, Promise<AttributionModel>>();
 
@@ -54,20 +47,4 @@ async function run(req: RunAttributionRequest): Promise<RunAttributionResponse> 
   return { result, runtimeDetail: model.backendDetail, timings: { loadMs: t1 - t0, attributeMs: performance.now() - t1 } };
 }
 
-scope.onmessage = (ev: MessageEvent<ToEngineWorker>) => {
-  const msg = ev.data;
-  switch (msg.kind) {
-    case 'attribute':
-      run(msg.request).then(
-        (response) => scope.postMessage({ kind: 'result', id: msg.id, response } satisfies FromEngineWorker),
-        (e: unknown) => scope.postMessage({ kind: 'error', id: msg.id, message: e instanceof Error ? e.message : String(e) } satisfies FromEngineWorker),
-      );
-      break;
-    default: {
-      const never: never = msg.kind;
-      throw new Error(`unknown message ${String(never)}`);
-    }
-  }
-};
-
-scope.postMessage({ kind: 'ready' } satisfies FromEngineWorker);
+serveHarnessCalls(run);

@@ -2,9 +2,9 @@
 
 import { createWebRuntime } from '../../src/engine/runtime/webRuntime';
 import type { HostTensor, Runtime } from '../../src/engine/runtime/types';
-import type { FromWorker, JsonTensor, RunGraphRequest, RunGraphResult, ToWorker } from './ortHarnessProtocol';
+import { serveHarnessCalls } from './harnessCalls';
+import type { JsonTensor, RunGraphRequest, RunGraphResult } from './ortHarnessProtocol';
 
-const scope = globalThis as unknown as DedicatedWorkerGlobalScope;
 const runtimes = new Map<string, Promise<Runtime>>();
 const files = new Map<string, Promise<Uint8Array>>();
 
@@ -78,22 +78,4 @@ async function runGraph(req: RunGraphRequest): Promise<RunGraphResult> {
   }
 }
 
-function post(msg: FromWorker): void {
-  scope.postMessage(msg);
-}
-
-scope.onmessage = (ev: MessageEvent<ToWorker>) => {
-  const msg = ev.data;
-  switch (msg.kind) {
-    case 'run':
-      runGraph(msg.request).then(
-        (result) => post({ kind: 'result', id: msg.id, result }),
-        (e: unknown) => post({ kind: 'error', id: msg.id, message: e instanceof Error ? e.message : String(e) }),
-      );
-      break;
-    default: {
-      const never: never = msg.kind;
-      throw new Error(`unknown message ${String(never)}`);
-    }
-  }
-};
+serveHarnessCalls(runGraph);

@@ -34,8 +34,3 @@ export interface RunGraphResult {
   timings: { fetchMs: number; createMs: number; runMs: number[] };
 }
 
-export type ToWorker = { kind: 'run'; id: number; request: RunGraphRequest };
-
-export type FromWorker =
-  | { kind: 'result'; id: number; result: RunGraphResult }
-  | { kind: 'error'; id: number; message: string };
