@@ -29,11 +29,11 @@ export interface PastKeyValues {
   keys: Value;
   values: Value;
   /**
-   * Positions of the new rows and of all keys (int64 [S] and [P+S]), when the caller has them from input
+   * Positions of the new rows and of all keys (int64 [S] and [P+S]), taken by the caller from input
    * shapes. onnxruntime-web keeps shape arithmetic on the CPU only when it starts from a Shape node;
    * integer arithmetic on a graph input may land on WebGPU, whose int64 support garbles shapes.
    */
-  positions?: { query: Value; keys: Value };
+  positions: { query: Value; keys: Value };
 }
 
 interface Positions {
@@ -49,12 +49,11 @@ const MASKED = -1e9;
 function buildPositions(g: GraphBuilder, config: ModelConfig, x: Value, past?: PastKeyValues): Positions {
   let idx: Value;
   let keyIdx: Value;
-  if (past?.positions) ({ query: idx, keys: keyIdx } = past.positions);
+  if (past) ({ query: idx, keys: keyIdx } = past.positions);
   else {
-    const offset = past ? g.dimOf(past.keys, 2) : g.int64(0);
-    const end = g.add(offset, g.dimOf(x, 1));
-    idx = g.rangeFrom(offset, end, x.shape[1]);
-    keyIdx = past ? g.range(end, `${past.keys.shape[2]}+${x.shape[1]}`) : idx;
+    const offset = g.int64(0);
+    idx = g.rangeFrom(offset, g.add(offset, g.dimOf(x, 1)), x.shape[1]);
+    keyIdx = idx;
   }
   const above = g.less(g.unsqueeze(idx, [-1]), g.unsqueeze(keyIdx, [0]));
   const causalMask = g.mul(g.cast(above, 'float32'), g.scalar(MASKED));
