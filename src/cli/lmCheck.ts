@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AttributionModel } from '../engine/model/attributionModel';
-import { greedyContinuation, meanNegativeLogLikelihood, topNextTokens } from '../engine/model/languageModel';
+import { greedyContinuation, meanNegativeLogLikelihood, nextTokenPredictions } from '../engine/model/languageModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { bundleDirSource } from '../node/bundleFiles';
 
@@ -34,8 +34,8 @@ export async function lmCheck(model: AttributionModel, valBytes: Uint8Array, cop
   let top5 = 0;
   for (const item of items) {
     const answer = model.tokenizer.encode(item.answer).filter((t) => !t.special)[0].id;
-    const top = await topNextTokens(model, model.tokenizer.encode(item.prompt).map((t) => t.id), 5);
-    if (top.includes(answer)) top5++;
+    const top = await nextTokenPredictions(model, model.tokenizer.encode(item.prompt).map((t) => t.id), 5);
+    if (top.some((p) => p.id === answer)) top5++;
   }
   const continuations = [];
   for (const prompt of CONTINUATION_PROMPTS) {

@@ -3,7 +3,7 @@
 import { attributeGeneration } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
 import { compareMethods } from '../engine/eval/compare';
-import { logSoftmax } from '../engine/attribution/components';
+import { nextTokenPredictions } from '../engine/model/languageModel';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createWebRuntime } from '../engine/runtime/webRuntime';
 import type { MemoryPlan } from '../engine/model/memoryPlan';
@@ -99,16 +99,8 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
       const m = requireModel();
       const tokens = m.tokenizer.encode(req.prompt);
       if (tokens.length === 0 || tokens.length > m.config.maxPositions) return { type: 'predicted', requestId: req.requestId, tokens, predictions: [] };
-      const x = await m.embed(tokens.map((t) => t.id));
-      const logits = await m.logitsAt(x, 1, tokens.length, [tokens.length - 1]);
-      const logp = logSoftmax(logits);
-      const top = [...logp.keys()].sort((a, b) => logp[b] - logp[a]).slice(0, 10);
-      return {
-        type: 'predicted',
-        requestId: req.requestId,
-        tokens,
-        predictions: top.map((id) => ({ id, text: m.tokenizer.idToText(id), probability: Math.exp(logp[id]) })),
-      };
+      const predictions = await nextTokenPredictions(m, tokens.map((t) => t.id), 10);
+      return { type: 'predicted', requestId: req.requestId, tokens, predictions };
     }
     case 'attribute': {
       const result = await attribute(requireModel(), req.prompt, req.target, req.params, {

@@ -3,9 +3,8 @@
 
 import type { MatrixChartData } from '../charts/matrix';
 import { valueScale, type ScaleMode } from '../charts/scale';
-import { hetaScores } from '../../worker/protocol';
 import type { Generation } from '../store/generationSlice';
-import { COMPONENT_LABELS, componentValues } from '../store/selectors';
+import { COMPONENT_LABELS, componentValues, recombinedScores } from '../store/selectors';
 import type { ComponentKey } from '../store/viewSlice';
 import { captionLines } from './caption';
 import { excerpt, visibleToken } from './format';
@@ -25,8 +24,7 @@ export function matrixData(g: Generation, view: MatrixView): MatrixChartData {
     const r = g.rows[k];
     const label = visibleToken(g.tokens[position].text);
     if (!r) return { label, position, values: null, raw: null };
-    const { M, S, I } = r.components;
-    const raw = componentValues(r, Array.from(hetaScores(M, S, I, view.beta, view.gamma)), view.component);
+    const raw = componentValues(r, recombinedScores(r, view.beta, view.gamma), view.component);
     const max = Math.max(0, ...raw);
     const values = view.rowNormalize && max > 0 ? raw.map((v) => v / max) : raw;
     shown.push(...values);

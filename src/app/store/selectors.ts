@@ -17,11 +17,13 @@ function memoLast<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) =
   };
 }
 
-const scoresOf = memoLast((result: AttributionResult | null, beta: number, gamma: number): number[] | null => {
-  if (!result) return null;
+/** Attr_i = M[i] · (β S_i + γ I_i) from a result's cached components. */
+export function recombinedScores(result: AttributionResult, beta: number, gamma: number): number[] {
   const { M, S, I } = result.components;
   return Array.from(hetaScores(M, S, I, beta, gamma));
-});
+}
+
+const scoresOf = memoLast((result: AttributionResult | null, beta: number, gamma: number): number[] | null => (result ? recombinedScores(result, beta, gamma) : null));
 
 /** Attr_i = M[i] · (β S_i + γ I_i) with the view's β and γ. */
 export const selectScores = (s: AppState) => scoresOf(s.result, s.beta, s.gamma);

@@ -3,6 +3,7 @@
 
 import type { ModelConfig } from '../checkpoint/types';
 import type { AttributionModel, ProbeContext } from '../model/attributionModel';
+import { topPredictions } from '../model/languageModel';
 import type { Token } from '../tokenizer/tokenizer';
 import { flowEdges, hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
 import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessian';
@@ -14,7 +15,6 @@ import {
   type AttributionParams,
   type AttributionResult,
   type MaskScheme,
-  type Prediction,
   type TargetRequest,
 } from './schema';
 
@@ -65,14 +65,6 @@ export function maskVector(model: AttributionModel, scheme: MaskScheme, x: Float
   const mean = new Float32Array(d);
   for (let i = 0; i < p; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / p;
   return mean;
-}
-
-function topPredictions(model: AttributionModel, logits: Float32Array, k: number): Prediction[] {
-  const logp = logSoftmax(logits);
-  return [...logp.keys()]
-    .sort((a, b) => logp[b] - logp[a])
-    .slice(0, k)
-    .map((id) => ({ id, text: model.tokenizer.idToText(id), probability: Math.exp(logp[id]) }));
 }
 
 function resolveTarget(model: AttributionModel, n: number, ids: number[], target: TargetRequest) {

@@ -2,6 +2,7 @@
 // that a compiled model still behaves like the checkpoint it came from.
 
 import { logSoftmax } from '../attribution/components';
+import type { Prediction } from '../attribution/schema';
 import type { Token } from '../tokenizer/tokenizer';
 import type { AttributionModel } from './attributionModel';
 
@@ -68,9 +69,16 @@ export async function generateContinuation(model: AttributionModel, prompt: stri
   return { text, tokens, generated: continuation.map((_, k) => promptTokens.length + k) };
 }
 
-/** The k most likely next tokens after the prompt ids. */
-export async function topNextTokens(model: AttributionModel, ids: readonly number[], k: number): Promise<number[]> {
-  const logits = await model.logitsAt(await model.embed(ids), 1, ids.length, [ids.length - 1]);
+/** The k most likely tokens of one row of logits, with their text and probability. */
+export function topPredictions(model: AttributionModel, logits: Float32Array, k: number): Prediction[] {
   const logp = logSoftmax(logits);
-  return [...logp.keys()].sort((a, b) => logp[b] - logp[a]).slice(0, k);
+  return [...logp.keys()]
+    .sort((a, b) => logp[b] - logp[a])
+    .slice(0, k)
+    .map((id) => ({ id, text: model.tokenizer.idToText(id), probability: Math.exp(logp[id]) }));
+}
+
+/** The k most likely next tokens after the prompt ids. */
+export async function nextTokenPredictions(model: AttributionModel, ids: readonly number[], k: number): Promise<Prediction[]> {
+  return topPredictions(model, await model.logitsAt(await model.embed(ids), 1, ids.length, [ids.length - 1]), k);
 }
