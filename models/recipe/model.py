@@ -19,6 +19,10 @@ PRESETS = {
     "cpu-medium": dict(hidden_size=256, num_hidden_layers=6, num_attention_heads=8, num_key_value_heads=4, intermediate_size=688),
     "cpu-large": dict(hidden_size=320, num_hidden_layers=6, num_attention_heads=10, num_key_value_heads=5, intermediate_size=864),
     "cuda": dict(hidden_size=512, num_hidden_layers=8, num_attention_heads=8, num_key_value_heads=4, intermediate_size=1376),
+    # candidates of the copy-task model (size-choice.md): trained side by side on one GPU
+    "gpu-s": dict(hidden_size=192, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=3, intermediate_size=512),
+    "gpu-m": dict(hidden_size=256, num_hidden_layers=6, num_attention_heads=8, num_key_value_heads=4, intermediate_size=704),
+    "gpu-l": dict(hidden_size=320, num_hidden_layers=6, num_attention_heads=10, num_key_value_heads=5, intermediate_size=864),
 }
 
 
@@ -102,10 +106,13 @@ class Attention(nn.Module):
         if rep > 1:
             k = k.repeat_interleave(rep, dim=1)  # same as HF repeat_kv
             v = v.repeat_interleave(rep, dim=1)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.hd))
-        att = att + mask
-        att = F.softmax(att, dim=-1)
-        y = (att @ v).transpose(1, 2).reshape(B, T, self.nh * self.hd)
+        if hasattr(F, "scaled_dot_product_attention"):  # torch >= 2 (the GPU machine): fused kernel
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.hd))
+            att = F.softmax(att + mask, dim=-1)
+            y = att @ v
+        y = y.transpose(1, 2).reshape(B, T, self.nh * self.hd)
         return self.o_proj(y)
 
 
@@ -194,15 +201,19 @@ def count_params(model):
 
 
 # ---------------------------------------------------------------- safetensors (F32 only)
-def save_safetensors(tensors, path, metadata=None):
+_DTYPES = {"F32": (torch.float32, "<f4"), "F16": (torch.float16, "<f2")}
+
+
+def save_safetensors(tensors, path, metadata=None, dtype="F32"):
     header = {"__metadata__": dict(metadata or {"format": "pt"})}
+    tdtype, npdtype = _DTYPES[dtype]
     offset = 0
     names = sorted(tensors)
     blobs = []
     for n in names:
-        t = tensors[n].detach().to(torch.float32).contiguous().cpu()
-        b = t.numpy().astype("<f4", copy=False).tobytes()
-        header[n] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        t = tensors[n].detach().to(tdtype).contiguous().cpu()
+        b = t.numpy().astype(npdtype, copy=False).tobytes()
+        header[n] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
         offset += len(b)
         blobs.append(b)
     h = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -228,9 +239,9 @@ def load_safetensors(path):
     for k, v in header.items():
         if k == "__metadata__":
             continue
-        assert v["dtype"] == "F32", v["dtype"]
         a, b = v["data_offsets"]
-        out[k] = torch.from_numpy(np.frombuffer(data[a:b], dtype="<f4").copy()).reshape(v["shape"])
+        arr = np.frombuffer(data[a:b], dtype=_DTYPES[v["dtype"]][1]).astype(np.float32)
+        out[k] = torch.from_numpy(arr).reshape(v["shape"])
     return out
 
 

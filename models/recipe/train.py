@@ -1,8 +1,15 @@
 #!/usr/bin/python3
-"""Train the HETA Lens demo model (Llama-style, plain torch) on models/recipe/data/{train,val}.bin.
+"""Train the HETA Lens demo model (Llama-style, plain torch) on a mix of public-domain prose
+(models/recipe/data/prose-train.bin, from data.mjs + encode.mjs) and generated copy tasks
+(copytasks.py, encoded by copypool.py at start-up): each training window is drawn from the copy
+stream with probability --copy-frac, else from the prose.
 
-  /usr/bin/python3 models/recipe/train.py --preset cpu --hours 2.2           # fresh run
+  /usr/bin/python3 models/recipe/train.py --preset gpu-m --hours 2.2         # fresh run
   /usr/bin/python3 models/recipe/train.py --resume                           # continue (same args kept in state)
+
+At every checkpoint it measures the prose validation loss on the committed slice
+(models/eval/val-tokens.u16) and the top-1 accuracy on the held-out copy items per question form
+(models/eval/copy-heldout.jsonl; copyeval.py).
 
 The learning-rate schedule is a function of *elapsed training time* over the --hours budget
 (cosine decay to 10%), times a linear warmup over the first 200 steps, so a run of any length ends with a decayed LR.
@@ -14,6 +21,7 @@ Every --ckpt-minutes (and at the end) it writes, atomically (temp file + rename)
 Logs to models/recipe/work/train.log.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -29,6 +37,8 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import LlamaLM, make_config, count_params, save_safetensors, write_json_atomic, PRESETS  # noqa: E402
+import copyeval  # noqa: E402
+from copypool import build_copy_stream  # noqa: E402
 
 DATA = os.path.join(HERE, "data")
 WORK = os.path.join(HERE, "work")
@@ -54,13 +64,19 @@ def parse():
     p.add_argument("--hours", type=float, default=2.0, help="training-time budget (excludes eval/ckpt)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = no limit); for benchmarks")
     p.add_argument("--ckpt-minutes", type=float, default=10.0)
-    p.add_argument("--eval-windows", type=int, default=40)
+    p.add_argument("--log-seconds", type=float, default=60.0)
+    p.add_argument("--copy-frac", type=float, default=0.6, help="share of training windows from the generated copy tasks")
+    p.add_argument("--copy-tokens", type=int, default=20_000_000, help="size of the generated copy-task stream")
+    p.add_argument("--copy-stream", help="a prebuilt copy-task stream (.npy of uint16) instead of generating one")
+    p.add_argument("--prose", default=os.path.join(DATA, "prose-train.bin"))
+    p.add_argument("--save-dtype", default="F32", choices=["F32", "F16"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda for --preset cuda if available, else cpu)")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--resume", action="store_true")
     p.add_argument("--no-save", action="store_true", help="benchmark mode: write nothing")
     p.add_argument("--out", default=DEMO)
+    p.add_argument("--work", default=WORK, help="folder of the resumable state.pt")
     p.add_argument("--log", default=os.path.join(WORK, "train.log"))
     return p.parse_args()
 
@@ -68,12 +84,12 @@ def parse():
 def main():
     args = parse()
     torch.set_num_threads(args.threads)
-    os.makedirs(WORK, exist_ok=True)
-    state_path = os.path.join(WORK, "state.pt")
+    os.makedirs(args.work, exist_ok=True)
+    state_path = os.path.join(args.work, "state.pt")
     state = None
     if args.resume:
         state = torch.load(state_path, map_location="cpu")
-        keep = {"resume", "hours", "ckpt_minutes", "threads", "log", "max_steps", "no_save", "device"}
+        keep = {"resume", "hours", "ckpt_minutes", "threads", "log", "max_steps", "no_save", "device", "work", "out", "copy_stream"}
         saved = state["args"]
         for k, v in saved.items():
             if k not in keep:
@@ -93,11 +109,16 @@ def main():
             logf.write(line + "\n")
             logf.flush()
 
-    train = np.memmap(os.path.join(DATA, "train.bin"), dtype=np.uint16, mode="r")
-    val = np.memmap(os.path.join(DATA, "val.bin"), dtype=np.uint16, mode="r")
+    prose = np.fromfile(args.prose, dtype=np.uint16)
+    t_copy = time.time()
+    if args.copy_stream:
+        copy = np.load(args.copy_stream)
+    else:
+        copy = build_copy_stream(args.copy_tokens, args.seed + (state["step"] if state else 0))
+    log(f"copy-task stream: {len(copy):,} tokens ({time.time() - t_copy:.1f} s)")
     with open(os.path.join(TOKDIR, "tokenizer.json")) as f:
         vocab_size = len(json.load(f)["model"]["vocab"]) + 0
-    vocab_size = max(vocab_size, int(train.max()) + 1)
+    vocab_size = max(vocab_size, int(prose.max()) + 1, int(copy.max()) + 1)
 
     arch = {k: getattr(args, k) for k in ("hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "intermediate_size")}
     cfg = state["config"] if state else make_config(vocab_size, args.preset, max_position_embeddings=max(512, args.seq_len), **arch)
@@ -112,8 +133,9 @@ def main():
 
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    fused = {"fused": True} if dev.startswith("cuda") else {}
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95), eps=1e-8, **fused)
     step, train_secs, tokens_seen = 0, 0.0, 0
     history = []
     rng = np.random.default_rng(args.seed)
@@ -127,24 +149,38 @@ def main():
     budget = args.hours * 3600.0
     log(f"{'resume' if state else 'start'}: params {total:,} (non-embedding {non_emb:,}), cfg "
         f"d={cfg['hidden_size']} L={cfg['num_hidden_layers']} H={cfg['num_attention_heads']} KV={cfg['num_key_value_heads']} "
-        f"ffn={cfg['intermediate_size']} vocab={cfg['vocab_size']}; train {len(train):,} tok, val {len(val):,} tok; "
+        f"ffn={cfg['intermediate_size']} vocab={cfg['vocab_size']}; prose {len(prose):,} tok, copy {len(copy):,} tok "
+        f"(copy share {args.copy_frac}); "
         f"batch {args.batch_size}x{args.seq_len}; device {dev}; lr {args.lr}; budget {args.hours} h; step {step}, trained {train_secs/60:.1f} min")
 
     T, B = args.seq_len, args.batch_size
-    n_val = min(args.eval_windows, (len(val) - 1) // T)
-    val_x = torch.from_numpy(np.stack([val[i * T:(i + 1) * T].astype(np.int64) for i in range(n_val)]))
-    val_y = torch.from_numpy(np.stack([val[i * T + 1:(i + 1) * T + 1].astype(np.int64) for i in range(n_val)]))
-    val_x, val_y = val_x.to(dev), val_y.to(dev)
+    windows = copyeval.prose_windows(T=T)
+    items = copyeval.load_items()
+    streams = [torch.from_numpy(prose.astype(np.int64)).to(dev), torch.from_numpy(copy.astype(np.int64)).to(dev)]
+    offsets = torch.arange(T + 1, device=dev)
+    cuda = dev.startswith("cuda")
+    amp = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if cuda else contextlib.nullcontext
+    if cuda:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
 
     def evaluate():
+        """prose validation loss (nats/token, committed slice) and held-out copy accuracy."""
         model.eval()
-        tot = 0.0
-        with torch.no_grad():
-            for i in range(0, n_val, 8):
-                lg = model(val_x[i:i + 8])
-                tot += F.cross_entropy(lg.reshape(-1, lg.size(-1)), val_y[i:i + 8].reshape(-1), reduction="sum").item()
+        with amp():
+            loss = copyeval.prose_loss(model, windows, dev)
+            acc = copyeval.copy_accuracy(model, items, dev)
         model.train()
-        return tot / (n_val * T)
+        return loss, acc
+
+    def batch():
+        n_copy = int(rng.binomial(B, args.copy_frac))
+        rows = []
+        for stream, n in ((streams[0], B - n_copy), (streams[1], n_copy)):
+            if n:
+                start = torch.from_numpy(rng.integers(0, len(stream) - T - 1, size=n)).to(dev)
+                rows.append(stream[start[:, None] + offsets])
+        return torch.cat(rows)
 
     def lr_at(step, frac):
         # linear warmup over the first --warmup-steps steps, times a cosine decay (to
@@ -163,8 +199,9 @@ def main():
         torch.save(st, state_path + ".tmp")
         os.replace(state_path + ".tmp", state_path)
         os.makedirs(args.out, exist_ok=True)
-        write_json_atomic(cfg, os.path.join(args.out, "config.json"))
-        save_safetensors(model.hf_state_dict(), os.path.join(args.out, "model.safetensors"))
+        write_json_atomic({**cfg, "torch_dtype": "float16" if args.save_dtype == "F16" else "float32"},
+                          os.path.join(args.out, "config.json"))
+        save_safetensors(model.hf_state_dict(), os.path.join(args.out, "model.safetensors"), dtype=args.save_dtype)
         for fn in ("tokenizer.json", "tokenizer_config.json"):
             src = os.path.join(TOKDIR, fn)
             if os.path.exists(src):
@@ -172,6 +209,7 @@ def main():
                 os.replace(os.path.join(args.out, fn + ".tmp"), os.path.join(args.out, fn))
         write_json_atomic({"step": step, "tokens_seen": tokens_seen, "train_hours": round(train_secs / 3600, 3),
                            "val_loss": val_loss, "final": final, "params": total, "non_embedding_params": non_emb,
+                           "copy_frac": args.copy_frac, "config": cfg, "history": history, "device": dev,
                            "seq_len": T, "batch_size": B, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
                           os.path.join(args.out, "training_state.json"))
         log(f"checkpoint step {step} -> {args.out} ({time.time() - t0:.1f} s){' FINAL' if final else ''}")
@@ -186,35 +224,36 @@ def main():
         lr = lr_at(step, train_secs / budget)
         for g in opt.param_groups:
             g["lr"] = lr
-        ix = rng.integers(0, len(train) - T - 1, size=B)
-        xb = torch.from_numpy(np.stack([train[i:i + T + 1].astype(np.int64) for i in ix]))
-        xb = xb.to(dev)
+        xb = batch()
         x, y = xb[:, :-1], xb[:, 1:]
-        logits = model(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
+        with amp():
+            logits = model(x)
+        loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
         opt.step()
+        loss_value = loss.item()  # waits for the GPU, so dt is the step's real time
         dt = time.time() - t0
         step += 1
         train_secs += dt
         tokens_seen += B * T
-        win_loss += loss.item(); win_n += 1; win_tok += B * T; win_t += dt
-        if time.time() - last_log > 60 or step == 1 or (args.max_steps and step == args.max_steps):
+        win_loss += loss_value; win_n += 1; win_tok += B * T; win_t += dt
+        if time.time() - last_log > args.log_seconds or step == 1 or (args.max_steps and step == args.max_steps):
             log(f"step {step} loss {win_loss / win_n:.4f} lr {lr:.2e} gnorm {gn:.2f} tok/s {win_tok / win_t:.0f} "
                 f"tokens {tokens_seen:,} trained {train_secs / 60:.1f}/{budget / 60:.0f} min")
             win_loss, win_n, win_tok, win_t = 0.0, 0, 0, 0.0
             last_log = time.time()
         if time.time() - last_ckpt > args.ckpt_minutes * 60:
-            val_loss = evaluate()
-            history.append({"step": step, "tokens": tokens_seen, "train_min": round(train_secs / 60, 2), "val": val_loss})
-            log(f"eval step {step} val_loss {val_loss:.4f} ppl {math.exp(val_loss):.1f}")
+            val_loss, acc = evaluate()
+            history.append({"step": step, "tokens": tokens_seen, "train_min": round(train_secs / 60, 2), "val": val_loss, "copy": acc})
+            log(f"eval step {step} val_loss {val_loss:.4f} ppl {math.exp(val_loss):.1f} top1 {copyeval.summary(acc)}")
             save(val_loss)
             last_ckpt = time.time()
-    val_loss = evaluate()
-    history.append({"step": step, "tokens": tokens_seen, "train_min": round(train_secs / 60, 2), "val": val_loss})
-    log(f"done: step {step} tokens {tokens_seen:,} trained {train_secs / 60:.1f} min val_loss {val_loss:.4f} ppl {math.exp(val_loss):.1f}")
+    val_loss, acc = evaluate()
+    history.append({"step": step, "tokens": tokens_seen, "train_min": round(train_secs / 60, 2), "val": val_loss, "copy": acc})
+    log(f"done: step {step} tokens {tokens_seen:,} trained {train_secs / 60:.1f} min val_loss {val_loss:.4f} "
+        f"ppl {math.exp(val_loss):.1f} top1 {copyeval.summary(acc)}")
     save(val_loss, final=True)
 
 
