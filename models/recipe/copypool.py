@@ -56,16 +56,28 @@ def encode_one(text):
 
 
 def _chunk(args):
-    seed, n_docs = args
-    return encode_documents(copytasks.training_texts(seed, n_docs))
+    """Generated documents, plus (when repeat_share > 0) sequences of random token ids written twice:
+    the plainest copying signal, which makes induction heads form early in training."""
+    seed, n_docs, repeat_share = (args + (0.0,))[:3]
+    text = encode_documents(copytasks.training_texts(seed, n_docs))
+    if repeat_share <= 0:
+        return text
+    rng = np.random.default_rng(seed)
+    docs = np.split(text, np.flatnonzero(text == 0)[:-1] + 1)
+    n_rep = int(len(docs) * repeat_share / (1 - repeat_share))
+    for _ in range(n_rep):
+        seq = rng.integers(1, 4096, size=int(rng.integers(5, 40)), dtype=np.uint16)
+        docs.append(np.concatenate([seq, seq, np.zeros(1, np.uint16)]))
+    order = rng.permutation(len(docs))
+    return np.concatenate([docs[i] for i in order])
 
 
-def build_copy_stream(n_tokens, seed, procs=None, docs_per_chunk=20000):
+def build_copy_stream(n_tokens, seed, procs=None, docs_per_chunk=20000, repeat_share=0.0):
     """At least n_tokens of generated training documents (chunks generated in parallel, each with
     its own seed derived from `seed`)."""
     avg_tokens = 60  # measured mean tokens per generated document (checked below, extended if short)
     n_chunks = max(1, -(-n_tokens // (avg_tokens * docs_per_chunk)))
-    jobs = [(seed * 100003 + i, docs_per_chunk) for i in range(n_chunks)]
+    jobs = [(seed * 100003 + i, docs_per_chunk, repeat_share) for i in range(n_chunks)]
     procs = procs or min(len(jobs), os.cpu_count() or 1)
     if procs > 1 and has_python_tokenizer():
         with Pool(procs) as pool:
@@ -75,6 +87,6 @@ def build_copy_stream(n_tokens, seed, procs=None, docs_per_chunk=20000):
     out = np.concatenate(parts)
     i = n_chunks
     while len(out) < n_tokens:
-        out = np.concatenate([out, _chunk((seed * 100003 + i, docs_per_chunk))])
+        out = np.concatenate([out, _chunk((seed * 100003 + i, docs_per_chunk, repeat_share))])
         i += 1
     return out

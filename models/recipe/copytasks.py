@@ -338,7 +338,14 @@ class Gen:
         support, distractors = sentences[0], sentences[1:]
         q_t, slot, form = r.choice(questions)
         qa = []
-        for i in ([0] + ([r.randrange(1, 1 + nd)] if r.random() < 0.3 else [])):  # sometimes also ask about a distractor
+        if self.split == "train" and r.random() < 0.6:  # ask about every entity: more binding signal per passage
+            asked = list(range(1 + nd))
+            r.shuffle(asked)
+            asked.remove(0)
+            asked.insert(0, 0)
+        else:  # sometimes also ask about a distractor
+            asked = [0] + ([r.randrange(1, 1 + nd)] if r.random() < 0.3 else [])
+        for i in asked:
             q = fill(q_t, people[i], values[i], people[i]["written"])
             a = people[i]["written"] if slot == "P" else values[i][slot]
             qa.append((q, a))

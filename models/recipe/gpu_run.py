@@ -42,6 +42,10 @@ def main():
     ap.add_argument("--copy-tokens", type=int, default=64_000_000)
     ap.add_argument("--copy-frac", type=float, default=0.6)
     ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--repeat-share", type=float, default=0.0, help="share of random-token repeats in the copy stream")
+    ap.add_argument("--init-dir", help="continue from <dir>/<preset>.safetensors (fresh optimizer)")
+    ap.add_argument("--prose", help="prose token file (default: train.py's)")
+    ap.add_argument("--lr-scale", type=float, default=1.0)
     a = ap.parse_args()
     t_start = time.time()
     os.makedirs(a.out, exist_ok=True)
@@ -66,7 +70,7 @@ def main():
     log(f"GPU: {smi.stdout.strip()}; CPUs {os.cpu_count()}")
 
     t0 = time.time()
-    stream = copypool.build_copy_stream(a.copy_tokens, seed=20261130)
+    stream = copypool.build_copy_stream(a.copy_tokens, seed=20261130 + (1 if a.init_dir else 0), repeat_share=a.repeat_share)
     path = "/tmp/copy-stream.npy"
     np.save(path, stream)
     log(f"copy-task stream: {len(stream):,} tokens in {time.time() - t0:.1f} s")
@@ -77,9 +81,13 @@ def main():
         os.makedirs(run, exist_ok=True)
         cmd = [sys.executable, "-u", os.path.join(HERE, "train.py"), "--preset", preset, "--device", "cuda",
                "--hours", str(a.minutes / 60), "--copy-stream", path, "--copy-frac", str(a.copy_frac),
-               "--batch-size", str(a.batch_size), "--lr", str(LR.get(preset, 2e-3)), "--warmup-steps", "300",
+               "--batch-size", str(a.batch_size), "--lr", str(LR.get(preset, 2e-3) * a.lr_scale), "--warmup-steps", "300",
                "--out", run, "--work", run + "/work", "--log", run + "/train.log", "--save-dtype", "F16",
                "--ckpt-minutes", "1.0", "--log-seconds", "20"]
+        if a.init_dir:
+            cmd += ["--init-from", os.path.join(a.init_dir, f"{preset}.safetensors")]
+        if a.prose:
+            cmd += ["--prose", a.prose]
         procs[preset] = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(run + "/stderr.log", "w"))
         log(f"started {preset}: {' '.join(cmd[2:])}")
 

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from model import LlamaLM, make_config, count_params, save_safetensors, write_json_atomic, PRESETS  # noqa: E402
+from model import LlamaLM, make_config, count_params, load_safetensors, save_safetensors, write_json_atomic, PRESETS  # noqa: E402
 import copyeval  # noqa: E402
 from copypool import build_copy_stream  # noqa: E402
 
@@ -67,8 +67,12 @@ def parse():
     p.add_argument("--log-seconds", type=float, default=60.0)
     p.add_argument("--copy-frac", type=float, default=0.6, help="share of training windows from the generated copy tasks")
     p.add_argument("--copy-tokens", type=int, default=20_000_000, help="size of the generated copy-task stream")
+    p.add_argument("--repeat-share", type=float, default=0.0, help="share of random-token repeats in the generated stream")
     p.add_argument("--copy-stream", help="a prebuilt copy-task stream (.npy of uint16) instead of generating one")
     p.add_argument("--prose", default=os.path.join(DATA, "prose-train.bin"))
+    p.add_argument("--answer-weight", type=float, default=1.0,
+                   help="loss weight of the first answer token after 'Answer:' / 'A:' in the copy tasks")
+    p.add_argument("--init-from", help="start from these weights (safetensors; fresh optimizer)")
     p.add_argument("--save-dtype", default="F32", choices=["F32", "F16"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda for --preset cuda if available, else cpu)")
@@ -79,6 +83,20 @@ def parse():
     p.add_argument("--work", default=WORK, help="folder of the resumable state.pt")
     p.add_argument("--log", default=os.path.join(WORK, "train.log"))
     return p.parse_args()
+
+
+ANSWER_CUES = [(586, 26), (446, 26), (33, 26)]  # " Answer:", "Answer:" after a newline, "A:" (demo tokenizer ids)
+
+
+def answer_weights(stream, weight):
+    """weight at every token that follows an answer cue, 1 elsewhere (float32, like the stream)."""
+    w = np.ones(len(stream), dtype=np.float32)
+    if weight != 1.0:
+        s = stream.astype(np.int64)
+        for a, b in ANSWER_CUES:
+            hit = np.flatnonzero((s[:-2] == a) & (s[1:-1] == b)) + 2
+            w[hit] = weight
+    return w
 
 
 def main():
@@ -114,7 +132,7 @@ def main():
     if args.copy_stream:
         copy = np.load(args.copy_stream)
     else:
-        copy = build_copy_stream(args.copy_tokens, args.seed + (state["step"] if state else 0))
+        copy = build_copy_stream(args.copy_tokens, args.seed + (state["step"] if state else 0), repeat_share=args.repeat_share)
     log(f"copy-task stream: {len(copy):,} tokens ({time.time() - t_copy:.1f} s)")
     with open(os.path.join(TOKDIR, "tokenizer.json")) as f:
         vocab_size = len(json.load(f)["model"]["vocab"]) + 0
@@ -126,6 +144,11 @@ def main():
     model = LlamaLM(cfg)
     if state:
         model.load_state_dict(state["model"])
+    elif args.init_from:
+        sd = load_safetensors(args.init_from)
+        if cfg["tie_word_embeddings"]:
+            sd["lm_head.weight"] = sd["model.embed_tokens.weight"]
+        model.load_state_dict(sd)
     else:
         model.init_weights(args.seed)
     model.to(dev)
@@ -173,14 +196,19 @@ def main():
         model.train()
         return loss, acc
 
+    # Per-token loss weights: the first token of every copied answer can weigh more than the rest,
+    # most of which (invented names, random values) cannot be predicted at all.
+    weights = [torch.ones(len(prose), device=dev), torch.from_numpy(answer_weights(copy, args.answer_weight)).to(dev)]
+
     def batch():
         n_copy = int(rng.binomial(B, args.copy_frac))
-        rows = []
-        for stream, n in ((streams[0], B - n_copy), (streams[1], n_copy)):
+        rows, wrows = [], []
+        for stream, w, n in ((streams[0], weights[0], B - n_copy), (streams[1], weights[1], n_copy)):
             if n:
                 start = torch.from_numpy(rng.integers(0, len(stream) - T - 1, size=n)).to(dev)
                 rows.append(stream[start[:, None] + offsets])
-        return torch.cat(rows)
+                wrows.append(w[start[:, None] + offsets[1:]])
+        return torch.cat(rows), torch.cat(wrows)
 
     def lr_at(step, frac):
         # linear warmup over the first --warmup-steps steps, times a cosine decay (to
@@ -224,11 +252,12 @@ def main():
         lr = lr_at(step, train_secs / budget)
         for g in opt.param_groups:
             g["lr"] = lr
-        xb = batch()
+        xb, wb = batch()
         x, y = xb[:, :-1], xb[:, 1:]
         with amp():
             logits = model(x)
-        loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1))
+        tok_loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1), reduction="none")
+        loss = (tok_loss * wb.reshape(-1)).sum() / wb.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
