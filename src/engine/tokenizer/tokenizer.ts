@@ -89,9 +89,40 @@ export class TextTokenizer {
     return { text: out, tokens: all };
   }
 
+  /** The largest token id the tokenizer can produce (vocabulary and added tokens). */
+  maxTokenId(): number {
+    let max = -1;
+    for (const id of this.tokenizer.get_vocab(true).values()) if (id > max) max = id;
+    for (const id of this.tokenizer.get_added_tokens_decoder().keys()) if (id > max) max = id;
+    return max;
+  }
+
   /** The id of a token given as text, if the text is exactly one token. */
   textToId(text: string): number | null {
     const ids = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
     return ids.length === 1 ? ids[0] : null;
+  }
+}
+
+export class TokenizerError extends Error {
+  override name = 'TokenizerError';
+}
+
+/** A TextTokenizer, or a TokenizerError saying that `where` (e.g. "<folder>: tokenizer.json") is not a tokenizer the library can read. */
+export function openTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown | null, where: string): TextTokenizer {
+  if (tokenizerJson === null || typeof tokenizerJson !== 'object' || Array.isArray(tokenizerJson)) throw new TokenizerError(`${where} is not a JSON object`);
+  if (tokenizerConfig !== null && (typeof tokenizerConfig !== 'object' || Array.isArray(tokenizerConfig))) throw new TokenizerError(`${where}: tokenizer_config.json is not a JSON object`);
+  try {
+    return new TextTokenizer(tokenizerJson, tokenizerConfig);
+  } catch (error) {
+    throw new TokenizerError(`${where} could not be loaded as a tokenizer (${error instanceof Error ? error.message : String(error)}); use the tokenizer files that came with the model`);
+  }
+}
+
+/** Throws a TokenizerError when the tokenizer can produce ids the model's embedding has no row for. */
+export function checkTokenizerVocabulary(tokenizer: TextTokenizer, vocabSize: number, where: string): void {
+  const max = tokenizer.maxTokenId();
+  if (max >= vocabSize) {
+    throw new TokenizerError(`${where} has token ids up to ${max}, but the model's embedding has only ${vocabSize} rows (ids 0 … ${vocabSize - 1}): the tokenizer does not belong to this model`);
   }
 }
