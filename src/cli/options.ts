@@ -1,7 +1,7 @@
 // Option parsing shared by the CLI commands.
 
 import type { MaskScheme } from '../engine/attribution/schema';
-import { checkLimit, type LimitName } from '../engine/limits';
+import { checkLimit, LIMITS, type LimitName } from '../engine/limits';
 
 /**
  * argv with `--name -1` rewritten to `--name=-1` for the string options in `options`: node's parseArgs
@@ -30,7 +30,7 @@ export function numberOption(name: string, value: string | undefined, fallback: 
 
 /** A number option that must also stay within the engine's bounds for `limit` (see engine/limits.ts). */
 export function limitedOption(name: string, limit: LimitName, value: string | undefined, fallback: number): number {
-  return checkLimit(limit, numberOption(name, value, fallback), `--${name}`);
+  return checkLimit(limit, numberOption(name, value, fallback, LIMITS[limit].integer), `--${name}`);
 }
 
 export function parseMask(value: string): MaskScheme {

@@ -40,6 +40,7 @@ export interface CompiledBundle {
 async function loadParams(ckpt: Checkpoint, config: ModelConfig, options: CompileOptions) {
   // Shapes as the checkpoint stores them; learned position rows beyond what can run are dropped.
   const specs = architectureParams(ckpt.config);
+  checkUnusedTensors(ckpt, specs);
   const params = new Map<string, StoredParam>();
   const counted = new Set<string>();
   let parameters = 0;
@@ -59,7 +60,6 @@ async function loadParams(ckpt: Checkpoint, config: ModelConfig, options: Compil
     params.set(spec.key, stored);
     options.onProgress?.({ stage: 'load', done: i + 1, total: specs.length, detail: spec.source });
   }
-  checkUnusedTensors(ckpt, specs);
   return { params, parameters, tensors };
 }
 
