@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     await command.run(rest);
-    return 0;
+    return Number(process.exitCode ?? 0); // e.g. 130 after an interrupted eval
   } catch (e) {
     console.error(`heta ${name}: ${e instanceof Error ? e.message : String(e)}`);
     return process.exitCode && process.exitCode !== 0 ? Number(process.exitCode) : 1;
