@@ -221,7 +221,7 @@ export async function attribute(
     };
   };
 
-  onProgress?.({ phase: 'hessian', done: 0, total: params.m, partial: result() });
+  onProgress?.({ phase: 'hessian', done: 0, total: params.m, partial: checked(result(), false) });
   const fullGradient = async (xs: Float32Array, count: number) => {
     gradientPasses += count;
     return (await model.gradient(xs, count, p, Array(count).fill(q), Array(count).fill(targetId))).grad;
@@ -268,14 +268,18 @@ export async function attribute(
     onUpdate: (done, running, probesSoFar) => {
       stats = running;
       perProbe = probesSoFar;
-      onProgress?.({ phase: 'hessian', done, total: params.m, partial: result() });
+      onProgress?.({ phase: 'hessian', done, total: params.m, partial: checked(result(), false) });
     },
   }).finally(() => placed?.release());
   stats = hessian.stats;
   perProbe = hessian.perProbe;
-  const final = result();
-  const { M: finalM, S: finalS, I: finalI } = final.components;
-  const bad = nonFiniteProblem({ M: finalM, S: finalS, I: finalI, scores: final.scores });
-  if (bad) throw new AttributionError(bad);
-  return final;
+  return checked(result(), true)!;
+}
+
+/** `r` when M, S, I and the scores are all finite; otherwise an AttributionError (`final`) or no partial result to show. */
+function checked(r: AttributionResult, final: boolean): AttributionResult | undefined {
+  const { M, S, I } = r.components;
+  const problem = nonFiniteProblem({ M, S, I, scores: r.scores });
+  if (problem && final) throw new AttributionError(problem);
+  return problem ? undefined : r;
 }
