@@ -21,11 +21,12 @@ const USAGE = 'usage: heta convert <checkpoint-dir | hf:org/name[@revision]> <bu
  * A hub model, downloaded with a progress line. HF_TOKEN (sent to that hub only) opens gated models;
  * HF_ENDPOINT is the hub's usual variable for a mirror.
  */
-async function hubSource(spec: string, hubUrl: string, progress: ReturnType<typeof progressLine>): Promise<{ source: FileSource; id: string }> {
+async function hubSource(spec: string, hubUrl: string, progress: ReturnType<typeof progressLine>, signal: AbortSignal): Promise<{ source: FileSource; id: string }> {
   const ref = parseHubSpec(spec, hubUrl);
   const token = process.env.HF_TOKEN;
   const source = hubFileSource(ref, {
     headers: token ? { authorization: `Bearer ${token}` } : undefined,
+    signal,
     onProgress: (p) => {
       const current = p.files.find((f) => f.total === null || f.loaded < f.total)?.name ?? '';
       progress.update('downloading', p.loaded, p.total, `${formatBytes(p.loaded)} of ${formatBytes(p.total)} ${current}`);
@@ -54,8 +55,8 @@ export async function convertCommand(argv: string[]): Promise<void> {
   // Ctrl-C stops the compile between steps and removes the partial folder; once the swap has begun it completes.
   const controller = new AbortController();
   const onSigint = () => {
-    if (controller.signal.aborted) return;
-    console.error('\ninterrupted: stopping and removing the partial output (the existing bundle, if any, is kept)');
+    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C quits at once; the next run tidies up
+    console.error('\ninterrupted: stopping and removing the partial output, the existing bundle is kept (Ctrl-C again to quit at once)');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -63,7 +64,7 @@ export async function convertCommand(argv: string[]): Promise<void> {
     const started = performance.now();
     const progress = progressLine();
     const { source, id } = local === undefined
-      ? await hubSource(spec, values['hub-url'] ?? process.env.HF_ENDPOINT ?? DEFAULT_HUB_URL, progress)
+      ? await hubSource(spec, values['hub-url'] ?? process.env.HF_ENDPOINT ?? DEFAULT_HUB_URL, progress, controller.signal)
       : { source: directorySource(local), id: basename(local) };
     const ckpt = await openCheckpoint(source, (p) => progress.update(p.kind === 'read' ? 'reading' : 'hashing', p.done, p.total, p.file));
     progress.done();

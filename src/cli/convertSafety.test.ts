@@ -47,6 +47,14 @@ describe('heta convert output safety', async () => {
     await expectRefused([ckpt, ckpt, '--force'], /it is the checkpoint folder/);
   });
 
+  it('may write a new bundle folder inside the checkpoint folder (as models/demo/bundle) without touching the checkpoint', async () => {
+    const before = await snapshotFolder(root);
+    await convertCommand([ckpt, join(ckpt, 'bundle')]);
+    const after = await snapshotFolder(root, ['work/ckpt/bundle']);
+    expect(after).toEqual(before);
+    await rm(join(ckpt, 'bundle'), { recursive: true });
+  });
+
   it('refuses a folder of the user\'s files and a regular file unless --force', async () => {
     await expectRefused([ckpt, join(work, 'mine')], /'.*mine' exists and is not a bundle made by heta convert \(no heta\.json\); it holds notes\.txt\. Nothing was changed: .*--force/);
     await expectRefused([ckpt, join(work, 'afile')], /'.*afile' is a file, not a bundle folder\. Nothing was changed/);
