@@ -133,7 +133,7 @@ export async function checkBundleOutput(out: string, options: Pick<WriteBundleOp
       );
     }
   }
-  if (basename(target).startsWith('.') && LEFTOVER.test(basename(target))) throw new OutputRefusedError(`refusing to write to '${out}': that name is reserved for heta's temporary folders`);
+  if (LEFTOVER.test(basename(target))) throw new OutputRefusedError(`refusing to write to '${out}': that name is reserved for heta's temporary folders`);
   const problem = await replaceProblem(out);
   if (problem && !options.force) throw new OutputRefusedError(`${problem}. Nothing was changed: choose another folder, or pass --force to replace it`);
 }
