@@ -1,12 +1,8 @@
 #!/usr/bin/env node
-// Entry for `npx heta`: runs the TypeScript CLI through tsx so no build step is needed.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// Entry for `npx heta`: runs the TypeScript CLI in this same process through tsx's loader, so no build
+// step is needed and Ctrl-C reaches the CLI itself: no wrapper process forwards it or kills the CLI
+// mid-clean-up.
+import { register } from 'tsx/esm/api';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const result = spawnSync(tsx, [join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+register();
+await import('../src/cli/main.ts');

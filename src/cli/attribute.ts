@@ -1,7 +1,6 @@
 // `heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ...`
 
-import { numberOption, parseMask } from './options';
-import { writeFile } from 'node:fs/promises';
+import { limitedOption, parseMask, withNegativeValues } from './options';
 import { parseArgs } from 'node:util';
 import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
@@ -9,6 +8,8 @@ import type { AttributionResult, TargetRequest } from '../engine/attribution/sch
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { bundleDirSource } from '../node/bundleFiles';
+import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
+import { attributionCost, formatCost, measureThroughput } from './costEstimate';
 import { progressLine } from './progress';
 
 const USAGE =
@@ -53,57 +54,69 @@ export function formatTable(r: AttributionResult): string {
   return lines.join('\n');
 }
 
+const OPTIONS = {
+  model: { type: 'string' },
+  prompt: { type: 'string' },
+  target: { type: 'string' },
+  'target-pos': { type: 'string' },
+  m: { type: 'string' },
+  seed: { type: 'string' },
+  beta: { type: 'string' },
+  gamma: { type: 'string' },
+  mask: { type: 'string', default: 'zero' },
+  json: { type: 'string' },
+  'dump-probes': { type: 'boolean', default: false },
+  generate: { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
 export async function attributeCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      prompt: { type: 'string' },
-      target: { type: 'string' },
-      'target-pos': { type: 'string' },
-      m: { type: 'string' },
-      seed: { type: 'string' },
-      beta: { type: 'string' },
-      gamma: { type: 'string' },
-      mask: { type: 'string', default: 'zero' },
-      json: { type: 'string' },
-      'dump-probes': { type: 'boolean', default: false },
-      generate: { type: 'string' },
-      threads: { type: 'string' },
-    },
-  });
+  const { values } = parseArgs({ args: withNegativeValues(argv, OPTIONS), options: OPTIONS });
   if (!values.model || values.prompt === undefined) throw new Error(USAGE);
   if (values.target !== undefined && values['target-pos'] !== undefined) throw new Error('give --target or --target-pos, not both');
   if (values.generate !== undefined && (values.target !== undefined || values['target-pos'] !== undefined)) throw new Error('--generate explains each generated token: it takes no --target or --target-pos');
-  const runtime = await createNodeRuntime({ threads: values.threads ? Number(values.threads) : undefined });
+  // Every option and the output path are checked before the model loads and long work starts.
+  const params = {
+    m: limitedOption('m', 'm', values.m, 10),
+    seed: limitedOption('seed', 'seed', values.seed, 0),
+    beta: limitedOption('beta', 'beta', values.beta, 0.5),
+    gamma: limitedOption('gamma', 'gamma', values.gamma, 0.5),
+    mask: parseMask(values.mask!),
+  };
+  const steps = values.generate === undefined ? undefined : limitedOption('generate', 'generate', values.generate, 1);
+  const targetPos = values['target-pos'] === undefined ? undefined : limitedOption('target-pos', 'targetPosition', values['target-pos'], 1);
+  const threads = values.threads === undefined ? undefined : limitedOption('threads', 'threads', values.threads, 1);
+  if (values.json) await checkOutputFile(values.json, '--json');
+  const runtime = await createNodeRuntime({ threads });
   const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
   try {
+    const V = model.config.vocabSize;
+    if (params.mask.kind === 'token' && params.mask.id >= V) throw new Error(`--mask token:${params.mask.id} is not in ${model.manifest.modelId}'s vocabulary (ids 0 … ${V - 1})`);
     let target: TargetRequest = { kind: 'next' };
-    if (values['target-pos'] !== undefined) target = { kind: 'position', position: numberOption('target-pos', values['target-pos'], 0) };
+    if (targetPos !== undefined) target = { kind: 'position', position: targetPos };
     if (values.target !== undefined) {
       const id = model.tokenizer.textToId(values.target);
       if (id === null) throw new Error(`--target ${JSON.stringify(values.target)} is not a single token of this model's vocabulary (try a leading space, e.g. " Paris")`);
       target = { kind: 'next', tokenId: id };
     }
+    const ids = model.tokenizer.encode(values.prompt).map((t) => t.id);
+    if (ids.length > 0 && ids.length <= model.config.maxPositions) {
+      const p = steps !== undefined ? ids.length + steps : target.kind === 'position' ? Math.min(target.position, ids.length) : ids.length;
+      const cost = attributionCost(model, p, params.m, await measureThroughput(model, ids), steps ?? 1);
+      console.error(`${formatCost(cost)}${steps !== undefined ? ` (at most, for ${steps} generated tokens)` : ''}`);
+    }
     const progress = progressLine();
-    const params = {
-      m: numberOption('m', values.m, 10),
-      seed: numberOption('seed', values.seed, 0),
-      beta: numberOption('beta', values.beta, 0.5),
-      gamma: numberOption('gamma', values.gamma, 0.5),
-      mask: parseMask(values.mask!),
-    };
     const options = { dumpProbes: values['dump-probes'] };
     const result =
-      values.generate !== undefined
-        ? await attributeGeneration(model, values.prompt, numberOption('generate', values.generate, 0), params, {
+      steps !== undefined
+        ? await attributeGeneration(model, values.prompt, steps, params, {
             ...options,
             onProgress: (p) => progress.update(`token ${p.row + 1}/${p.rows} ${p.phase}`, p.done, p.total),
           })
         : await attribute(model, values.prompt, target, params, { ...options, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
     progress.done();
     if (values.json) {
-      await writeFile(values.json, JSON.stringify(result, null, 2));
+      await writeFileAtomic(values.json, JSON.stringify(result, null, 2));
       console.log(`wrote ${values.json}`);
     }
     console.log(result.schema === 'heta-generation' ? formatGeneration(result) : formatTable(result));

@@ -72,6 +72,30 @@ describe('heta eval', async () => {
     await expect(run([...base.slice(0, 4), '--methods', 'heta,sha', '--json', out])).rejects.toThrow(/unknown method 'sha'/);
   });
 
+  it('--resume with a smaller --limit keeps every finished item', async () => {
+    // The file holds ex0 … ex2 (complete) from the test above.
+    const before = JSON.parse(await readFile(out, 'utf8')) as EvalFile;
+    expect(before.items.map((i) => i.id)).toEqual(['ex0', 'ex1', 'ex2']);
+    const { errs } = await run([...base, '--limit', '1', '--resume']);
+    expect(errs).toMatch(/1 of 1 items already done; keeping 2 finished item\(s\) beyond --limit 1/);
+    const file = JSON.parse(await readFile(out, 'utf8')) as EvalFile;
+    expect(file.items.map((i) => i.id)).toEqual(['ex0', 'ex1', 'ex2']);
+    expect(file.items).toEqual(before.items);
+    expect(file.complete).toBe(true);
+  });
+
+  it('names a corrupt resume file and leaves it as it is; refuses bad counts before loading', async () => {
+    const corrupt = join(dir, 'corrupt.json');
+    await writeFile(corrupt, '{"schema": "heta-eval", "items": [');
+    await expect(run([...base.slice(0, -1), corrupt, '--resume'])).rejects.toThrow(/cannot resume .*corrupt\.json: it is not valid JSON .*it was left as it is/);
+    expect(await readFile(corrupt, 'utf8')).toBe('{"schema": "heta-eval", "items": [');
+    await writeFile(corrupt, '{"hello": 1}');
+    await expect(run([...base.slice(0, -1), corrupt, '--resume'])).rejects.toThrow(/cannot resume .*corrupt\.json: it is not a heta eval file/);
+    await expect(run([...base, '--m', '-1'])).rejects.toThrow(/--m must be an integer from 1 to 256/);
+    await expect(run([...base, '--limit', '0'])).rejects.toThrow(/--limit must be an integer from 1 to/);
+    await expect(run([...base.slice(0, -1), join(dir, 'no', 'x.json')])).rejects.toThrow(/the folder .*no does not exist/);
+  });
+
   it('an interruption keeps the finished items and marks the file incomplete', async () => {
     const out2 = join(dir, 'interrupted.json');
     const args = [...base.slice(0, -1), out2];

@@ -3,8 +3,8 @@
 // table with 95% intervals. With --json the file is rewritten (atomically) after every item, so an
 // interrupted run keeps its finished items and `--resume` continues it.
 
-import { numberOption, parseMask } from './options';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { limitedOption, numberOption, parseMask, withNegativeValues } from './options';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MaskScheme } from '../engine/attribution/schema';
@@ -16,6 +16,8 @@ import { deriveSeed, evaluateItem, formatSummary, SEED_SALT, summarize, type Ite
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { bundleDirSource } from '../node/bundleFiles';
+import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
+import { formatSeconds } from './costEstimate';
 import { progressLine } from './progress';
 
 const USAGE =
@@ -63,9 +65,22 @@ function parseGrid(value: string): IgGrid {
 }
 
 async function writeAtomic(file: string, data: EvalFile): Promise<void> {
-  const tmp = `${file}.partial-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(data));
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(data));
+}
+
+/** The finished file to resume, or an error naming it when it is unreadable or not a heta eval file. */
+function parseEvalFile(text: string, file: string): EvalFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`cannot resume ${file}: it is not valid JSON (${(e as Error).message}); it was left as it is. Move it away, or pass --overwrite to start again`);
+  }
+  const f = json as Partial<EvalFile> | null;
+  if (!f || typeof f !== 'object' || f.schema !== EVAL_SCHEMA || !Array.isArray(f.items) || f.items.some((it) => !it || typeof it.id !== 'string')) {
+    throw new Error(`cannot resume ${file}: it is not a heta eval file (no "${EVAL_SCHEMA}" schema with an items list); it was left as it is`);
+  }
+  return f as EvalFile;
 }
 
 /** Settings that must agree for --resume (everything that changes a number in the results). */
@@ -77,54 +92,54 @@ function sameSettings(a: EvalSettings, b: EvalSettings): string | null {
   return null;
 }
 
+const OPTIONS = {
+  model: { type: 'string' },
+  dataset: { type: 'string' },
+  methods: { type: 'string', default: 'all' },
+  limit: { type: 'string' },
+  json: { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  overwrite: { type: 'boolean', default: false },
+  m: { type: 'string' },
+  seed: { type: 'string' },
+  mask: { type: 'string', default: 'zero' },
+  beta: { type: 'string' },
+  gamma: { type: 'string' },
+  'ig-steps': { type: 'string' },
+  'ig-grid': { type: 'string', default: 'log' },
+  'cc-samples': { type: 'string' },
+  'cc-lambda': { type: 'string' },
+  draws: { type: 'string' },
+  threads: { type: 'string' },
+  'max-batch': { type: 'string' },
+} as const;
+
 export async function evalCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      dataset: { type: 'string' },
-      methods: { type: 'string', default: 'all' },
-      limit: { type: 'string' },
-      json: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      overwrite: { type: 'boolean', default: false },
-      m: { type: 'string' },
-      seed: { type: 'string' },
-      mask: { type: 'string', default: 'zero' },
-      beta: { type: 'string' },
-      gamma: { type: 'string' },
-      'ig-steps': { type: 'string' },
-      'ig-grid': { type: 'string', default: 'log' },
-      'cc-samples': { type: 'string' },
-      'cc-lambda': { type: 'string' },
-      draws: { type: 'string' },
-      threads: { type: 'string' },
-      'max-batch': { type: 'string' },
-    },
-  });
+  const { values } = parseArgs({ args: withNegativeValues(argv, OPTIONS), options: OPTIONS });
   if (!values.model || !values.dataset) throw new Error(USAGE);
   if (values.resume && !values.json) throw new Error('--resume needs --json <file> (the file to continue)');
   if (values.resume && values.overwrite) throw new Error('give --resume or --overwrite, not both');
   const methods = parseMethods(values.methods!);
-  const limit = values.limit === undefined ? Infinity : numberOption('limit', values.limit, 0, true);
-  if (limit < 1) throw new Error('--limit must be at least 1');
+  const limit = values.limit === undefined ? Infinity : limitedOption('limit', 'limit', values.limit, 1);
   const params: EvalSettings['params'] = {
-    m: numberOption('m', values.m, 10, true),
-    seed: numberOption('seed', values.seed, 0, true),
+    m: limitedOption('m', 'm', values.m, 10),
+    seed: limitedOption('seed', 'seed', values.seed, 0),
     mask: parseMask(values.mask!),
-    beta: numberOption('beta', values.beta, 0.5),
-    gamma: numberOption('gamma', values.gamma, 0.5),
-    igSteps: numberOption('ig-steps', values['ig-steps'], DEFAULT_BASELINE_OPTIONS.igSteps, true),
+    beta: limitedOption('beta', 'beta', values.beta, 0.5),
+    gamma: limitedOption('gamma', 'gamma', values.gamma, 0.5),
+    igSteps: limitedOption('ig-steps', 'igSteps', values['ig-steps'], DEFAULT_BASELINE_OPTIONS.igSteps),
     igGrid: parseGrid(values['ig-grid']!),
-    contextCiteSamples: numberOption('cc-samples', values['cc-samples'], DEFAULT_BASELINE_OPTIONS.contextCiteSamples, true),
+    contextCiteSamples: limitedOption('cc-samples', 'contextCiteSamples', values['cc-samples'], DEFAULT_BASELINE_OPTIONS.contextCiteSamples),
     contextCiteLambda: values['cc-lambda'] === undefined || values['cc-lambda'] === 'cv' ? 'cv' : numberOption('cc-lambda', values['cc-lambda'], 0),
-    draws: numberOption('draws', values.draws, 8, true),
+    draws: limitedOption('draws', 'draws', values.draws, 8),
   };
-  if (params.m < 1 || params.igSteps < 1 || params.contextCiteSamples < 2 || params.draws < 1) throw new Error('--m, --ig-steps, --draws must be ≥ 1 and --cc-samples ≥ 2');
+  const maxBatch = values['max-batch'] === undefined ? undefined : limitedOption('max-batch', 'maxBatch', values['max-batch'], 64);
+  const threads = values.threads === undefined ? undefined : limitedOption('threads', 'threads', values.threads, 1);
+  if (values.json) await checkOutputFile(values.json, '--json');
 
   const dataset = parseDataset(await readFile(values.dataset, 'utf8'));
   const items = dataset.items.slice(0, Math.min(limit, dataset.items.length));
-  const runtime = await createNodeRuntime({ threads: values.threads ? numberOption('threads', values.threads, 1, true) : undefined });
+  const runtime = await createNodeRuntime({ threads });
   const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
   const settings: EvalSettings = {
     model: { id: model.manifest.modelId, fingerprint: model.manifest.source.fingerprint, quantization: model.manifest.quantization.requested },
@@ -133,19 +148,23 @@ export async function evalCommand(argv: string[]): Promise<void> {
     params,
   };
 
+  // Resuming keeps every finished item of the file, also those beyond a smaller --limit: nothing finished is dropped.
   let previous: ItemResult[] = [];
   let previousMs = 0;
   if (values.json) {
     const existing = await readFile(values.json, 'utf8').catch(() => null);
     if (existing !== null && values.resume) {
-      const old = JSON.parse(existing) as EvalFile;
-      if (old.schema !== EVAL_SCHEMA) throw new Error(`${values.json} is not a heta eval file`);
+      const old = parseEvalFile(existing, values.json);
       const why = sameSettings(old, settings);
       if (why) throw new Error(`cannot resume ${values.json}: ${why}`);
       const wanted = new Set(items.map((it) => it.id));
-      previous = old.items.filter((it) => wanted.has(it.id) && !it.error);
+      previous = old.items.filter((it) => !(it.error && wanted.has(it.id))); // failed items of this selection run again
       previousMs = old.wallMs;
-      console.error(`resuming ${values.json}: ${previous.length} of ${items.length} items already done`);
+      const beyond = previous.filter((it) => !wanted.has(it.id)).length;
+      console.error(
+        `resuming ${values.json}: ${previous.length - beyond} of ${items.length} items already done` +
+          (beyond ? `; keeping ${beyond} finished item(s) beyond --limit ${items.length}` : ''),
+      );
     } else if (existing !== null && !values.overwrite) {
       throw new Error(`${values.json} exists; pass --resume to continue it or --overwrite to start again`);
     }
@@ -168,12 +187,15 @@ export async function evalCommand(argv: string[]): Promise<void> {
     backend: model.backendDetail,
     complete,
     wallMs: previousMs + (performance.now() - started),
-    items: results,
+    items: inDatasetOrder(results),
     summary: summarize(results, methods),
   });
+  const order = new Map(dataset.items.map((it, k) => [it.id, k]));
+  const inDatasetOrder = (list: ItemResult[]) => [...list].sort((a, b) => (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity));
   const progress = progressLine();
   let warned = 0;
   let interrupted = false;
+  let computed = 0;
   console.error(`${methods.length} methods × ${items.length} items, ${model.manifest.modelId} on ${model.backendDetail}`);
   try {
     for (const [k, item] of items.entries()) {
@@ -189,7 +211,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
             contextCiteSamples: params.contextCiteSamples,
             contextCiteLambda: params.contextCiteLambda,
             contextCiteSeed: deriveSeed(params.seed, SEED_SALT.contextCite),
-            maxBatch: values['max-batch'] ? numberOption('max-batch', values['max-batch'], 64, true) : undefined,
+            maxBatch,
           },
           metrics: { draws: params.draws, seed: deriveSeed(params.seed, SEED_SALT.softMasks) },
           signal: controller.signal,
@@ -204,6 +226,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
       progress.done();
       results.push(result);
       warned += result.warnings?.length ? 1 : 0;
+      computed++;
+      if (computed === 1 && !result.error) {
+        const left = items.filter((it) => !done.has(it.id)).length - 1;
+        if (left > 0) console.error(`estimated cost: about ${formatSeconds(result.ms / 1000)} per item, ${formatSeconds((left * result.ms) / 1000)} for the ${left} items left`);
+      }
       if (!result.error) {
         const t = result.target;
         console.error(`${label} ${item.id}: ${result.tokens.length} tokens, target ${JSON.stringify(t.tokenText)} p=${t.probability.toPrecision(3)}, ${(result.ms / 1000).toFixed(1)} s`);
@@ -218,13 +245,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
     progress.done();
     await model.release();
   }
-  const out = file(!interrupted && results.length === items.length);
+  const finished = new Set(results.map((it) => it.id));
+  const out = file(!interrupted && items.every((it) => finished.has(it.id)));
   if (values.json) await writeAtomic(values.json, out);
   if (warned) console.error(`${warned} item(s) with warnings (e.g. multi-token targets scored on their first token); see "warnings" in the JSON`);
   console.log(formatSummary(out.summary));
   console.log(`\nwall time ${(out.wallMs / 1000).toFixed(1)} s${values.json ? `; per-item results in ${values.json}` : ''}`);
   if (interrupted) {
-    console.error(`interrupted after ${results.length} of ${items.length} items${values.json ? `; continue with the same command and --resume` : ''}`);
+    console.error(`interrupted after ${items.filter((it) => finished.has(it.id)).length} of ${items.length} items${values.json ? `; continue with the same command and --resume` : ''}`);
     process.exitCode = 130;
   }
 }

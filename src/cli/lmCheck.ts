@@ -1,12 +1,14 @@
 // `heta lm-check --model <bundle-dir>`: validation perplexity, copy-from-context rate and greedy
 // continuations of a bundle, measured through the compiled ONNX graphs.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { greedyContinuation, meanNegativeLogLikelihood, nextTokenPredictions } from '../engine/model/languageModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { bundleDirSource } from '../node/bundleFiles';
+import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
+import { limitedOption, withNegativeValues } from './options';
 
 /** The prompts models/recipe/eval.py continues, so torch and ONNX outputs can be compared. */
 export const CONTINUATION_PROMPTS = [
@@ -50,23 +52,23 @@ export async function lmCheck(model: AttributionModel, valBytes: Uint8Array, cop
 }
 
 export async function lmCheckCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string', default: 'models/demo/bundle' },
-      val: { type: 'string', default: 'models/eval/val-tokens.u16' },
-      copy: { type: 'string', default: 'models/eval/copy-from-context.jsonl' },
-      windows: { type: 'string', default: '200' },
-      json: { type: 'string' },
-    },
-  });
+  const options = {
+    model: { type: 'string', default: 'models/demo/bundle' },
+    val: { type: 'string', default: 'models/eval/val-tokens.u16' },
+    copy: { type: 'string', default: 'models/eval/copy-from-context.jsonl' },
+    windows: { type: 'string', default: '200' },
+    json: { type: 'string' },
+  } as const;
+  const { values } = parseArgs({ args: withNegativeValues(argv, options), options });
+  const windows = limitedOption('windows', 'windows', values.windows, 200);
+  if (values.json) await checkOutputFile(values.json, '--json');
   const model = await AttributionModel.load(bundleDirSource(values.model!), await createNodeRuntime());
   try {
-    const r = await lmCheck(model, new Uint8Array(await readFile(values.val!)), await readFile(values.copy!, 'utf8'), Number(values.windows));
+    const r = await lmCheck(model, new Uint8Array(await readFile(values.val!)), await readFile(values.copy!, 'utf8'), windows);
     console.log(`validation: ${r.validation.windows} windows, ${r.validation.tokens} tokens, loss ${r.validation.loss.toFixed(4)} nats/token, perplexity ${r.validation.perplexity.toFixed(2)}`);
     console.log(`copy from context: answer in top-5 for ${r.copy.top5}/${r.copy.items} prompts (${(100 * r.copy.rate).toFixed(0)}%)`);
     for (const c of r.continuations) console.log(`\nPROMPT: ${c.prompt}\nGREEDY: ${JSON.stringify(c.continuation)}`);
-    if (values.json) await writeFile(values.json, JSON.stringify(r, null, 2));
+    if (values.json) await writeFileAtomic(values.json, JSON.stringify(r, null, 2));
   } finally {
     await model.release();
   }

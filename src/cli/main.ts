@@ -6,7 +6,7 @@ import { evalCommand } from './eval';
 import { lmCheckCommand } from './lmCheck';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
-  convert: { run: convertCommand, help: 'convert <checkpoint-dir> <bundle-dir> [--quant none|q8|q4]  compile a Hugging Face checkpoint' },
+  convert: { run: convertCommand, help: 'convert <checkpoint-dir> <bundle-dir> [--quant none|q8|q4] [--force]  compile a Hugging Face checkpoint' },
   'lm-check': { run: lmCheckCommand, help: 'lm-check [--model <bundle-dir>] [--windows 200] [--json <file>]  perplexity, copying, greedy samples' },
   eval: { run: evalCommand, help: 'eval --model <bundle-dir> --dataset <file> [--methods heta,ig,...] [--limit N] [--json <file> [--resume]]  compare methods' },
   attribute: { run: attributeCommand, help: 'attribute --model <bundle-dir> --prompt <text> [--target <tok> | --target-pos <n>] [--json <file>]  explain a prediction' },
@@ -29,10 +29,10 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     await command.run(rest);
-    return 0;
+    return Number(process.exitCode ?? 0); // e.g. 130 after an interrupted eval
   } catch (e) {
     console.error(`heta ${name}: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    return process.exitCode && process.exitCode !== 0 ? Number(process.exitCode) : 1;
   }
 }
 

@@ -1,12 +1,36 @@
 // Option parsing shared by the CLI commands.
 
 import type { MaskScheme } from '../engine/attribution/schema';
+import { checkLimit, LIMITS, type LimitName } from '../engine/limits';
+
+/**
+ * argv with `--name -1` rewritten to `--name=-1` for the string options in `options`: node's parseArgs
+ * takes a value starting with '-' only in the `=` form and otherwise stops with an "ambiguous" error.
+ */
+export function withNegativeValues(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const name = arg.startsWith('--') ? arg.slice(2) : null;
+    const next = argv[i + 1];
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
 
 export function numberOption(name: string, value: string | undefined, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${value}'`);
   return n;
+}
+
+/** A number option that must also stay within the engine's bounds for `limit` (see engine/limits.ts). */
+export function limitedOption(name: string, limit: LimitName, value: string | undefined, fallback: number): number {
+  return checkLimit(limit, numberOption(name, value, fallback, LIMITS[limit].integer), `--${name}`);
 }
 
 export function parseMask(value: string): MaskScheme {

@@ -44,3 +44,12 @@ describe('directorySource', () => {
     await expect(openCheckpoint(directorySource(join(dir, 'nope')))).rejects.toThrow(/missing config\.json, tokenizer\.json/);
   });
 });
+
+describe('bundleDirSource', () => {
+  it('reads only plain names inside the bundle folder', async () => {
+    const { bundleDirSource } = await import('./bundleFiles');
+    const source = bundleDirSource('/tmp');
+    await expect(source.read('../../../../etc/passwd')).rejects.toThrow(/refusing to read "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd": not a plain file name inside the bundle folder/);
+    await expect(source.read('/etc/passwd')).rejects.toThrow(/not a plain file name/);
+  });
+});

@@ -31,7 +31,7 @@ describe('attributeGeneration on a compiled tiny Llama', async () => {
 
   it('rejects bad requests with clear messages and stops when cancelled', async () => {
     await expect(attributeGeneration(model, '   ', 2)).rejects.toThrow(/prompt is empty/);
-    await expect(attributeGeneration(model, prompt, 0)).rejects.toThrow(/1 … 64/);
+    await expect(attributeGeneration(model, prompt, 0)).rejects.toThrow(/must be an integer from 1 to 64/);
     await expect(attributeGeneration(model, 'a '.repeat(ckpt.config.maxPositions + 5), 2)).rejects.toThrow(/no room to generate/);
     const controller = new AbortController();
     const done: number[] = [];

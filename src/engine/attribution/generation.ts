@@ -6,11 +6,12 @@ import { generateContinuation, type GeneratedText } from '../model/languageModel
 import type { AttributionModel } from '../model/attributionModel';
 import { AttributionError, attribute, type AttributionOptions, type AttributionProgress } from './heta';
 import type { AttributionParams, AttributionResult } from './schema';
+import { LIMITS, limitProblem } from '../limits';
 
 export const GENERATION_SCHEMA = 'heta-generation';
 export const GENERATION_SCHEMA_VERSION = 1;
 /** More rows than this would take minutes each in a browser. */
-export const MAX_GENERATED = 64;
+export const MAX_GENERATED = LIMITS.generate.max;
 
 export interface GenerationResult extends GeneratedText {
   schema: typeof GENERATION_SCHEMA;
@@ -40,7 +41,8 @@ export async function attributeGeneration(
   options: GenerationOptions = {},
 ): Promise<GenerationResult> {
   const { onGenerated, onRow, onProgress, ...attributionOptions } = options;
-  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_GENERATED) throw new AttributionError(`the number of tokens to generate must be 1 … ${MAX_GENERATED}, got ${steps}`);
+  const stepsProblem = limitProblem('generate', steps);
+  if (stepsProblem) throw new AttributionError(`the number of tokens to generate ${stepsProblem}`);
   if (prompt.trim() === '') throw new AttributionError('the prompt is empty: type or paste some text first');
   const n = model.tokenizer.encode(prompt).length;
   const max = model.config.maxPositions;

@@ -8,6 +8,8 @@ import type { Token } from '../tokenizer/tokenizer';
 import { flowEdges, hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
 import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessian';
 import { rademacherProbes } from './random';
+import { limitProblem } from '../limits';
+import { nonFiniteProblem } from './finite';
 import {
   DEFAULT_PARAMS,
   RESULT_SCHEMA,
@@ -55,6 +57,16 @@ export function activationFloatsPerItem(config: ModelConfig, T: number): number 
 /** Items per batch so that activations stay around BATCH_ACTIVATION_FLOATS. */
 export function batchSizeFor(model: { config: ModelConfig }, T: number, maxBatch = DEFAULT_MAX_BATCH): number {
   return Math.max(1, Math.min(maxBatch, Math.floor(BATCH_ACTIVATION_FLOATS / activationFloatsPerItem(model.config, T))));
+}
+
+/** The embedding of a `token:<id>` mask (null for other schemes), refused up front when the id is not in the vocabulary. */
+export async function maskTokenRow(model: AttributionModel, scheme: MaskScheme): Promise<Float32Array | null> {
+  if (scheme.kind !== 'token') return null;
+  const V = model.config.vocabSize;
+  if (!Number.isInteger(scheme.id) || scheme.id < 0 || scheme.id >= V) {
+    throw new AttributionError(`mask token id ${scheme.id} is not in ${model.manifest.modelId}'s vocabulary (0 … ${V - 1}); pick an id below ${V}`);
+  }
+  return model.embed([scheme.id]);
 }
 
 /** The row that replaces a masked token's embedding under `scheme` (zero, mean of the context rows of `x`, or a token's embedding). */
@@ -109,7 +121,8 @@ export async function attribute(
   const { signal, onProgress } = options;
   const started = performance.now();
   const { hiddenSize: d, numLayers: L, numHeads: H, vocabSize: V, maxPositions } = model.config;
-  if (!Number.isInteger(params.m) || params.m < 1) throw new AttributionError(`m (probes per token) must be a positive integer, got ${params.m}`);
+  const mProblem = limitProblem('m', params.m);
+  if (mProblem) throw new AttributionError(`m ${mProblem}`);
   const { prompt, tokens } = promptTokens(model, input);
   const n = tokens.length;
   if (n === 0) throw new AttributionError('the prompt produced no tokens');
@@ -128,6 +141,8 @@ export async function attribute(
   const inspected = await model.inspect(x, p);
   const rowLogits = inspected.logits.subarray(q * V, (q + 1) * V);
   const logP = logSoftmax(rowLogits);
+  const badLogits = nonFiniteProblem({ logits: rowLogits });
+  if (badLogits) throw new AttributionError(badLogits);
   const targetId = fixedTarget ?? logP.reduce((best, v, i) => (v > logP[best] ? i : best), 0);
   const { m: M, perLayer } = semanticTransition(inspected.attention, inspected.valueStrength, L, H, p, q);
   const flow = flowEdges(inspected.attention, L, H, p, q);
@@ -136,8 +151,7 @@ export async function attribute(
 
   // I: KL between the clean and the masked prediction, every masked context batched.
   const t1 = performance.now();
-  const tokenRow = params.mask.kind === 'token' ? await model.embed([params.mask.id]) : null;
-  const mask = maskVector(model, params.mask, x, p, tokenRow);
+  const mask = maskVector(model, params.mask, x, p, await maskTokenRow(model, params.mask));
   const batch = batchSizeFor(model, p, options.maxBatch);
   const I = new Float64Array(p);
   for (let start = 0; start < p; start += batch) {
@@ -207,7 +221,7 @@ export async function attribute(
     };
   };
 
-  onProgress?.({ phase: 'hessian', done: 0, total: params.m, partial: result() });
+  onProgress?.({ phase: 'hessian', done: 0, total: params.m, partial: checked(result(), false) });
   const fullGradient = async (xs: Float32Array, count: number) => {
     gradientPasses += count;
     return (await model.gradient(xs, count, p, Array(count).fill(q), Array(count).fill(targetId))).grad;
@@ -254,10 +268,18 @@ export async function attribute(
     onUpdate: (done, running, probesSoFar) => {
       stats = running;
       perProbe = probesSoFar;
-      onProgress?.({ phase: 'hessian', done, total: params.m, partial: result() });
+      onProgress?.({ phase: 'hessian', done, total: params.m, partial: checked(result(), false) });
     },
   }).finally(() => placed?.release());
   stats = hessian.stats;
   perProbe = hessian.perProbe;
-  return result();
+  return checked(result(), true)!;
+}
+
+/** `r` when M, S, I and the scores are all finite; otherwise an AttributionError (`final`) or no partial result to show. */
+function checked(r: AttributionResult, final: boolean): AttributionResult | undefined {
+  const { M, S, I } = r.components;
+  const problem = nonFiniteProblem({ M, S, I, scores: r.scores });
+  if (problem && final) throw new AttributionError(problem);
+  return problem ? undefined : r;
 }

@@ -2,7 +2,7 @@
 // passes, the HETA result) are computed once, on first use, and cached here.
 
 import { klDivergence, logSoftmax } from '../attribution/components';
-import { attribute, AttributionError, batchSizeFor, maskVector } from '../attribution/heta';
+import { attribute, AttributionError, batchSizeFor, maskTokenRow, maskVector } from '../attribution/heta';
 import { DEFAULT_PARAMS, type AttributionParams, type AttributionResult, type MaskScheme, type TargetRequest } from '../attribution/schema';
 import type { AttributionModel, Inspection } from '../model/attributionModel';
 import type { Token } from '../tokenizer/tokenizer';
@@ -95,8 +95,7 @@ export class AttributionContext {
     const logP = logSoftmax(inspection.logits.subarray(q * V, (q + 1) * V));
     const targetId = fixed ?? logP.reduce((best, v, i) => (v > logP[best] ? i : best), 0);
     const scheme: MaskScheme = resolved.heta.mask ?? DEFAULT_PARAMS.mask;
-    const tokenRow = scheme.kind === 'token' ? await model.embed([scheme.id]) : null;
-    const maskRow = maskVector(model, scheme, x, p, tokenRow);
+    const maskRow = maskVector(model, scheme, x, p, await maskTokenRow(model, scheme));
     return new AttributionContext(model, prompt, target, tokens, p, targetId, x, inspection, logP, maskRow, resolved);
   }
 

@@ -5,6 +5,7 @@ import { parseModelConfig } from './config';
 import { CheckpointError } from './errors';
 import { parseSafetensors, type SafetensorsFile } from './safetensors';
 import type { FileSource, ModelConfig, Tensor } from './types';
+import { sha256Hex } from '../sha256';
 
 export const CONFIG_FILE = 'config.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -245,9 +246,4 @@ function checkShardAgainstIndex(shard: SafetensorsFile, file: string, tensorFile
       fail(`${WEIGHTS_INDEX_FILE} says tensor "${tensor}" is in ${file}, but that shard does not contain it`, file, tensor);
     }
   }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -8,36 +8,14 @@ import { WeightFile, writeOnnx, OPSET } from '../onnx/writer';
 import { Q4_BLOCK, type QuantScheme } from '../quant/quantize';
 import { buildGraphs, GRAPH_IO, type GraphKind } from './graphs';
 import { storeParam, type StoredParam } from './weights';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, fileRecords, MANIFEST_FILE, type BundleManifest } from './manifest';
+import { checkFinite, checkUnusedTensors, runnableConfig } from './checkpointChecks';
+import { checkTokenizerVocabulary, openTokenizer } from '../tokenizer/tokenizer';
 
-export const BUNDLE_FORMAT = 'heta-bundle';
-export const BUNDLE_FORMAT_VERSION = 2;
+export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, type BundleManifest } from './manifest';
 /** Bump when the compiler's output for the same checkpoint changes (graphs, quantization): stored bundles made by older compilers are then discarded. */
-export const COMPILER_VERSION = 2;
-export const MANIFEST_FILE = 'heta.json';
+export const COMPILER_VERSION = 3;
 export const WEIGHTS_DATA_FILE = 'weights.bin';
-
-export interface BundleManifest {
-  format: typeof BUNDLE_FORMAT;
-  formatVersion: number;
-  modelId: string;
-  architecture: ModelConfig['architecture'];
-  hfArchitecture: string;
-  config: ModelConfig;
-  parameters: number;
-  specialTokens: { bos: number | null; eos: number | null };
-  quantization: {
-    requested: QuantScheme;
-    q4BlockSize: number;
-    /** Tensors stored under each scheme (q4 falls back to q8 where a row does not split into blocks). */
-    tensors: Record<QuantScheme, number>;
-  };
-  opset: number;
-  graphs: Record<GraphKind, { file: string; inputs: string[]; outputs: string[] }>;
-  weights: { file: string; bytes: number };
-  tokenizer: { file: string; configFile: string | null };
-  source: { fingerprint: string; files: Record<string, string> };
-  createdBy: string;
-}
 
 export interface CompileProgress {
   stage: 'load' | 'build' | 'write';
@@ -59,15 +37,20 @@ export interface CompiledBundle {
   files: Map<string, Uint8Array>;
 }
 
-async function loadParams(ckpt: Checkpoint, options: CompileOptions) {
+async function loadParams(ckpt: Checkpoint, config: ModelConfig, options: CompileOptions) {
+  // Shapes as the checkpoint stores them; learned position rows beyond what can run are dropped.
   const specs = architectureParams(ckpt.config);
+  checkUnusedTensors(ckpt, specs);
   const params = new Map<string, StoredParam>();
   const counted = new Set<string>();
   let parameters = 0;
   const tensors: Record<QuantScheme, number> = { none: 0, q8: 0, q4: 0 };
   for (const [i, spec] of specs.entries()) {
     options.signal?.throwIfAborted();
-    const tensor = await ckpt.getTensor(spec.source, spec.shape);
+    let tensor = checkFinite(await ckpt.getTensor(spec.source, spec.shape), spec.source);
+    if (spec.kind === 'positions' && tensor.shape[0] > config.maxPositions) {
+      tensor = { shape: [config.maxPositions, tensor.shape[1]], data: tensor.data.subarray(0, config.maxPositions * tensor.shape[1]) };
+    }
     if (!counted.has(spec.source)) {
       counted.add(spec.source);
       parameters += tensor.data.length;
@@ -81,9 +64,11 @@ async function loadParams(ckpt: Checkpoint, options: CompileOptions) {
 }
 
 export async function compileBundle(ckpt: Checkpoint, options: CompileOptions): Promise<CompiledBundle> {
-  const { params, parameters, tensors } = await loadParams(ckpt, options);
+  const config = runnableConfig(ckpt.config);
+  checkTokenizerVocabulary(openTokenizer(ckpt.tokenizerJson, ckpt.tokenizerConfig, `${ckpt.label}: tokenizer.json`), config.vocabSize, `${ckpt.label}: tokenizer.json`);
+  const { params, parameters, tensors } = await loadParams(ckpt, config, options);
   options.onProgress?.({ stage: 'build', done: 0, total: 1, detail: 'building graphs and gradients' });
-  const { specs } = buildGraphs(ckpt.config, params);
+  const { specs } = buildGraphs(config, params);
   const weights = new WeightFile(WEIGHTS_DATA_FILE);
   const files = new Map<string, Uint8Array>();
   const graphs = {} as BundleManifest['graphs'];
@@ -103,16 +88,17 @@ export async function compileBundle(ckpt: Checkpoint, options: CompileOptions): 
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
     modelId: options.modelId,
-    architecture: ckpt.config.architecture,
-    hfArchitecture: ckpt.config.hfArchitecture,
-    config: ckpt.config,
+    architecture: config.architecture,
+    hfArchitecture: config.hfArchitecture,
+    config,
     parameters,
-    specialTokens: { bos: ckpt.config.bosTokenId, eos: ckpt.config.eosTokenId },
+    specialTokens: { bos: config.bosTokenId, eos: config.eosTokenId },
     quantization: { requested: options.quant, q4BlockSize: Q4_BLOCK, tensors },
     opset: OPSET,
     graphs,
     weights: { file: WEIGHTS_DATA_FILE, bytes: weights.byteLength },
     tokenizer: { file: 'tokenizer.json', configFile: ckpt.tokenizerConfig ? 'tokenizer_config.json' : null },
+    files: await fileRecords(files),
     source: { fingerprint: await ckpt.fingerprint(), files: await ckpt.sha256() },
     createdBy: 'heta-lens compiler',
   };

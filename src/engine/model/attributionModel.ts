@@ -1,10 +1,13 @@
 // A loaded bundle: its manifest, tokenizer and one session per graph, with typed helpers for the
 // passes attribution needs. Host-agnostic: the worker and the CLI pass their own Runtime and file reader.
 
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, type BundleManifest } from '../compiler/bundle';
+import { BundleError, MANIFEST_FILE, parseBundleManifest, verifyBundleFile, type BundleManifest } from '../compiler/manifest';
 import type { GraphKind } from '../compiler/graphs';
 import type { GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
-import { TextTokenizer } from '../tokenizer/tokenizer';
+import { checkTokenizerVocabulary, openTokenizer, TextTokenizer } from '../tokenizer/tokenizer';
+import { checkGraphShapes } from './graphShapes';
+
+export { BundleError } from '../compiler/manifest';
 
 export interface BundleSource {
   readonly label: string;
@@ -23,30 +26,8 @@ export function memoryBundleSource(files: ReadonlyMap<string, Uint8Array>, label
   };
 }
 
-export class BundleError extends Error {
-  override name = 'BundleError';
-}
-
 const f32 = (dims: number[], data: Float32Array): HostTensor<'float32'> => ({ type: 'float32', dims, data });
 const i64 = (dims: number[], data: ArrayLike<number>): HostTensor => ({ type: 'int64', dims, data: BigInt64Array.from(Array.from(data, BigInt)) });
-
-function parseManifest(bytes: Uint8Array, label: string): BundleManifest {
-  let json: unknown;
-  const text = new TextDecoder().decode(bytes);
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Static servers with an app fallback answer a missing file with the HTML page instead of a 404.
-    if (text.trimStart().startsWith('<')) throw new BundleError(`${label}: no bundle here (${MANIFEST_FILE} was not found; the server returned a web page)`);
-    throw new BundleError(`${label}: ${MANIFEST_FILE} is not valid JSON`);
-  }
-  const m = json as Partial<BundleManifest>;
-  if (m.format !== BUNDLE_FORMAT) throw new BundleError(`${label}: not a HETA bundle (${MANIFEST_FILE} has format '${String(m.format)}')`);
-  if (m.formatVersion !== BUNDLE_FORMAT_VERSION) {
-    throw new BundleError(`${label}: bundle format version ${m.formatVersion} is not supported (this build reads version ${BUNDLE_FORMAT_VERSION}); convert the checkpoint again`);
-  }
-  return m as BundleManifest;
-}
 
 export interface Inspection {
   logits: Float32Array;
@@ -84,27 +65,38 @@ export class AttributionModel {
   ) {}
 
   static async load(source: BundleSource, runtime: Runtime, onProgress?: (p: LoadProgress) => void): Promise<AttributionModel> {
-    const manifest = parseManifest(await source.read(MANIFEST_FILE), source.label);
+    const label = source.label;
+    const manifest = parseBundleManifest(await source.read(MANIFEST_FILE), label);
     const kinds = Object.keys(manifest.graphs) as GraphKind[];
     const total = kinds.length + 2;
+    // Every file's size and SHA-256 are checked against heta.json before its bytes are used.
+    const readVerified = async (name: string): Promise<Uint8Array> => {
+      const bytes = await source.read(name);
+      await verifyBundleFile(manifest, name, bytes, label);
+      return bytes;
+    };
     onProgress?.({ done: 0, total, detail: 'reading weights' });
-    const weights = await source.read(manifest.weights.file);
-    if (weights.byteLength !== manifest.weights.bytes) {
-      throw new BundleError(`${source.label}: ${manifest.weights.file} has ${weights.byteLength} bytes, ${MANIFEST_FILE} says ${manifest.weights.bytes} (truncated download?)`);
-    }
-    const decode = async (name: string) => JSON.parse(new TextDecoder().decode(await source.read(name)));
-    const tokenizer = new TextTokenizer(
-      await decode(manifest.tokenizer.file),
-      manifest.tokenizer.configFile ? await decode(manifest.tokenizer.configFile) : null,
-    );
+    const weights = await readVerified(manifest.weights.file);
+    const decode = async (name: string): Promise<unknown> => {
+      try {
+        return JSON.parse(new TextDecoder().decode(await readVerified(name)));
+      } catch (e) {
+        if (e instanceof SyntaxError) throw new BundleError(`${label}: ${name} is not valid JSON`);
+        throw e;
+      }
+    };
+    const where = `${label}: ${manifest.tokenizer.file}`;
+    const tokenizer = openTokenizer(await decode(manifest.tokenizer.file), manifest.tokenizer.configFile ? await decode(manifest.tokenizer.configFile) : null, where);
+    checkTokenizerVocabulary(tokenizer, manifest.config.vocabSize, where);
     onProgress?.({ done: 1, total, detail: 'tokenizer' });
     const sessions = {} as Record<GraphKind, GraphSession>;
     try {
       for (const [i, kind] of kinds.entries()) {
-        const graph = await source.read(manifest.graphs[kind].file);
+        const graph = await readVerified(manifest.graphs[kind].file);
         sessions[kind] = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.graphs[kind].file });
         onProgress?.({ done: i + 2, total, detail: `${kind} graph` });
       }
+      checkGraphShapes(manifest, sessions, label);
     } catch (e) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw e;

@@ -9,8 +9,19 @@ import type { Backend, FeedTensor, GraphSession, HostTensor, ResidentTensor } fr
 export interface OrtSessionLike<T> {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  readonly inputMetadata?: readonly OrtValueMetadata[];
+  readonly outputMetadata?: readonly OrtValueMetadata[];
   run(feeds: Record<string, T>, outputs: readonly string[]): Promise<Record<string, T>>;
   release(): Promise<void>;
+}
+
+/** onnxruntime's description of one graph input or output. */
+type OrtValueMetadata = { name: string; isTensor: boolean; shape?: readonly (number | string)[] };
+
+function declaredShapes(session: OrtSessionLike<unknown>): Record<string, readonly (number | string)[]> {
+  const shapes: Record<string, readonly (number | string)[]> = {};
+  for (const m of [...(session.inputMetadata ?? []), ...(session.outputMetadata ?? [])]) if (m.isTensor && m.shape) shapes[m.name] = m.shape;
+  return shapes;
 }
 
 export interface WrapOptions<T extends OrtTensorLike> {
@@ -39,6 +50,7 @@ export function wrapOrtSession<T extends OrtTensorLike>(session: OrtSessionLike<
     backend: options.backend,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    declaredShapes: declaredShapes(session),
     run(feeds: Record<string, FeedTensor>, outputs?: readonly string[]) {
       return one(async () => {
         await options.beforeRun?.();

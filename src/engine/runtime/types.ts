@@ -36,6 +36,8 @@ export interface GraphSession {
   readonly backend: Backend;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Shapes the graph declares for its inputs and outputs by name (numbers, or names of symbolic dimensions); empty when the runtime does not say. */
+  readonly declaredShapes: Readonly<Record<string, readonly (number | string)[]>>;
   /** Runs the graph. `outputs` selects which outputs to compute (default: all); results are host tensors. */
   run(feeds: Record<string, FeedTensor>, outputs?: readonly string[]): Promise<Record<string, HostTensor>>;
   /** Places a float32 tensor for repeated feeding to this session (an upload to the GPU on WebGPU). */

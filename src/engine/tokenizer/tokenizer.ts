@@ -28,7 +28,19 @@ export class TextTokenizer {
    * inside a multi-byte character gets an empty span, its character going to the token that completes it.
    */
   encode(text: string): Token[] {
-    const ids = this.tokenizer.encode(text).ids;
+    let ids: number[];
+    try {
+      ids = this.tokenizer.encode(text).ids;
+      const bad = ids.find((id) => !Number.isSafeInteger(id) || id < 0);
+      if (bad !== undefined) throw new Error(`it produced the token id ${String(bad)}`);
+      return this.spans(text, ids);
+    } catch (error) {
+      if (error instanceof TokenizerError) throw error;
+      throw new TokenizerError(`the tokenizer failed on this text (${error instanceof Error ? error.message : String(error)}); its tokenizer.json is damaged or unsupported`);
+    }
+  }
+
+  private spans(text: string, ids: readonly number[]): Token[] {
     const tokens: Token[] = [];
     let end = 0;
     const content: number[] = [];
@@ -89,9 +101,48 @@ export class TextTokenizer {
     return { text: out, tokens: all };
   }
 
+  /** The largest token id the tokenizer can produce (vocabulary and added tokens). */
+  maxTokenId(): number {
+    let max = -1;
+    for (const id of [...this.tokenizer.get_vocab(true).values(), ...this.tokenizer.get_added_tokens_decoder().keys()]) {
+      if (!Number.isSafeInteger(id) || id < 0) throw new TokenizerError(`the vocabulary holds the token id ${JSON.stringify(id)}, not a non-negative integer`);
+      if (id > max) max = id;
+    }
+    return max;
+  }
+
   /** The id of a token given as text, if the text is exactly one token. */
   textToId(text: string): number | null {
     const ids = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
     return ids.length === 1 ? ids[0] : null;
+  }
+}
+
+export class TokenizerError extends Error {
+  override name = 'TokenizerError';
+}
+
+/** A TextTokenizer, or a TokenizerError saying that `where` (e.g. "<folder>: tokenizer.json") is not a tokenizer the library can read. */
+export function openTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown | null, where: string): TextTokenizer {
+  if (tokenizerJson === null || typeof tokenizerJson !== 'object' || Array.isArray(tokenizerJson)) throw new TokenizerError(`${where} is not a JSON object`);
+  if (tokenizerConfig !== null && (typeof tokenizerConfig !== 'object' || Array.isArray(tokenizerConfig))) throw new TokenizerError(`${where}: tokenizer_config.json is not a JSON object`);
+  let tokenizer: TextTokenizer;
+  try {
+    tokenizer = new TextTokenizer(tokenizerJson, tokenizerConfig);
+    tokenizer.maxTokenId();
+    tokenizer.encode(PROBE_TEXT); // a tokenizer that cannot encode plain text is refused now, not at the first prompt
+  } catch (error) {
+    throw new TokenizerError(`${where} could not be loaded as a tokenizer (${error instanceof Error ? error.message : String(error)}); use the tokenizer files that came with the model`);
+  }
+  return tokenizer;
+}
+
+const PROBE_TEXT = 'Hello, world! 123 The quick brown fox.';
+
+/** Throws a TokenizerError when the tokenizer can produce ids the model's embedding has no row for. */
+export function checkTokenizerVocabulary(tokenizer: TextTokenizer, vocabSize: number, where: string): void {
+  const max = tokenizer.maxTokenId();
+  if (max >= vocabSize) {
+    throw new TokenizerError(`${where} has token ids up to ${max}, but the model's embedding has only ${vocabSize} rows (ids 0 … ${vocabSize - 1}): the tokenizer does not belong to this model`);
   }
 }

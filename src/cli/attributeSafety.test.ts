@@ -1,0 +1,85 @@
+// `heta attribute` checks everything before it computes: options within the engine's bounds (negative
+// numbers parsed, not misread), the --json path, the mask token; its hints never suggest an output that
+// would overwrite the checkpoint; and nothing outside --json's file is written.
+
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { snapshotFolder } from '../testing/folderSnapshot';
+import { makeTinyCheckpoint } from '../testing/tinyCheckpoint';
+import { writeFilesTo } from '../testing/writeFiles';
+import { attributeCommand } from './attribute';
+import { convertCommand } from './convert';
+import { withNegativeValues } from './options';
+
+describe('heta attribute refuses bad input before computing', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'heta-attribute-safety-'));
+  afterAll(() => rm(root, { recursive: true, force: true }));
+  const ckpt = join(root, 'ckpt');
+  const bundle = join(root, 'bundle');
+  await writeFilesTo(ckpt, makeTinyCheckpoint({ family: 'llama', seed: 3 }));
+  const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+  await convertCommand([ckpt, bundle]);
+  quiet.mockRestore();
+  let errors: string[] = [];
+  beforeEach(() => {
+    errors = [];
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation((s) => void errors.push(String(s)));
+    return () => vi.restoreAllMocks();
+  });
+  const base = ['--model', bundle, '--prompt', 'Hello world, the quick brown fox'];
+  const expectRefused = async (args: string[], message: RegExp) => {
+    const before = await snapshotFolder(root);
+    await expect(attributeCommand(args)).rejects.toThrow(message);
+    expect(await snapshotFolder(root)).toEqual(before);
+  };
+
+  it('on a checkpoint folder, suggests converting into a new sibling folder, never into the checkpoint', async () => {
+    const before = await snapshotFolder(root);
+    const error = await attributeCommand(['--model', ckpt, '--prompt', 'hi']).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/is a checkpoint folder, not a bundle; compile it first into a new folder: npx heta convert .*ckpt .*ckpt-bundle/);
+    expect((error as Error).message).not.toMatch(new RegExp(`convert ${ckpt} ${ckpt}( |$)`));
+    expect(await snapshotFolder(root)).toEqual(before);
+  });
+
+  it('bounds and parses counts (negative numbers included) and says what is wrong', async () => {
+    await expectRefused([...base, '--m', '-1'], /--m must be an integer from 1 to 256 \(Rademacher probes per token\), got -1/);
+    await expectRefused([...base, '--m', '1000000'], /--m must be an integer from 1 to 256 .*got 1000000/);
+    await expectRefused([...base, '--threads', 'abc'], /--threads must be an integer, got 'abc'/);
+    await expectRefused([...base, '--generate', '1000'], /--generate must be an integer from 1 to 64/);
+    await expectRefused([...base, '--target-pos', '-3'], /--target-pos must be an integer from 1 to/);
+    await expectRefused([...base, '--seed', '1.5'], /--seed must be an integer, got '1\.5'/);
+    await expectRefused([...base, '--mask', 'token:99999'], /--mask token:99999 is not in .*'s vocabulary \(ids 0 … 319\)/);
+  });
+
+  it('checks the --json path before computing', async () => {
+    const started = performance.now();
+    await expectRefused([...base, '--json', join(root, 'missing', 'x.json')], /--json .*x\.json: the folder .*missing does not exist; create it or choose another path \(checked before computing/);
+    await expectRefused([...base, '--json', root], /is a folder; give a file name/);
+    expect(errors.join('\n')).not.toMatch(/estimated cost/); // refused before any pass ran
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('prints the estimated cost first and writes only the --json file', async () => {
+    const out = join(root, 'result.json');
+    const before = await snapshotFolder(root);
+    await attributeCommand([...base, '--m', '2', '--json', out]);
+    expect(errors.join('\n')).toMatch(/estimated cost: 1 inspect \+ \d+ masked \+ \d+ gradient passes, about [\d.]+ (s|min)/);
+    const after = await snapshotFolder(root, ['result.json']);
+    expect(after).toEqual(before);
+    expect(JSON.parse(await readFile(out, 'utf8')).schema).toBe('heta-attribution');
+    expect((await readdir(root)).filter((n) => n.includes('partial'))).toEqual([]);
+  });
+});
+
+describe('withNegativeValues', () => {
+  const options = { m: { type: 'string' }, force: { type: 'boolean' } } as const;
+  it('joins a negative number to its string option, and nothing else', () => {
+    expect(withNegativeValues(['--m', '-1', 'x'], options)).toEqual(['--m=-1', 'x']);
+    expect(withNegativeValues(['--m', '-0.5'], options)).toEqual(['--m=-0.5']);
+    expect(withNegativeValues(['--force', '-1'], options)).toEqual(['--force', '-1']);
+    expect(withNegativeValues(['--m', '--force'], options)).toEqual(['--m', '--force']);
+  });
+});

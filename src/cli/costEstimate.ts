@@ -1,0 +1,41 @@
+// The cost of an attribution, said before it starts: passes from the algorithm, seconds from the
+// arithmetic (engine/attribution/cost.ts) at the throughput of a forward pass timed on this machine.
+
+import { attributionFlops, forwardFlops } from '../engine/attribution/cost';
+import type { AttributionModel } from '../engine/model/attributionModel';
+
+/** Floating-point operations per second of a forward pass over `ids` here (second of two runs: the first warms up). */
+export async function measureThroughput(model: AttributionModel, ids: readonly number[]): Promise<number> {
+  const x = await model.embed(ids);
+  let ms = 0;
+  for (let run = 0; run < 2; run++) {
+    const t0 = performance.now();
+    await model.logitsAt(x, 1, ids.length, [ids.length - 1]);
+    ms = performance.now() - t0;
+  }
+  return forwardFlops(model.config, ids.length, 1) / Math.max(ms / 1000, 1e-6);
+}
+
+export interface AttributionCost {
+  passes: { inspect: number; masked: number; gradient: number };
+  seconds: number;
+}
+
+/** Passes and estimated seconds of `rows` attributions over contexts of about p tokens with m probes (central differences). */
+export function attributionCost(model: AttributionModel, p: number, m: number, flopsPerSecond: number, rows = 1): AttributionCost {
+  return {
+    passes: { inspect: rows, masked: rows * p, gradient: rows * 2 * m * p },
+    seconds: (rows * attributionFlops(model.config, p, m)) / flopsPerSecond,
+  };
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 90) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  if (s < 5400) return `${(s / 60).toFixed(0)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+export function formatCost(cost: AttributionCost): string {
+  const { inspect, masked, gradient } = cost.passes;
+  return `estimated cost: ${inspect} inspect + ${masked} masked + ${gradient} gradient passes, about ${formatSeconds(cost.seconds)}`;
+}
