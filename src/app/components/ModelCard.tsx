@@ -11,6 +11,14 @@ import { ModelPicker } from './ModelPicker';
 import { ProgressBar } from './ProgressBar';
 
 const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'CPU' } as const;
+const IDLE_TEXT = {
+  idle: 'Model not loaded yet',
+  consent: 'Waiting for your answer: download this model?',
+  declined: 'No model loaded',
+  error: 'No model loaded',
+  loading: '',
+  ready: '',
+} as const;
 
 export function ModelCard() {
   const model = useApp((s) => s.model);
@@ -18,6 +26,7 @@ export function ModelCard() {
   const progress = useApp((s) => s.loadProgress);
   const backend = useApp((s) => s.backend);
   const modelUrl = useApp((s) => s.modelUrl);
+  const note = useApp((s) => s.modelNote);
   const actions = useActions();
   const bridge = useBridge();
   const [url, setUrl] = useState(modelUrl);
@@ -26,6 +35,8 @@ export function ModelCard() {
   const load = (nextUrl: string, nextBackend: BackendPreference) => {
     actions.setModelSource(nextUrl, nextBackend);
     updateLocationHash({ model: nextUrl, backend: nextBackend });
+    // A link's download waiting for consent stays waiting: only its prompt (or this form's Load) starts it.
+    if (status === 'consent' && nextUrl === modelUrl) return;
     void bridge.loadModel();
   };
 
@@ -76,14 +87,24 @@ export function ModelCard() {
             </button>
           </>
         ) : (
-          <div className="model-name muted">{status === 'error' ? 'No model loaded' : 'Model not loaded yet'}</div>
+          <>
+            <div className="model-name muted">{IDLE_TEXT[status]}</div>
+            {status === 'declined' && note && (
+              <div className="model-detail" role="status" data-testid="model-note">
+                {note}
+              </div>
+            )}
+          </>
         )}
       </div>
       <form
         className="model-controls"
         onSubmit={(e) => {
           e.preventDefault();
-          load(url.trim() || modelUrl, backend);
+          const next = url.trim() || modelUrl;
+          // Load on the address a link's prompt is about: the same consent as the prompt's button.
+          if (status === 'consent' && next === modelUrl) void bridge.confirmDownload();
+          else load(next, backend);
         }}
       >
         <label>
