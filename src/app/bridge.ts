@@ -218,7 +218,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     if (state().modelStatus !== 'consent' || !pending) return;
     loadGen++;
     dropQueuedWork();
-    state().modelDeclined(`Nothing was downloaded from ${pending.host}. Load the demo model or another one with the Bundle field or “Your model…” above.`);
+    state().modelDeclined(`Nothing was downloaded from ${pending.host}. Pick another model with the Bundle field or “Your model…”, or:`);
   }
 
   async function loadModel(load: { files?: LocalFile[] } = {}): Promise<void> {

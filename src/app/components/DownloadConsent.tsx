@@ -56,7 +56,10 @@ export function DownloadConsent() {
         <Facts request={request} />
         <p className="muted" id="consent-why">
           Why we ask: anyone can write a link. Downloading sends requests to {request.host} (it sees your address) and can take a lot of data.
-          The files are fetched only from {request.host}; bundles stored in this browser and this app's own models load without asking.
+          {request.kind === 'hub'
+            ? ` Files are requested only from ${request.host} (a hub may hand large files to its own download servers).`
+            : ` Files are requested only from this folder on ${request.host}, never through redirects.`}{' '}
+          Bundles stored in this browser and this app's own models load without asking.
         </p>
       </div>
       <div className="consent-actions">

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { BackendPreference } from '../../worker/protocol';
 import { fmtCount } from '../lib/format';
+import { DEFAULT_MODEL_URL } from '../store/modelSlice';
 import { updateLocationHash } from '../lib/link';
 import { useActions, useApp, useBridge } from './context';
 import { DownloadFiles } from './DownloadFiles';
@@ -91,7 +92,10 @@ export function ModelCard() {
             <div className="model-name muted">{IDLE_TEXT[status]}</div>
             {status === 'declined' && note && (
               <div className="model-detail" role="status" data-testid="model-note">
-                {note}
+                {note}{' '}
+                <button type="button" className="link" data-testid="load-demo" onClick={() => load(DEFAULT_MODEL_URL, backend)}>
+                  Load the demo model
+                </button>
               </div>
             )}
           </>
