@@ -119,6 +119,7 @@ export async function readCapped(response: Response, name: string, limit: SizeLi
  */
 export function fetchBundleSource(baseUrl: string, onProgress?: (progress: DownloadProgress) => void): BundleSource {
   const folder = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, self.location.href);
+  if (folder.protocol !== 'https:' && folder.protocol !== 'http:') throw new BundleFetchError(`${baseUrl} is not an http(s) address: bundles load only over http(s)`);
   let sizes = new Map<string, number>();
   const progress = new Map<string, FileProgress>();
   const report = () => {

@@ -150,6 +150,11 @@ describe('fetchBundleSource', () => {
     expect(requested).toEqual(['https://models.example/b/heta.json']);
   });
 
+  it('takes only http(s) folders', () => {
+    serve({});
+    expect(() => fetchBundleSource('data:text/plain,x/')).toThrow('data:text/plain,x/ is not an http(s) address');
+  });
+
   it('bounds the manifest itself', async () => {
     serve({ [MANIFEST_FILE]: new Uint8Array(MAX_MANIFEST_BYTES + 1) });
     await expect(fetchBundleSource('/b/').read(MANIFEST_FILE)).rejects.toThrow(/heta\.json: the server sends more than 1048576 bytes, but a bundle's heta\.json is never larger than 1048576 bytes/);
