@@ -12,14 +12,6 @@ import { ModelPicker } from './ModelPicker';
 import { ProgressBar } from './ProgressBar';
 
 const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'CPU' } as const;
-const IDLE_TEXT = {
-  idle: 'Model not loaded yet',
-  consent: 'Waiting for your answer: download this model?',
-  declined: 'No model loaded',
-  error: 'No model loaded',
-  loading: '',
-  ready: '',
-} as const;
 
 export function ModelCard() {
   const model = useApp((s) => s.model);
@@ -89,7 +81,9 @@ export function ModelCard() {
           </>
         ) : (
           <>
-            <div className="model-name muted">{IDLE_TEXT[status]}</div>
+            <div className="model-name muted">
+              {status === 'consent' ? 'Waiting for your answer: download this model?' : status === 'idle' ? 'Model not loaded yet' : 'No model loaded'}
+            </div>
             {status === 'declined' && note && (
               <div className="model-detail" role="status" data-testid="model-note">
                 {note}{' '}
