@@ -14,6 +14,7 @@ import { writeBundleDir } from '../src/node/bundleFiles.ts';
 import { makeTinyCheckpoint } from '../src/testing/tinyCheckpoint.ts';
 import { writeFilesTo } from '../src/testing/writeFiles.ts';
 import { startHubServer } from './lib/hubServer.mjs';
+import { approveDownload, settled } from './lib/modelCard.mjs';
 
 export const timeout = 180_000;
 
@@ -43,7 +44,9 @@ function hub() {
 
 /**
  * The app with the stand-in hub as its saved hub address, opened on `model` (a model address for the
- * link) so that no time goes into loading the demo model first.
+ * link) so that no time goes into loading the demo model first. A hub model not stored in the browser
+ * waits for the user's consent (the stand-in is another origin): the prompt must name the stand-in, and
+ * it is approved.
  */
 async function openApp(ctx, model) {
   const server = await hub();
@@ -52,6 +55,7 @@ async function openApp(ctx, model) {
   await page.evaluate((hubUrl) => localStorage.setItem('heta-lens.hub-settings', JSON.stringify({ hubUrl, quant: 'q8' })), server.url);
   await page.goto(new URL(`/#model=${encodeURIComponent(model)}&backend=wasm`, ctx.baseUrl).href);
   await page.setViewportSize({ width: 1400, height: 900 });
+  if (model.startsWith('hf:')) await approveDownload(page, new URL(server.url).host);
   return page;
 }
 
@@ -68,21 +72,6 @@ async function loadById(page, id, { hubUrl, revision = 'main', spec = `hf:${id}`
   await page.fill('[data-testid=byom-revision]', revision);
   await page.click('[data-testid=byom-load]');
   return settled(page, spec);
-}
-
-/** Waits until the model card has finished loading `spec`: { status: 'ready' | 'error', error }. */
-async function settled(page, spec) {
-  await page.waitForFunction(
-    (expected) => {
-      const card = document.querySelector('[data-testid=model-card]');
-      return card?.dataset.spec === expected && ['ready', 'error'].includes(card.dataset.status);
-    },
-    spec,
-    { timeout: 120_000 },
-  );
-  const status = await page.getAttribute('[data-testid=model-card]', 'data-status');
-  const error = status === 'error' ? await page.textContent('[data-testid=error-banner-text]') : null;
-  return { status, error };
 }
 
 /** The model `hf:<name>` (or `spec`) has loaded; its card shows `name`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AttributionClient, CancelledError } from '../worker/client';
-import type { Comparison, GenerationResult, ModelCard, WorkerRequest } from '../worker/protocol';
+import type { Comparison, GenerationResult, ModelCard, StoredModelInfo, WorkerRequest } from '../worker/protocol';
 import { createBridge, EMPTY_PROMPT, type ClientLike } from './bridge';
 import { createAppStore } from './store';
 import { sampleResult } from './testing/sampleResult';
@@ -81,6 +81,8 @@ function fakeClient(options: { loadError?: string; hang?: boolean } = {}) {
 }
 
 const settle = () => new Promise((res) => setTimeout(res, 20));
+/** The page the app runs on in these tests: links to its origin load without asking. */
+const PAGE = 'https://lens.example/';
 
 describe('bridge', () => {
   it('loads the model, then predicts and attributes; progress shows the partial result', async () => {
@@ -133,7 +135,7 @@ describe('bridge', () => {
   it('a run asked for while the model loads starts once it is ready (link restore)', async () => {
     const store = createAppStore();
     const { client, calls } = fakeClient();
-    const bridge = createBridge(store, client);
+    const bridge = createBridge(store, client, { pageUrl: PAGE });
     bridge.applyLink({ model: '/m/', prompt: 'x y', target: { kind: 'position', position: 1 }, beta: 1, m: 2, seed: 4 });
     expect(store.getState().runStatus).toBe('queued');
     await settle();
@@ -191,7 +193,7 @@ describe('bridge', () => {
   it('a link with a generation runs the prompt, then generates and explains', async () => {
     const store = createAppStore();
     const { client, calls } = fakeClient();
-    const bridge = createBridge(store, client);
+    const bridge = createBridge(store, client, { pageUrl: PAGE });
     bridge.applyLink({ model: '/m/', prompt: 'a b', m: 2, generate: 2 });
     await settle();
     await settle();
@@ -295,5 +297,105 @@ describe('bridge.compare', () => {
     void bridge.run();
     await again;
     expect(store.getState().compareStatus).toBe('cancelled');
+  });
+});
+
+describe('bridge: links to a model elsewhere wait for consent', () => {
+  /** A client whose browser storage holds the bundles `stored` (keys). */
+  function withStorage(stored: string[]) {
+    const fake = fakeClient();
+    const client: ClientLike = {
+      ...fake.client,
+      async listStoredModels() {
+        fake.calls.push('list');
+        return { models: stored.map((key) => ({ key }) as StoredModelInfo), usage: null };
+      },
+    };
+    return { client, calls: fake.calls };
+  }
+
+  it('a bundle on another origin loads nothing until Load; then it loads and the link runs', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client, { pageUrl: PAGE });
+    bridge.applyLink({ model: 'https://tracker.example/b/', prompt: 'x y', m: 2 });
+    await settle();
+    expect(calls).toEqual([]);
+    expect(store.getState()).toMatchObject({ modelStatus: 'consent', runStatus: 'queued', pendingDownload: { kind: 'bundle', host: 'tracker.example', url: 'https://tracker.example/b/' } });
+    await bridge.confirmDownload();
+    await settle();
+    expect(calls).toEqual(['load https://tracker.example/b/', 'predict x y', 'attribute {"kind":"next"} m=2']);
+    expect(store.getState()).toMatchObject({ modelStatus: 'ready', runStatus: 'done', pendingDownload: null });
+  });
+
+  it("Don't download loads nothing, drops the link's run and says what happened", async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client, { pageUrl: PAGE });
+    bridge.applyLink({ model: 'hf:org/name', prompt: 'x y' });
+    await settle();
+    expect(store.getState().pendingDownload).toMatchObject({ kind: 'hub', host: 'huggingface.co', repo: 'org/name', revision: 'main', quant: 'q8' });
+    bridge.declineDownload();
+    await bridge.confirmDownload(); // too late: nothing is pending any more
+    await settle();
+    expect(calls).toEqual([]);
+    expect(store.getState()).toMatchObject({ modelStatus: 'declined', runStatus: 'cancelled', pendingDownload: null });
+    expect(store.getState().modelNote).toMatch(/^Nothing was downloaded from huggingface\.co\./);
+    await bridge.run();
+    expect(store.getState().runError).toMatch(/No model is loaded/);
+  });
+
+  it('a hub model stored in this browser loads without asking; one that is not stored asks', async () => {
+    const stored = withStorage(['hub https://huggingface.co/org/name@main q8']);
+    const store = createAppStore();
+    createBridge(store, stored.client, { pageUrl: PAGE }).applyLink({ model: 'hf:org/name' });
+    await settle();
+    expect(stored.calls.slice(0, 2)).toEqual(['list', 'load hf:org/name']);
+    expect(store.getState().modelStatus).toBe('ready');
+
+    const other = withStorage(['hub https://huggingface.co/org/name@main q8']);
+    const store2 = createAppStore();
+    createBridge(store2, other.client, { pageUrl: PAGE }).applyLink({ model: 'hf:org/name@v2' });
+    await settle();
+    expect(other.calls).toEqual(['list']);
+    expect(store2.getState().modelStatus).toBe('consent');
+  });
+
+  it('Load asks again when the hub address changed after the prompt was shown', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client, { pageUrl: PAGE });
+    bridge.applyLink({ model: 'hf:org/name' });
+    await settle();
+    store.getState().setHubSettings('https://mirror.example', 'q8');
+    await bridge.confirmDownload();
+    expect(calls).toEqual([]);
+    expect(store.getState().pendingDownload).toMatchObject({ host: 'mirror.example' });
+    await bridge.confirmDownload();
+    expect(calls).toEqual(['load hf:org/name']);
+  });
+
+  it('an address that is not http(s) is refused with a message; bad link settings are listed', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client, { pageUrl: PAGE });
+    bridge.applyLink({ model: 'javascript:alert(1)', prompt: 'x' }, ['m=100000000: probes m must be a whole number from 1 to 256']);
+    await settle();
+    expect(calls).toEqual([]);
+    expect(store.getState()).toMatchObject({ modelStatus: 'error', runStatus: 'cancelled', linkProblems: ['m=100000000: probes m must be a whole number from 1 to 256'] });
+    expect(store.getState().modelError).toMatch(/not an http\(s\) address/);
+  });
+
+  it('a download waiting for consent replaces the loaded model; the page origin loads at once', async () => {
+    const store = createAppStore();
+    const { client, calls } = fakeClient();
+    const bridge = createBridge(store, client, { pageUrl: PAGE });
+    bridge.applyLink({ model: 'https://lens.example/models/x/' });
+    await settle();
+    expect(store.getState().modelStatus).toBe('ready');
+    bridge.applyLink({ model: 'https://other.example/x/' });
+    await settle();
+    expect(store.getState()).toMatchObject({ modelStatus: 'consent', model: null });
+    expect(calls).toEqual(['load https://lens.example/models/x/']);
   });
 });

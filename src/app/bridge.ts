@@ -2,8 +2,10 @@
 // bridge → action → store. Owns the run lifecycle: one attribution at a time, stale responses ignored.
 
 import { CancelledError, type AttributionClient } from '../worker/client';
+import { specKind } from '../worker/modelSpec';
 import type { LocalFile, TargetRequest } from '../worker/protocol';
 import type { LinkState } from './lib/link';
+import { decideLinkLoad, sameDownload } from './lib/linkPolicy';
 import { selectScores } from './store/selectors';
 import type { AppStore } from './store';
 
@@ -16,6 +18,10 @@ export interface Bridge {
   loadModel(options?: { files?: LocalFile[] }): Promise<void>;
   /** Stops a model download or compilation. */
   cancelLoad(): void;
+  /** The user approved the download a link asked for (the consent prompt's Load). */
+  confirmDownload(): Promise<void>;
+  /** The user declined it: nothing is downloaded, the link's queued run is dropped. */
+  declineDownload(): void;
   /** Lists the bundles stored in this browser into the store. */
   refreshStoredModels(): Promise<void>;
   deleteStoredModel(key: string): Promise<void>;
@@ -31,8 +37,12 @@ export interface Bridge {
   cancel(): void;
   /** Debounced tokenization + top predictions of the current prompt (idle model only). */
   previewSoon(): void;
-  /** Restores a shared view; loads the model when it changed and runs when the link has a prompt. */
-  applyLink(link: LinkState): void;
+  /**
+   * Restores a shared view; runs when the link has a prompt. A changed model loads at once when it is on
+   * this page's origin or stored in the browser, and otherwise waits for the user's consent (see
+   * linkPolicy.ts). `problems` are the link's settings that were not used (shown on the page).
+   */
+  applyLink(link: LinkState, problems?: string[]): void;
 }
 
 export const EMPTY_PROMPT = 'The prompt is empty: type or paste some text, then press Run.';
@@ -41,7 +51,13 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export function createBridge(store: AppStore, client: ClientLike, options: { previewDelayMs?: number } = {}): Bridge {
+export interface BridgeOptions {
+  previewDelayMs?: number;
+  /** The page's address, whose origin a link's model may load from without asking (default: location.href). */
+  pageUrl?: string;
+}
+
+export function createBridge(store: AppStore, client: ClientLike, options: BridgeOptions = {}): Bridge {
   const state = () => store.getState();
   let loadGen = 0;
   let runGen = 0;
@@ -138,14 +154,77 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
 
   let loading: AbortController | null = null;
 
-  async function loadModel(load: { files?: LocalFile[] } = {}): Promise<void> {
-    const gen = ++loadGen;
-    loading?.abort(); // a new address replaces a download still running
-    const controller = new AbortController();
-    loading = controller;
+  /** A new model address replaces the download still running (`next` takes its place) and stops the old model's work. */
+  async function supersede(next: AbortController | null): Promise<void> {
+    loading?.abort();
+    loading = next;
     runGen++; // results of the old model are stale
     await stopCurrent();
     if (state().runStatus === 'running' || state().runStatus === 'predicting') state().runCancelled();
+  }
+
+  /** The run (and generation) a link queued will not happen: no model is coming. */
+  function dropQueuedWork(): void {
+    runWhenReady = false;
+    generateAfterRun = false;
+    if (state().runStatus === 'queued') state().runCancelled();
+  }
+
+  const pageUrl = () => options.pageUrl ?? globalThis.location.href;
+
+  /** Keys of the bundles stored in this browser (read from the worker's Cache Storage: no network). */
+  async function storedKeys(): Promise<Set<string>> {
+    if (!client.listStoredModels) return new Set();
+    try {
+      const stored = await client.listStoredModels();
+      state().setStoredModels(stored);
+      return new Set(stored.models.map((m) => m.key));
+    } catch {
+      return new Set(); // unknown: the prompt asks, which is safe
+    }
+  }
+
+  /** The model a link named: loaded when the policy allows it, otherwise the consent prompt; nothing is fetched before. */
+  async function openLinkedModel(): Promise<void> {
+    const gen = ++loadGen;
+    const { modelUrl, hubUrl, quant } = state();
+    const stored = specKind(modelUrl) === 'hub' ? await storedKeys() : new Set<string>();
+    if (gen !== loadGen) return;
+    const decision = decideLinkLoad(modelUrl, { pageUrl: pageUrl(), hubUrl, quant, storedKeys: stored });
+    if (decision.action === 'load') return loadModel();
+    await supersede(null);
+    if (gen !== loadGen) return;
+    if (decision.action === 'ask') {
+      state().modelAwaitingConsent(decision.request);
+    } else {
+      dropQueuedWork();
+      state().modelFailed(decision.message);
+    }
+  }
+
+  async function confirmDownload(): Promise<void> {
+    const pending = state().pendingDownload;
+    if (state().modelStatus !== 'consent' || !pending) return;
+    // The prompt must show what is loaded: if the address or hub changed since, decide (and ask) again.
+    const { modelUrl, hubUrl, quant } = state();
+    const decision = decideLinkLoad(modelUrl, { pageUrl: pageUrl(), hubUrl, quant, storedKeys: new Set() });
+    if (decision.action === 'ask' && !sameDownload(decision.request, pending)) state().modelAwaitingConsent(decision.request);
+    else if (decision.action === 'refuse') state().modelFailed(decision.message);
+    else await loadModel();
+  }
+
+  function declineDownload(): void {
+    const pending = state().pendingDownload;
+    if (state().modelStatus !== 'consent' || !pending) return;
+    loadGen++;
+    dropQueuedWork();
+    state().modelDeclined(`Nothing was downloaded from ${pending.host}. Pick another model with the Bundle field or “Your model…”, or:`);
+  }
+
+  async function loadModel(load: { files?: LocalFile[] } = {}): Promise<void> {
+    const gen = ++loadGen;
+    const controller = new AbortController();
+    await supersede(controller);
     const { modelUrl, backend, hubUrl, quant } = state();
     state().modelLoading();
     try {
@@ -166,9 +245,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
       else previewSoon();
     } catch (e) {
       if (gen !== loadGen) return;
-      runWhenReady = false;
-      generateAfterRun = false;
-      if (state().runStatus === 'queued') state().runCancelled();
+      dropQueuedWork();
       if (e instanceof CancelledError) state().modelFailed(`Loading ${modelUrl} was cancelled.`);
       else state().modelFailed(`Could not load the model from ${modelUrl}: ${message(e)}`);
     } finally {
@@ -202,7 +279,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
       s.runFailed(EMPTY_PROMPT);
       return;
     }
-    if (s.modelStatus === 'loading' || s.modelStatus === 'idle') {
+    if (s.modelStatus === 'loading' || s.modelStatus === 'idle' || s.modelStatus === 'consent') {
       runWhenReady = true;
       s.runQueued();
       return;
@@ -311,6 +388,8 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
   return {
     loadModel,
     cancelLoad: () => loading?.abort(),
+    confirmDownload,
+    declineDownload,
     refreshStoredModels,
     deleteStoredModel,
     run,
@@ -326,11 +405,12 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
       current?.cancel();
     },
     previewSoon,
-    applyLink(link) {
+    applyLink(link, problems = []) {
       const s = state();
+      s.setLinkProblems(problems);
       const modelUrl = link.model ?? s.modelUrl;
       const backend = link.backend ?? s.backend;
-      const reload = modelUrl !== s.modelUrl || backend !== s.backend || s.modelStatus === 'idle';
+      const reload = modelUrl !== s.modelUrl || backend !== s.backend || s.modelStatus === 'idle' || s.modelStatus === 'declined';
       s.setModelSource(modelUrl, backend);
       if (link.prompt !== undefined) s.setPrompt(link.prompt);
       if (link.target) s.setTarget(link.target);
@@ -344,7 +424,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: { pre
           generateAfterRun = true;
         }
       }
-      if (reload) void loadModel();
+      if (reload) void openLinkedModel();
       else if (runWhenReady && s.modelStatus === 'ready') void runQueuedWork();
     },
   };

@@ -1,4 +1,5 @@
-// Entry: one store, one worker client, the bridge between them; the URL hash restores a shared view.
+// Entry: one store, one worker client, the bridge between them; the URL hash restores a shared view
+// (a model on another host waits for the user's consent: see lib/linkPolicy.ts).
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -7,7 +8,7 @@ import { createBridge } from './bridge';
 import { App } from './components/App';
 import { AppContext } from './components/context';
 import { loadHubSettings } from './lib/hubSettings';
-import { parseLink } from './lib/link';
+import { readLink } from './lib/link';
 import { createAppStore } from './store';
 import './styles.css';
 
@@ -15,8 +16,12 @@ const store = createAppStore(loadHubSettings());
 const client = new AttributionClient(() => new Worker(new URL('../worker/attribution.worker.ts', import.meta.url), { type: 'module' }));
 const bridge = createBridge(store, client);
 
-bridge.applyLink(parseLink(location.hash));
-window.addEventListener('hashchange', () => bridge.applyLink(parseLink(location.hash)));
+const applyHash = () => {
+  const { link, problems } = readLink(location.hash);
+  bridge.applyLink(link, problems);
+};
+applyHash();
+window.addEventListener('hashchange', applyHash);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

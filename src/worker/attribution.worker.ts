@@ -83,9 +83,10 @@ function requireModel(): AttributionModel {
 async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: AbortSignal): Promise<WorkerResponse> {
   switch (req.type) {
     case 'load-model': {
-      const source = fetchBundleSource(req.baseUrl, (file, loaded, total) =>
-        post({ type: 'progress', requestId: req.requestId, stage: 'download', done: loaded, total, detail: file }),
-      );
+      const source = fetchBundleSource(req.baseUrl, (p) => {
+        const current = p.files.find((f) => f.total === null || f.loaded < f.total);
+        post({ type: 'progress', requestId: req.requestId, stage: 'download', done: p.loaded, total: p.total, detail: current?.name ?? '', files: p.files });
+      });
       const runtime = await createWebRuntime({ prefer: req.prefer });
       const next = await AttributionModel.load(source, runtime, (p) =>
         post({ type: 'progress', requestId: req.requestId, stage: 'load', done: p.done, total: p.total, detail: p.detail }),

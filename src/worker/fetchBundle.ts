@@ -1,38 +1,170 @@
 // A bundle served over HTTP (the demo model next to the app, or any static host), read with fetch.
+// Only files inside the bundle's own folder are ever requested: a name from heta.json that is not a
+// plain file name (a URL, `//host/…`, `../`, an absolute path) is refused before any request, and the
+// resolved URL must still lie in the folder (defence in depth, whatever the manifest validator let
+// through). Redirects are refused too: they could lead to another host. A download stops as soon as it
+// exceeds the size the manifest announces for that file.
 
+import { MANIFEST_FILE } from '../engine/compiler/bundle';
+import type { DownloadProgress, FileProgress } from '../engine/hub/hubSource';
 import type { BundleSource } from '../engine/model/attributionModel';
 
-export function fetchBundleSource(baseUrl: string, onBytes?: (file: string, loaded: number, total: number) => void): BundleSource {
-  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+/** heta.json is a few KiB; no legitimate manifest comes near this. */
+export const MAX_MANIFEST_BYTES = 1 << 20;
+
+export class BundleFetchError extends Error {
+  override name = 'BundleFetchError';
+}
+
+/**
+ * The URL of bundle file `name` in the folder `folder` (absolute, ending in '/'). Throws when `name` is
+ * not a plain file name or its URL would leave the folder.
+ */
+export function bundleFileUrl(folder: URL, name: string): URL {
+  // Plain: no separators, no scheme or port colon, not '.' or '..', no control characters.
+  if (name === '' || name === '.' || name === '..' || /[/\\:\u0000-\u001f\u007f]/.test(name)) {
+    throw new BundleFetchError(
+      `${MANIFEST_FILE} names the file '${name}', which is not a plain file name inside the bundle folder ${folder.href}: ` +
+        'refusing to download it. Bundle files must be plain names such as weights.bin (no URL, no //, no .., no /); the bundle is broken or hostile.',
+    );
+  }
+  const url = new URL(encodeURIComponent(name), folder);
+  if (url.origin !== folder.origin || !url.pathname.startsWith(folder.pathname) || url.pathname.slice(folder.pathname.length).includes('/')) {
+    throw new BundleFetchError(`${MANIFEST_FILE} names the file '${name}', whose address ${url.href} is outside the bundle folder ${folder.href}: refusing to download it.`);
+  }
+  return url;
+}
+
+/**
+ * The per-file sizes a manifest announces, read defensively (the manifest is validated later, by
+ * AttributionModel.load): `files[name].bytes`, and `weights.bytes` for the weights file.
+ */
+export function announcedSizes(manifest: unknown): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const isSize = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  if (typeof manifest !== 'object' || manifest === null) return sizes;
+  const { files, weights } = manifest as { files?: unknown; weights?: { file?: unknown; bytes?: unknown } };
+  if (weights && typeof weights.file === 'string' && isSize(weights.bytes)) sizes.set(weights.file, weights.bytes);
+  if (typeof files === 'object' && files !== null) {
+    for (const [name, entry] of Object.entries(files)) {
+      const bytes = (entry as { bytes?: unknown } | null)?.bytes;
+      if (isSize(bytes)) sizes.set(name, bytes);
+    }
+  }
+  return sizes;
+}
+
+/** How many bytes a download may have: exactly the size the manifest announces, or at most a bound. */
+export interface SizeLimit {
+  bytes: number;
+  exact: boolean;
+  /** Why, for the message: "heta.json announces 1024 bytes for it". */
+  reason: string;
+}
+
+/**
+ * The body of `response`, never more than `limit.bytes` (null: unbounded): a Content-Length above the
+ * limit fails before reading, a body that grows past it fails at that chunk (the rest is not read), and
+ * an exact limit must be met. `onBytes` gets the bytes read so far and the expected total.
+ */
+export async function readCapped(response: Response, name: string, limit: SizeLimit | null, onBytes?: (loaded: number, total: number | null) => void): Promise<Uint8Array> {
+  const length = response.headers.get('content-length');
+  const announced = length === null || length.trim() === '' ? null : Number(length);
+  const tooLarge = (size: string) => new BundleFetchError(`${name}: the server sends ${size} bytes, but ${limit!.reason}: download stopped (a wrong or tampered file)`);
+  if (limit && announced !== null && announced > limit.bytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(String(announced));
+  }
+  const total = limit?.exact ? limit.bytes : announced !== null && Number.isSafeInteger(announced) ? announced : null;
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const add = (chunk: Uint8Array) => {
+    loaded += chunk.byteLength;
+    if (limit && loaded > limit.bytes) throw tooLarge(`more than ${limit.bytes}`);
+    chunks.push(chunk);
+    onBytes?.(loaded, total);
+  };
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      try {
+        add(value);
+      } catch (e) {
+        await reader.cancel().catch(() => undefined);
+        throw e;
+      }
+    }
+  } else {
+    add(new Uint8Array(await response.arrayBuffer()));
+  }
+  if (limit?.exact && loaded !== limit.bytes) {
+    throw new BundleFetchError(`${name}: received ${loaded} bytes, but ${limit.reason} (an interrupted download or a different file)`);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Reads bundle files from `baseUrl` (absolute, or relative to this script's address). `onProgress`
+ * lists every file announced by the manifest (with its size) once heta.json is read, then each
+ * file's bytes as they arrive.
+ */
+export function fetchBundleSource(baseUrl: string, onProgress?: (progress: DownloadProgress) => void): BundleSource {
+  const folder = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, self.location.href);
+  if (folder.protocol !== 'https:' && folder.protocol !== 'http:') throw new BundleFetchError(`${baseUrl} is not an http(s) address: bundles load only over http(s)`);
+  let sizes = new Map<string, number>();
+  const progress = new Map<string, FileProgress>();
+  const report = () => {
+    if (!onProgress) return;
+    const files = [...progress.values()].map((f) => ({ ...f }));
+    onProgress({ files, loaded: files.reduce((sum, f) => sum + f.loaded, 0), total: files.reduce((sum, f) => sum + (f.total ?? f.loaded), 0) });
+  };
   return {
-    label: base,
+    label: folder.href,
     async read(name) {
+      const url = bundleFileUrl(folder, name);
       let response: Response;
       try {
-        response = await fetch(new URL(name, new URL(base, self.location.href)));
+        // redirect 'error': a redirect could send the request to another host than the bundle's.
+        response = await fetch(url, { redirect: 'error' });
       } catch (e) {
-        throw new Error(`could not download ${name} from ${base}: ${e instanceof Error ? e.message : String(e)} (network or CORS)`);
+        throw new Error(`could not download ${name} from ${folder.href}: ${e instanceof Error ? e.message : String(e)} (network, CORS, or a redirect: bundle files are never fetched through redirects)`);
       }
-      if (!response.ok) throw new Error(`could not download ${name} from ${base}: HTTP ${response.status}${response.status === 404 ? ' (not found)' : ''}`);
-      const total = Number(response.headers.get('content-length') ?? 0);
-      if (!response.body) return new Uint8Array(await response.arrayBuffer());
-      const reader = response.body.getReader();
-      const chunks: Uint8Array[] = [];
-      let loaded = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        loaded += value.byteLength;
-        onBytes?.(name, loaded, total);
+      if (!response.ok) throw new Error(`could not download ${name} from ${folder.href}: HTTP ${response.status}${response.status === 404 ? ' (not found)' : ''}`);
+      const size = sizes.get(name);
+      const limit: SizeLimit | null =
+        name === MANIFEST_FILE
+          ? { bytes: MAX_MANIFEST_BYTES, exact: false, reason: `a bundle's ${MANIFEST_FILE} is never larger than ${MAX_MANIFEST_BYTES} bytes` }
+          : size !== undefined
+            ? { bytes: size, exact: true, reason: `${MANIFEST_FILE} announces ${size} bytes for it` }
+            : null;
+      const entry: FileProgress = progress.get(name) ?? { name, loaded: 0, total: size ?? null };
+      progress.set(name, entry);
+      const bytes = await readCapped(response, name, limit, (loaded, total) => {
+        entry.loaded = loaded;
+        entry.total = total;
+        report();
+      });
+      entry.total ??= bytes.byteLength; // done: its size is known now even when the server did not say
+      if (name === MANIFEST_FILE) {
+        // A manifest that is not JSON is reported by AttributionModel.load.
+        try {
+          sizes = announcedSizes(JSON.parse(new TextDecoder().decode(bytes)));
+        } catch {
+          sizes = new Map();
+        }
+        for (const [file, size] of sizes) if (!progress.has(file)) progress.set(file, { name: file, loaded: 0, total: size });
       }
-      const out = new Uint8Array(loaded);
-      let at = 0;
-      for (const c of chunks) {
-        out.set(c, at);
-        at += c.byteLength;
-      }
-      return out;
+      report();
+      return bytes;
     },
   };
 }

@@ -18,6 +18,7 @@ import { createWebRuntime } from '../engine/runtime/webRuntime';
 import { BundleCache, StorageFullError, type NewStoredModel } from './bundleCache';
 import { readDeviceMemory } from './deviceMemory';
 import { openLocalFolder } from './localFiles';
+import { originBoundFetch } from './originBoundFetch';
 import { hubStoreKey, localSpec, localStoreKey } from './modelSpec';
 import type { BackendPreference, LocalFile, ProgressStage, StoredModels } from './protocol';
 
@@ -153,6 +154,7 @@ export async function loadHubModel(ref: HubRef, quant: QuantScheme, ctx: LoadCon
   let totals = { loaded: 0, total: 0 };
   const report = throttled(() => ctx.progress('download', totals.loaded, totals.total, files?.find((f) => f.total === null || f.loaded < f.total)?.name ?? '', files));
   const source = hubFileSource(ref, {
+    fetch: originBoundFetch(new URL(ref.hubUrl).origin),
     signal: ctx.signal,
     onProgress: (p) => {
       files = p.files;

@@ -1,11 +1,14 @@
-// The page: header with the model card, the error banner, and the grid of panels.
+// The page: header with the model card, the banners (model error, a link's download prompt, link
+// settings not used), and the grid of panels.
 
 import { ComparePanel } from './ComparePanel';
+import { DownloadConsent } from './DownloadConsent';
 import { ErrorBanner } from './ErrorBanner';
 import { GenerationPanel } from './GenerationPanel';
 import { HeatmapPanel } from './HeatmapPanel';
 import { Inspector } from './Inspector';
 import { LayerGraphPanel } from './LayerGraphPanel';
+import { LinkProblems } from './LinkProblems';
 import { ModelCard } from './ModelCard';
 import { ParamsPanel } from './ParamsPanel';
 import { PromptPanel } from './PromptPanel';
@@ -25,6 +28,8 @@ export function App() {
         <ModelCard />
       </header>
       <ErrorBanner />
+      <DownloadConsent />
+      <LinkProblems />
       <main className="layout">
         <div className="controls">
           <PromptPanel />

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { BackendPreference } from '../../worker/protocol';
 import { fmtCount } from '../lib/format';
+import { DEFAULT_MODEL_URL } from '../store/modelSlice';
 import { updateLocationHash } from '../lib/link';
 import { useActions, useApp, useBridge } from './context';
 import { DownloadFiles } from './DownloadFiles';
@@ -18,6 +19,7 @@ export function ModelCard() {
   const progress = useApp((s) => s.loadProgress);
   const backend = useApp((s) => s.backend);
   const modelUrl = useApp((s) => s.modelUrl);
+  const note = useApp((s) => s.modelNote);
   const actions = useActions();
   const bridge = useBridge();
   const [url, setUrl] = useState(modelUrl);
@@ -26,6 +28,8 @@ export function ModelCard() {
   const load = (nextUrl: string, nextBackend: BackendPreference) => {
     actions.setModelSource(nextUrl, nextBackend);
     updateLocationHash({ model: nextUrl, backend: nextBackend });
+    // A link's download waiting for consent stays waiting: only its prompt (or this form's Load) starts it.
+    if (status === 'consent' && nextUrl === modelUrl) return;
     void bridge.loadModel();
   };
 
@@ -76,14 +80,29 @@ export function ModelCard() {
             </button>
           </>
         ) : (
-          <div className="model-name muted">{status === 'error' ? 'No model loaded' : 'Model not loaded yet'}</div>
+          <>
+            <div className="model-name muted">
+              {status === 'consent' ? 'Waiting for your answer: download this model?' : status === 'idle' ? 'Model not loaded yet' : 'No model loaded'}
+            </div>
+            {status === 'declined' && note && (
+              <div className="model-detail" role="status" data-testid="model-note">
+                {note}{' '}
+                <button type="button" className="link" data-testid="load-demo" onClick={() => load(DEFAULT_MODEL_URL, backend)}>
+                  Load the demo model
+                </button>
+              </div>
+            )}
+          </>
         )}
       </div>
       <form
         className="model-controls"
         onSubmit={(e) => {
           e.preventDefault();
-          load(url.trim() || modelUrl, backend);
+          const next = url.trim() || modelUrl;
+          // Load on the address a link's prompt is about: the same consent as the prompt's button.
+          if (status === 'consent' && next === modelUrl) void bridge.confirmDownload();
+          else load(next, backend);
         }}
       >
         <label>

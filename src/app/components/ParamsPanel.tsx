@@ -1,8 +1,9 @@
 // β and γ recombine the final score instantly from the cached components; m and seed set the next run.
 
+import { inRange, RUN_LIMITS, type Range } from '../lib/runLimits';
 import { useApp, useActions } from './context';
 
-function Weight({ name, value, onChange, testId }: { name: string; value: number; onChange: (v: number) => void; testId: string }) {
+function Weight({ name, value, onChange, testId, range }: { name: string; value: number; onChange: (v: number) => void; testId: string; range: Range }) {
   return (
     <div className="weight">
       <label htmlFor={testId}>{name}</label>
@@ -11,12 +12,13 @@ function Weight({ name, value, onChange, testId }: { name: string; value: number
         type="number"
         aria-label={`${name} value`}
         data-testid={`${testId}-number`}
-        min={0}
+        min={range.min}
+        max={range.max}
         step={0.05}
         value={value}
         onChange={(e) => {
           const v = Number(e.target.value);
-          if (e.target.value !== '' && Number.isFinite(v)) onChange(v);
+          if (e.target.value !== '' && inRange(range, v)) onChange(v);
         }}
       />
     </div>
@@ -35,21 +37,21 @@ export function ParamsPanel() {
       <p className="formula">
         Attr<sub>i</sub> = M<sub>i</sub> · (β S<sub>i</sub> + γ I<sub>i</sub>)
       </p>
-      <Weight name="β (Hessian S)" value={beta} testId="beta-slider" onChange={(v) => actions.setWeights(v, gamma)} />
-      <Weight name="γ (KL I)" value={gamma} testId="gamma-slider" onChange={(v) => actions.setWeights(beta, v)} />
+      <Weight name="β (Hessian S)" value={beta} testId="beta-slider" range={RUN_LIMITS.beta} onChange={(v) => actions.setWeights(v, gamma)} />
+      <Weight name="γ (KL I)" value={gamma} testId="gamma-slider" range={RUN_LIMITS.gamma} onChange={(v) => actions.setWeights(beta, v)} />
       <div className="run-params">
         <label>
           probes m
           <input
             type="number"
             data-testid="m-input"
-            min={1}
-            max={256}
+            min={RUN_LIMITS.m.min}
+            max={RUN_LIMITS.m.max}
             step={1}
             value={m}
             onChange={(e) => {
               const v = Math.round(Number(e.target.value));
-              if (v >= 1) actions.setRunParams(Math.min(256, v), seed);
+              if (v >= RUN_LIMITS.m.min) actions.setRunParams(Math.min(RUN_LIMITS.m.max, v), seed);
             }}
           />
         </label>
@@ -62,7 +64,7 @@ export function ParamsPanel() {
             value={seed}
             onChange={(e) => {
               const v = Math.round(Number(e.target.value));
-              if (Number.isFinite(v)) actions.setRunParams(m, v);
+              if (inRange(RUN_LIMITS.seed, v)) actions.setRunParams(m, v);
             }}
           />
         </label>

@@ -9,6 +9,7 @@ export function PromptPanel() {
   const runStatus = useApp((s) => s.runStatus);
   const progress = useApp((s) => s.progress);
   const runError = useApp((s) => s.runError);
+  const awaitingConsent = useApp((s) => s.modelStatus === 'consent');
   const tokenCount = useApp((s) => (s.preview && s.preview.prompt === s.prompt ? s.preview.tokens.length : null));
   const maxPositions = useApp((s) => s.model?.maxPositions ?? null);
   const actions = useActions();
@@ -54,7 +55,7 @@ export function PromptPanel() {
           {runStatus === 'done' ? 'Done' : runStatus === 'cancelled' ? 'Cancelled' : runStatus === 'predicting' ? 'Tokenizing…' : ''}
         </span>
       </div>
-      {busy && <ProgressBar progress={progress} testId="run-progress" idleLabel={runStatus === 'queued' ? 'Waiting for the model to load…' : 'Starting…'} />}
+      {busy && <ProgressBar progress={progress} testId="run-progress" idleLabel={runStatus !== 'queued' ? 'Starting…' : awaitingConsent ? 'Waiting for your answer about the download above…' : 'Waiting for the model to load…'} />}
       {runError && (
         <p className="message message-error" role="alert" data-testid="run-error">
           {runError}

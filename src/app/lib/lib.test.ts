@@ -3,7 +3,7 @@ import { sampleResult, tokensOf } from '../testing/sampleResult';
 import { captionLines } from './caption';
 import { buildCells } from './cells';
 import { fmt, fmtCount, visibleToken } from './format';
-import { formatLink, parseLink } from './link';
+import { formatLink, parseLink, readLink } from './link';
 
 const r = sampleResult();
 
@@ -55,9 +55,25 @@ describe('link', () => {
     expect(parseLink('#target=pos:4').target).toEqual({ kind: 'position', position: 4 });
     expect(parseLink('#target=next').target).toEqual({ kind: 'next' });
   });
-  it('ignores invalid values', () => {
-    expect(parseLink('#backend=cuda&m=0&seed=1.5&beta=x&target=foo&gen=0')).toEqual({});
+  it('leaves out invalid values and names each one with what is allowed', () => {
+    const { link, problems } = readLink('#backend=cuda&m=0&seed=1.5&beta=x&target=foo&gen=0');
+    expect(link).toEqual({});
+    expect(problems).toEqual([
+      'backend=cuda: expected one of auto, webgpu, wasm',
+      'target=foo: expected next, next:<token id> or pos:<position>',
+      'beta=x: β must be a number from 0 to 100',
+      'm=0: probes m must be a whole number from 1 to 256',
+      'seed=1.5: seed must be a whole number from -2147483648 to 4294967295',
+      'gen=0: generated tokens must be a whole number from 1 to 64',
+    ]);
     expect(parseLink('#gen=65')).toEqual({});
+  });
+  it('bounds run parameters a link can set (m = 100000000 would run for hours)', () => {
+    const { link, problems } = readLink('#prompt=hi&m=100000000&gamma=1e308&beta=-1&m2=5');
+    expect(link).toEqual({ prompt: 'hi' });
+    expect(problems).toEqual(['beta=-1: β must be a number from 0 to 100', 'gamma=1e308: γ must be a number from 0 to 100', 'm=100000000: probes m must be a whole number from 1 to 256']);
+    expect(readLink('#m=256&beta=100&gamma=0&seed=-5').problems).toEqual([]);
+    expect(readLink(`#m=${'9'.repeat(40)}`).problems).toEqual([`m=${'9'.repeat(24)}…: probes m must be a whole number from 1 to 256`]);
   });
 });
 

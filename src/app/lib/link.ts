@@ -1,7 +1,8 @@
 // The shareable view in the URL hash: #model=…&backend=…&prompt=…&target=…&beta=…&gamma=…&m=…&seed=…&gen=…
 // target: "next" (top prediction), "next:<token id>" or "pos:<position>".
 
-import { MAX_GENERATED, type BackendPreference, type TargetRequest } from '../../worker/protocol';
+import type { BackendPreference, TargetRequest } from '../../worker/protocol';
+import { describeRange, inRange, RUN_LIMITS, type Range } from './runLimits';
 
 export interface LinkState {
   model?: string;
@@ -18,10 +19,10 @@ export interface LinkState {
 
 const BACKENDS: BackendPreference[] = ['auto', 'webgpu', 'wasm'];
 
-function num(v: string | null, ok: (n: number) => boolean): number | undefined {
-  if (v === null || v.trim() === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) && ok(n) ? n : undefined;
+/** A link's view, and what in it was not used (out of range or unreadable), in words for the page. */
+export interface ReadLink {
+  link: LinkState;
+  problems: string[];
 }
 
 export function parseTarget(v: string | null): TargetRequest | undefined {
@@ -37,22 +38,39 @@ export function formatTarget(t: TargetRequest): string {
   return t.tokenId === undefined ? 'next' : `next:${t.tokenId}`;
 }
 
-export function parseLink(hash: string): LinkState {
+/** The hash's view; values that are invalid or outside RUN_LIMITS are left out and named in `problems`. */
+export function readLink(hash: string): ReadLink {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
+  const problems: string[] = [];
+  const bounded = (key: string, range: Range): number | undefined => {
+    const v = q.get(key);
+    if (v === null || v.trim() === '') return undefined;
+    const n = Number(v);
+    if (inRange(range, n)) return n;
+    problems.push(`${key}=${v.length > 24 ? `${v.slice(0, 24)}…` : v}: ${range.label} must be ${describeRange(range)}`);
+    return undefined;
+  };
   const backend = q.get('backend');
-  const out: LinkState = {
+  if (backend !== null && !BACKENDS.includes(backend as BackendPreference)) problems.push(`backend=${backend}: expected one of ${BACKENDS.join(', ')}`);
+  const target = parseTarget(q.get('target'));
+  if (q.get('target') !== null && !target) problems.push(`target=${q.get('target')}: expected next, next:<token id> or pos:<position>`);
+  const link: LinkState = {
     model: q.get('model') || undefined,
     backend: BACKENDS.includes(backend as BackendPreference) ? (backend as BackendPreference) : undefined,
     prompt: q.get('prompt') ?? undefined,
-    target: parseTarget(q.get('target')),
-    beta: num(q.get('beta'), () => true),
-    gamma: num(q.get('gamma'), () => true),
-    m: num(q.get('m'), (n) => Number.isInteger(n) && n >= 1),
-    seed: num(q.get('seed'), Number.isInteger),
-    generate: num(q.get('gen'), (n) => Number.isInteger(n) && n >= 1 && n <= MAX_GENERATED),
+    target,
+    beta: bounded('beta', RUN_LIMITS.beta),
+    gamma: bounded('gamma', RUN_LIMITS.gamma),
+    m: bounded('m', RUN_LIMITS.m),
+    seed: bounded('seed', RUN_LIMITS.seed),
+    generate: bounded('gen', RUN_LIMITS.generate),
   };
-  for (const k of Object.keys(out) as (keyof LinkState)[]) if (out[k] === undefined) delete out[k];
-  return out;
+  for (const k of Object.keys(link) as (keyof LinkState)[]) if (link[k] === undefined) delete link[k];
+  return { link, problems };
+}
+
+export function parseLink(hash: string): LinkState {
+  return readLink(hash).link;
 }
 
 export function formatLink(state: LinkState): string {

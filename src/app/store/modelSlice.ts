@@ -4,6 +4,7 @@
 import type { StateCreator } from 'zustand/vanilla';
 import { DEFAULT_HUB_URL } from '../../engine/hub/hubRef';
 import type { BackendPreference, FileProgress, ModelCard, QuantScheme, StoredModels } from '../../worker/protocol';
+import type { DownloadRequest } from '../lib/linkPolicy';
 import type { AppState, ProgressInfo } from './types';
 
 export const DEFAULT_MODEL_URL = '/models/demo/bundle/';
@@ -11,9 +12,17 @@ export const DEFAULT_MODEL_URL = '/models/demo/bundle/';
 export interface ModelSlice {
   modelUrl: string;
   backend: BackendPreference;
-  modelStatus: 'idle' | 'loading' | 'ready' | 'error';
+  /**
+   * 'consent': a link named a model on another host; nothing is downloaded until the user says so.
+   * 'declined': the user said no (modelNote says so); nothing is loaded.
+   */
+  modelStatus: 'idle' | 'consent' | 'declined' | 'loading' | 'ready' | 'error';
   model: ModelCard | null;
   modelError: string | null;
+  /** What a link would download, while it waits for the user's Load or Cancel. */
+  pendingDownload: DownloadRequest | null;
+  /** Why no model is loaded after the user declined a link's download. */
+  modelNote: string | null;
   loadProgress: ProgressInfo | null;
   /** Per-file download progress of a model brought by the user (null when nothing is downloading). */
   loadFiles: FileProgress[] | null;
@@ -24,6 +33,9 @@ export interface ModelSlice {
   storedModels: StoredModels | null;
   setModelSource(url: string, backend: BackendPreference): void;
   modelLoading(): void;
+  modelAwaitingConsent(request: DownloadRequest): void;
+  /** The user said no to the pending download; `note` says what happened and what to do instead. */
+  modelDeclined(note: string): void;
   setLoadProgress(p: ProgressInfo, files?: FileProgress[]): void;
   setHubSettings(hubUrl: string, quant: QuantScheme): void;
   setStoredModels(stored: StoredModels): void;
@@ -37,16 +49,21 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
   modelStatus: 'idle',
   model: null,
   modelError: null,
+  pendingDownload: null,
+  modelNote: null,
   loadProgress: null,
   loadFiles: null,
   hubUrl: DEFAULT_HUB_URL,
   quant: 'q8',
   storedModels: null,
   setModelSource: (modelUrl, backend) => set({ modelUrl, backend }),
-  modelLoading: () => set({ modelStatus: 'loading', modelError: null, loadProgress: null, loadFiles: null, model: null }),
+  modelLoading: () => set({ modelStatus: 'loading', modelError: null, pendingDownload: null, modelNote: null, loadProgress: null, loadFiles: null, model: null }),
+  modelAwaitingConsent: (pendingDownload) =>
+    set({ modelStatus: 'consent', pendingDownload, modelError: null, modelNote: null, loadProgress: null, loadFiles: null, model: null }),
+  modelDeclined: (modelNote) => set({ modelStatus: 'declined', pendingDownload: null, modelNote }),
   setLoadProgress: (loadProgress, files) => set(files ? { loadProgress, loadFiles: files } : { loadProgress }),
   setHubSettings: (hubUrl, quant) => set({ hubUrl, quant }),
   setStoredModels: (storedModels) => set({ storedModels }),
   modelLoaded: (model) => set({ modelStatus: 'ready', model, loadProgress: null, loadFiles: null, modelError: null }),
-  modelFailed: (modelError) => set({ modelStatus: 'error', modelError, loadProgress: null, loadFiles: null, model: null }),
+  modelFailed: (modelError) => set({ modelStatus: 'error', modelError, pendingDownload: null, modelNote: null, loadProgress: null, loadFiles: null, model: null }),
 });

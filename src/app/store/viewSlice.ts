@@ -1,5 +1,5 @@
 // View slice: what the heatmap shows and how the score is combined (β, γ), the parameters of the
-// next run (m, seed), and the layer graph's edge threshold.
+// next run (m, seed), the layer graph's edge threshold, and the opened link's settings that were not used.
 
 import type { StateCreator } from 'zustand/vanilla';
 import { DEFAULT_PARAMS } from '../../worker/protocol';
@@ -18,12 +18,15 @@ export interface ViewSlice {
   seed: number;
   /** Minimum flow of a shown edge; null = a default relative to the strongest edge. */
   edgeThreshold: number | null;
+  /** Settings of the opened link that were not used, each naming the value and the allowed range. */
+  linkProblems: string[];
   setComponent(c: ComponentKey): void;
   setWordLevel(on: boolean): void;
   setScaleMode(mode: ScaleMode): void;
   setWeights(beta: number, gamma: number): void;
   setRunParams(m: number, seed: number): void;
   setEdgeThreshold(t: number | null): void;
+  setLinkProblems(problems: string[]): void;
 }
 
 export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) => ({
@@ -35,10 +38,12 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
   m: DEFAULT_PARAMS.m,
   seed: DEFAULT_PARAMS.seed,
   edgeThreshold: null,
+  linkProblems: [],
   setComponent: (component) => set({ component }),
   setWordLevel: (wordLevel) => set({ wordLevel }),
   setScaleMode: (scaleMode) => set({ scaleMode }),
   setWeights: (beta, gamma) => set({ beta, gamma }),
   setRunParams: (m, seed) => set({ m, seed }),
   setEdgeThreshold: (edgeThreshold) => set({ edgeThreshold }),
+  setLinkProblems: (linkProblems) => set({ linkProblems }),
 });
