@@ -20,7 +20,19 @@ def load_items(path=os.path.join(EVAL_DIR, "copy-heldout.jsonl")):
     with open(path) as f:
         items = [json.loads(line) for line in f if line.strip()]
     # one encoding call for all prompts and targets: each document ends with id 0
-    stream = encode_documents([it["prompt"] for it in items] + [it["target"] for it in items])
+    docs = _split_docs(encode_documents([it["prompt"] for it in items] + [it["target"] for it in items]))
+    n = len(items)
+    for it, p, t in zip(items, docs[:n], docs[n:]):
+        it["ids"] = [0] + p  # BOS as the app adds it (tokenizer_config add_bos_token)
+        it["target_id"] = t[0]
+    foils = [it for it in items if "distractor_answer" in it]
+    foil_ids = _split_docs(encode_documents([" " + it["distractor_answer"].split()[0] for it in foils]))
+    for it, ids in zip(foils, foil_ids):
+        it["foil_id"] = ids[0]
+    return items
+
+
+def _split_docs(stream):
     docs, cur = [], []
     for t in stream.tolist():
         if t == 0:
@@ -28,11 +40,7 @@ def load_items(path=os.path.join(EVAL_DIR, "copy-heldout.jsonl")):
             cur = []
         else:
             cur.append(t)
-    n = len(items)
-    for it, p, t in zip(items, docs[:n], docs[n:]):
-        it["ids"] = [0] + p  # BOS as the app adds it (tokenizer_config add_bos_token)
-        it["target_id"] = t[0]
-    return items
+    return docs
 
 
 def prose_windows(path=os.path.join(EVAL_DIR, "val-tokens.u16"), T=256):
@@ -71,10 +79,14 @@ def copy_accuracy(model, items, device, batch=64):
             r["n"] += 1
             r["top1"] += int(top5[0] == it["target_id"])
             r["top5"] += int(it["target_id"] in top5)
+            if "foil_id" in it:  # the answer against its same-kind foil (the other name, the other verb number)
+                r["over_foil"] = r.get("over_foil", 0) + int(row[it["target_id"]] > row[it["foil_id"]])
     qa = [r for f, r in res.items() if f not in ("indirect object", "repetition", "agreement")]
     res["all questions"] = {k: sum(r[k] for r in qa) for k in ("n", "top1", "top5")}
     return res
 
 
 def summary(acc):
-    return " ".join(f"{f.replace(' ', '_')}={r['top1'] / r['n']:.2f}" for f, r in acc.items())
+    """top-1 rate per form; agreement as the rate of the right verb number over the wrong one."""
+    return " ".join(f"{f.replace(' ', '_')}={(r['over_foil'] if f == 'agreement' else r['top1']) / r['n']:.2f}"
+                    for f, r in acc.items())

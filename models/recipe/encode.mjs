@@ -19,7 +19,7 @@ const docs = fs.readFileSync(input, 'utf8').split('<|endoftext|>');
 const parts = [];
 let n = 0;
 for (let i = 0; i < docs.length; i += 512) {
-  for (const enc of await tok.encodeBatch(docs.slice(i, i + 512))) {
+  for (const enc of await tok.encodeBatch(docs.slice(i, i + 512), { addSpecialTokens: false })) {
     const ids = enc.getIds();
     const arr = new Uint16Array(ids.length + 1);
     arr.set(ids, 0);

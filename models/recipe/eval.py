@@ -2,8 +2,9 @@
 """Evaluate the Hugging Face checkpoint in models/demo (or --model DIR) with the plain-torch
 model code from model.py:
 
-  * validation loss / perplexity on the held-out slice: the first N (default 200)
-    non-overlapping windows of 256 tokens of models/recipe/data/val.bin (deterministic);
+  * validation loss / perplexity on the committed held-out prose slice models/eval/val-tokens.u16
+    (200 non-overlapping windows of 256 tokens: the first 51,201 tokens of the prose validation set);
+  * top-1 accuracy on the held-out copy items (models/eval/copy-heldout.jsonl) per question form;
   * greedy continuations (20 tokens) of 3 fixed prompts (tokenized with the checkpoint's
     tokenizer.json through node + @huggingface/tokenizers, the same tokenizer the app uses).
 
@@ -17,20 +18,21 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 from model import load_hf  # noqa: E402
+import copyeval  # noqa: E402
 
 PROMPTS = [
     "The old man walked slowly down to the harbor, where",
     "Tomas Lindqvist kept a brass lantern in the cellar. His sister lived in Oslo. "
     "Question: Where did Tomas keep the lantern? Answer:",
     "In the beginning God created",
+    "Ilse Marsh keeps a brass lantern in the attic. Bram Osei keeps a copper kettle in the cellar. "
+    "Question: What does Ilse keep in the attic? Answer:",
 ]
 
 JS = r"""
@@ -62,9 +64,6 @@ def node_tok(model_dir, mode, items):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.path.join(ROOT, "models", "demo"))
-    ap.add_argument("--val", default=os.path.join(HERE, "data", "val.bin"))
-    ap.add_argument("--windows", type=int, default=200)
-    ap.add_argument("--seq-len", type=int, default=256)
     ap.add_argument("--new-tokens", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json")
@@ -73,22 +72,17 @@ def main():
 
     model, cfg = load_hf(args.model)
     n_params = sum(p.numel() for p in model.parameters())
-    T = args.seq_len
-    val = np.fromfile(args.val, dtype=np.uint16).astype(np.int64)
-    n = min(args.windows, (len(val) - 1) // T)
     t0 = time.time()
-    tot = 0.0
-    with torch.no_grad():
-        for i in range(0, n, 8):
-            idx = range(i, min(n, i + 8))
-            x = torch.from_numpy(np.stack([val[j * T:(j + 1) * T] for j in idx]))
-            y = torch.from_numpy(np.stack([val[j * T + 1:(j + 1) * T + 1] for j in idx]))
-            lg = model(x)
-            tot += F.cross_entropy(lg.reshape(-1, lg.size(-1)), y.reshape(-1), reduction="sum").item()
-    loss = tot / (n * T)
+    windows = copyeval.prose_windows()
+    loss = copyeval.prose_loss(model, windows, "cpu")
+    n, T = windows[0].shape
     print(f"model: {args.model} ({n_params:,} params)")
     print(f"validation: {n} windows x {T} tokens = {n * T:,} tokens; loss {loss:.4f} nats/token; "
           f"perplexity {math.exp(loss):.2f} ({time.time() - t0:.1f} s)")
+    acc = copyeval.copy_accuracy(model, copyeval.load_items(), "cpu")
+    for form, r in acc.items():
+        extra = f", over the foil {r['over_foil']}/{r['n']}" if "over_foil" in r else ""
+        print(f"copy {form}: top-1 {r['top1']}/{r['n']} ({r['top1'] / r['n']:.0%}), top-5 {r['top5']}/{r['n']}{extra}")
 
     enc = node_tok(args.model, "encode", PROMPTS)
     outs = []
@@ -108,7 +102,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"val_loss": loss, "perplexity": math.exp(loss), "windows": n, "seq_len": T,
-                       "params": n_params, "samples": samples}, f, indent=2)
+                       "params": n_params, "copy": acc, "samples": samples}, f, indent=2)
 
 
 if __name__ == "__main__":

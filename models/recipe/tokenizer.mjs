@@ -61,7 +61,14 @@ const tokJson = {
   added_tokens: [{ id: 0, content: EOT, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
   normalizer: null,
   pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-  post_processor: null,
+  // BOS = <|endoftext|> before every prompt, as every training document follows one (and as Hugging Face
+  // applies a TemplateProcessing post-processor); training data is encoded without it.
+  post_processor: {
+    type: 'TemplateProcessing',
+    single: [{ SpecialToken: { id: EOT, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+    pair: [{ SpecialToken: { id: EOT, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+    special_tokens: { [EOT]: { id: EOT, ids: [0], tokens: [EOT] } },
+  },
   decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
   model: {
     type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
@@ -101,7 +108,7 @@ const valText = fs.readFileSync(path.join(DATA, 'val.txt'), 'utf8');
 for (let i = 0; i < 20; i++) tests.push(valText.slice(i * 997, i * 997 + 400));
 let mismatches = 0;
 for (const s of tests) {
-  const a = Array.from((await rust.encode(s)).getIds());
+  const a = Array.from((await rust.encode(s, null, { addSpecialTokens: false })).getIds());
   const b = jsIds(s);
   const dec = await rust.decode(a, false);
   if (JSON.stringify(a) !== JSON.stringify(b)) { mismatches++; console.error('MISMATCH', JSON.stringify(s.slice(0, 60)), a.slice(0, 20), b.slice(0, 20)); }
@@ -119,7 +126,7 @@ async function encodeFile(name) {
   const B = 512;
   for (let i = 0; i < docs.length; i += B) {
     const batch = docs.slice(i, i + B);
-    const encs = await rust.encodeBatch(batch);
+    const encs = await rust.encodeBatch(batch, { addSpecialTokens: false });
     for (let j = 0; j < encs.length; j++) {
       const ids = encs[j].getIds();
       const arr = new Uint16Array(ids.length + 1);
