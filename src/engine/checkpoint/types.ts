@@ -1,8 +1,6 @@
 // Shared shapes of a Hugging Face checkpoint as the compiler sees it.
 // Everything here is plain data so it crosses worker boundaries and runs in Node and browsers alike.
 
-export type Architecture = 'gpt2' | 'llama' | 'qwen2';
-
 /** Rope scaling as Llama 3.x / SmolLM configs spell it (`rope_scaling` in config.json). */
 export type RopeScaling =
   | { type: 'none' }
@@ -17,7 +15,8 @@ export type RopeScaling =
 
 /** A validated, architecture-neutral description of a decoder-only model. */
 export interface ModelConfig {
-  architecture: Architecture;
+  /** Id of the family that parsed the config (architectures/families), e.g. `llama`. */
+  architecture: string;
   /** The `architectures[0]` string of config.json, e.g. `LlamaForCausalLM`. */
   hfArchitecture: string;
   vocabSize: number;

@@ -3,7 +3,7 @@
 
 import type { Checkpoint } from '../checkpoint/checkpoint';
 import type { ModelConfig } from '../checkpoint/types';
-import { architectureParams } from '../architectures';
+import { familyOf } from '../architectures/families';
 import { WeightFile, writeOnnx, OPSET } from '../onnx/writer';
 import { Q4_BLOCK, type QuantScheme } from '../quant/quantize';
 import { buildGraphs, GRAPH_IO, type GraphKind } from './graphs';
@@ -60,7 +60,7 @@ export interface CompiledBundle {
 }
 
 async function loadParams(ckpt: Checkpoint, options: CompileOptions) {
-  const specs = architectureParams(ckpt.config);
+  const specs = familyOf(ckpt.config).params(ckpt.config);
   const params = new Map<string, StoredParam>();
   const counted = new Set<string>();
   let parameters = 0;

@@ -1,0 +1,27 @@
+// The registry of supported families, in the order error messages list them.
+
+import type { Family } from './family';
+import { gpt2 } from './gpt2';
+import { llama } from './llama';
+import { qwen2 } from './qwen2';
+
+export type { Family } from './family';
+
+export const FAMILIES: readonly Family[] = [gpt2, llama, qwen2];
+
+export const SUPPORTED_ARCHITECTURES: readonly string[] = FAMILIES.flatMap((f) => f.hfArchitectures);
+
+export function familyOfArchitecture(hfArchitecture: string): Family | undefined {
+  return FAMILIES.find((f) => f.hfArchitectures.includes(hfArchitecture));
+}
+
+export function familyOfModelType(modelType: string): Family | undefined {
+  return FAMILIES.find((f) => f.modelTypes.includes(modelType));
+}
+
+/** The family of a parsed config (its `architecture` is a family id). */
+export function familyOf(config: { architecture: string }): Family {
+  const family = FAMILIES.find((f) => f.id === config.architecture);
+  if (!family) throw new Error(`unknown model family '${config.architecture}'`);
+  return family;
+}
