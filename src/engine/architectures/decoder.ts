@@ -1,10 +1,11 @@
 // The decoder-only transformer shared by every supported family. Families differ only in which
-// parameters exist (see gpt2.ts, llama.ts) and in config flags: norm kind, MLP kind, positions,
-// biases. Input X is the token-embedding lookup only; positions are added inside.
+// parameters exist (see families/) and in config flags: norm kind, MLP kind, positions, biases,
+// sliding window, q/k norms, partial rotary, parallel residual. Input X is the token-embedding
+// lookup only; positions are added inside.
 
 import type { ModelConfig } from '../checkpoint/types';
 import type { GraphBuilder, Value } from '../ir/graph';
-import { geluNew, layerNorm, linear, rmsNorm, silu } from '../ir/nn';
+import { gelu, geluNew, layerNorm, linear, rmsNorm, silu } from '../ir/nn';
 import type { ModelWeights } from '../compiler/weights';
 import { ropeInverseFrequencies, rotateHalfMatrix } from './rope';
 
@@ -56,9 +57,18 @@ function buildPositions(g: GraphBuilder, config: ModelConfig, x: Value, past?: P
     keyIdx = idx;
   }
   const above = g.less(g.unsqueeze(idx, [-1]), g.unsqueeze(keyIdx, [0]));
-  const causalMask = g.mul(g.cast(above, 'float32'), g.scalar(MASKED));
+  let masked = g.cast(above, 'float32');
+  const window = config.slidingWindow;
+  if (window !== undefined) {
+    // Also masked: keys at or before q − W (transformers' sliding_window_overlay keeps kv > q − W).
+    // Compared as floats (exact below 2^24) so no int64 arithmetic can land on WebGPU.
+    const q = g.cast(g.unsqueeze(idx, [-1]), 'float32');
+    const k = g.cast(g.unsqueeze(keyIdx, [0]), 'float32');
+    masked = g.add(masked, g.cast(g.less(k, g.sub(q, g.scalar(window - 0.5))), 'float32'));
+  }
+  const causalMask = g.mul(masked, g.scalar(MASKED));
   if (config.positions !== 'rope') return { causalMask, index: idx };
-  const rotate = g.sharedConstant('rope.rotate_half', () => rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
+  const rotate = g.sharedConstant('rope.rotate_half', () => rotateHalfMatrix(config.headDim, config.rotaryDim), [config.headDim, config.headDim]);
   return { causalMask, index: idx, rope: { ...ropeTables(g, config, idx), rotate } };
 }
 
@@ -73,10 +83,13 @@ function ropeTables(g: GraphBuilder, config: ModelConfig, idx: Value): { cos: Va
   const hd = config.headDim;
   const block = 2 ** Math.ceil(Math.log2(Math.sqrt(config.maxPositions)));
   const coarseRows = Math.ceil(config.maxPositions / block);
-  const inv = ropeInverseFrequencies(hd, config.ropeTheta, config.ropeScaling);
+  // Dims past rotaryDim (partial rotary) get frequency 0: cos 1, sin 0, so they pass unchanged.
+  const rotaryDim = config.rotaryDim ?? hd;
+  const inv = ropeInverseFrequencies(rotaryDim, config.ropeTheta, config.ropeScaling);
+  const frequency = (j: number) => (j < rotaryDim ? inv[j % (rotaryDim / 2)] : 0);
   const table = (fn: (a: number) => number, rows: number, step: number) => () => {
     const out = new Float32Array(rows * hd);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < hd; j++) out[r * hd + j] = fn(r * step * inv[j % (hd / 2)]);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < hd; j++) out[r * hd + j] = fn(r * step * frequency(j));
     return out;
   };
   const lookup = (name: string, fn: (a: number) => number, rows: number, step: number, at: Value) =>
@@ -126,6 +139,10 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
   let qh = g.transpose(g.reshape(q, [0, 0, Hkv, G, hd]), [0, 2, 3, 1, 4]);
   let kh = g.unsqueeze(g.transpose(g.reshape(k, [0, 0, Hkv, hd]), [0, 2, 1, 3]), [2]);
   let vh = g.unsqueeze(g.transpose(g.reshape(v, [0, 0, Hkv, hd]), [0, 2, 1, 3]), [2]);
+  if (config.qkNorm) {
+    qh = rmsNorm(g, qh, w.vector(`${p}.q_norm.weight`), config.normEps);
+    kh = rmsNorm(g, kh, w.vector(`${p}.k_norm.weight`), config.normEps);
+  }
   if (pos.rope) {
     qh = applyRope(g, qh, pos.rope);
     kh = applyRope(g, kh, pos.rope);
@@ -141,7 +158,10 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
   const context = g.reshape(g.transpose(g.matmul(probs, vh), [0, 3, 1, 2, 4]), [0, 0, H * hd]);
   const out = linear(g, context, w.matrix(`${p}.o`), bias(w, `${p}.o_bias`, config.outBias));
   if (!inspect) return { out };
-  // ν_i^{l,h} = ‖v_i^{l,h} W_O^h‖₁ with W_O^h the rows of the output projection fed by head h.
+  // ν_i^{l,h} = ‖v_i^{l,h} W_O^h‖₁ with W_O^h the rows of the output projection fed by head h. ν is
+  // read here, from the values this attention actually mixed (`${p}.v`, bias included) and the
+  // projection it actually applies (`${p}.o`), for every family: fused checkpoint layouts (GPT-NeoX's
+  // per-head q|k|v in query_key_value) are split into these parameters by the family's map.
   const woHeads = g.reshape(w.matrix(`${p}.o`), [Hkv, G, hd, config.hiddenSize]);
   const strength = g.reduceSum(g.abs(g.matmul(vh, woHeads)), [-1], false);
   // Cache layout [Hkv, T, hd] per layer (batch 1).
@@ -157,8 +177,9 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
 
 function mlpBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: number, x: Value): Value {
   const p = `layers.${l}.mlp`;
-  if (config.mlp === 'gelu_new') {
-    const hidden = geluNew(g, linear(g, x, w.matrix(`${p}.up`), bias(w, `${p}.up_bias`, config.mlpBias)));
+  if (config.mlp !== 'swiglu') {
+    const activation = config.mlp === 'gelu' ? gelu : geluNew;
+    const hidden = activation(g, linear(g, x, w.matrix(`${p}.up`), bias(w, `${p}.up_bias`, config.mlpBias)));
     return linear(g, hidden, w.matrix(`${p}.down`), bias(w, `${p}.down_bias`, config.mlpBias));
   }
   const gate = silu(g, linear(g, x, w.matrix(`${p}.gate`), bias(w, `${p}.gate_bias`, config.mlpBias)));
@@ -176,13 +197,16 @@ export function decoder(g: GraphBuilder, w: ModelWeights, config: ModelConfig, x
   const keys: Value[] = [];
   const values: Value[] = [];
   for (let l = 0; l < config.numLayers; l++) {
+    const input = h;
     const a = attentionBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm1`, h), pos, inspect, past);
-    h = g.add(h, a.out);
+    if (!config.parallelResidual) h = g.add(h, a.out);
     if (a.attention) attention.push(a.attention);
     if (a.valueStrength) valueStrength.push(a.valueStrength);
     if (a.keys) keys.push(g.unsqueeze(a.keys, [0]));
     if (a.values) values.push(g.unsqueeze(a.values, [0]));
-    h = g.add(h, mlpBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm2`, h)));
+    const mlp = mlpBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm2`, h));
+    // GPT-NeoX's parallel residual: both branches read the block input (h is still the input there).
+    h = config.parallelResidual ? g.add(g.add(mlp, a.out), input) : g.add(h, mlp);
   }
   if (!inspect) return { hidden: h, attention, valueStrength };
   return { hidden: h, attention, valueStrength, keys: g.concat(keys, 0), values: g.concat(values, 0) };

@@ -23,9 +23,12 @@ export function ropeInverseFrequencies(headDim: number, theta: number, scaling: 
   return inv;
 }
 
-/** Matrix R with x @ R = rotate_half(x) = cat(−x[h:], x[:h]) for head dim 2h. */
-export function rotateHalfMatrix(headDim: number): Float32Array {
-  const h = headDim / 2;
+/**
+ * Matrix R with x @ R = rotate_half(x) = cat(−x[h:2h], x[:h]) on the first 2h = rotaryDim dims of a
+ * head of headDim (zero on the rest, which partial rotary leaves alone).
+ */
+export function rotateHalfMatrix(headDim: number, rotaryDim = headDim): Float32Array {
+  const h = rotaryDim / 2;
   const r = new Float32Array(headDim * headDim);
   for (let j = 0; j < h; j++) {
     r[(j + h) * headDim + j] = -1;

@@ -79,6 +79,68 @@ const qwen25 = {
   vocab_size: 151936,
 };
 
+const qwen3 = {
+  architectures: ['Qwen3ForCausalLM'],
+  attention_bias: false,
+  bos_token_id: 151643,
+  eos_token_id: 151645,
+  head_dim: 128,
+  hidden_act: 'silu',
+  hidden_size: 1024,
+  intermediate_size: 3072,
+  max_position_embeddings: 40960,
+  max_window_layers: 28,
+  model_type: 'qwen3',
+  num_attention_heads: 16,
+  num_hidden_layers: 28,
+  num_key_value_heads: 8,
+  rms_norm_eps: 1e-6,
+  rope_scaling: null,
+  rope_theta: 1000000,
+  sliding_window: null,
+  tie_word_embeddings: true,
+  use_sliding_window: false,
+  vocab_size: 151936,
+};
+
+const mistral7b = {
+  architectures: ['MistralForCausalLM'],
+  bos_token_id: 1,
+  eos_token_id: 2,
+  hidden_act: 'silu',
+  hidden_size: 4096,
+  intermediate_size: 14336,
+  max_position_embeddings: 32768,
+  model_type: 'mistral',
+  num_attention_heads: 32,
+  num_hidden_layers: 32,
+  num_key_value_heads: 8,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000.0,
+  sliding_window: 4096,
+  tie_word_embeddings: false,
+  vocab_size: 32000,
+};
+
+const pythia70m = {
+  architectures: ['GPTNeoXForCausalLM'],
+  bos_token_id: 0,
+  eos_token_id: 0,
+  hidden_act: 'gelu',
+  hidden_size: 512,
+  intermediate_size: 2048,
+  layer_norm_eps: 1e-5,
+  max_position_embeddings: 2048,
+  model_type: 'gpt_neox',
+  num_attention_heads: 8,
+  num_hidden_layers: 6,
+  rotary_emb_base: 10000,
+  rotary_pct: 0.25,
+  tie_word_embeddings: false,
+  use_parallel_residual: true,
+  vocab_size: 50304,
+};
+
 function expectConfigError(json: unknown, ...fragments: string[]): void {
   let caught: unknown;
   try {
@@ -198,13 +260,94 @@ describe('parseModelConfig', () => {
     expectConfigError({ ...qwen25, use_sliding_window: true }, 'use_sliding_window');
   });
 
+  it('Qwen3: q/k norms, head_dim 128 by default, attention_bias', () => {
+    const config = parseModelConfig(qwen3);
+    expect(config).toMatchObject({
+      architecture: 'qwen3',
+      hfArchitecture: 'Qwen3ForCausalLM',
+      hiddenSize: 1024,
+      numHeads: 16,
+      numKvHeads: 8,
+      headDim: 128,
+      maxPositions: 40960,
+      ropeTheta: 1000000,
+      qkvBias: false,
+      outBias: false,
+      mlpBias: false,
+      tieWordEmbeddings: true,
+      qkNorm: true,
+    });
+    expect(config.slidingWindow).toBeUndefined();
+    expect(parseModelConfig({ ...qwen3, head_dim: undefined }).headDim).toBe(128); // Qwen3Config default, not 1024 / 16
+    expect(parseModelConfig({ ...qwen3, attention_bias: true })).toMatchObject({ qkvBias: true, outBias: true });
+    expectConfigError({ ...qwen3, use_sliding_window: true }, 'use_sliding_window');
+  });
+
+  it('Mistral: Llama layout, sliding_window (MistralConfig default 4096; null = full attention)', () => {
+    const config = parseModelConfig(mistral7b);
+    expect(config).toMatchObject({
+      architecture: 'mistral',
+      numHeads: 32,
+      numKvHeads: 8,
+      headDim: 128,
+      slidingWindow: 4096,
+      qkvBias: false,
+      outBias: false,
+      mlpBias: false,
+      tieWordEmbeddings: false,
+    });
+    expect(parseModelConfig({ ...mistral7b, sliding_window: null }).slidingWindow).toBeUndefined();
+    expect(parseModelConfig({ ...mistral7b, sliding_window: undefined }).slidingWindow).toBe(4096);
+    // A window as long as the context cannot mask anything, so it is not built.
+    expect(parseModelConfig({ ...mistral7b, sliding_window: 32768 }).slidingWindow).toBeUndefined();
+    expectConfigError({ ...mistral7b, sliding_window: 0 }, 'sliding_window must be a positive integer');
+  });
+
+  it('GPT-NeoX (Pythia): partial rotary, parallel residual, erf GELU, untied embed_out', () => {
+    const config = parseModelConfig(pythia70m);
+    expect(config).toMatchObject({
+      architecture: 'gpt_neox',
+      hfArchitecture: 'GPTNeoXForCausalLM',
+      vocabSize: 50304,
+      hiddenSize: 512,
+      numHeads: 8,
+      numKvHeads: 8,
+      headDim: 64,
+      rotaryDim: 16,
+      intermediateSize: 2048,
+      maxPositions: 2048,
+      normEps: 1e-5,
+      norm: 'layernorm',
+      mlp: 'gelu',
+      positions: 'rope',
+      ropeTheta: 10000,
+      qkvBias: true,
+      outBias: true,
+      mlpBias: true,
+      tieWordEmbeddings: false,
+      parallelResidual: true,
+      bosTokenId: 0,
+      eosTokenId: 0,
+    });
+    expect(parseModelConfig({ ...pythia70m, use_parallel_residual: false }).parallelResidual).toBe(false);
+    expect(parseModelConfig({ ...pythia70m, rotary_pct: 1 }).rotaryDim).toBeUndefined();
+    // Newer transformers spell the same settings partial_rotary_factor / rope_theta.
+    const { rotary_pct: _pct, rotary_emb_base: _base, ...renamed } = pythia70m;
+    expect(parseModelConfig({ ...renamed, partial_rotary_factor: 0.5, rope_theta: 500 })).toMatchObject({ rotaryDim: 32, ropeTheta: 500 });
+    expect(parseModelConfig({ ...pythia70m, hidden_act: 'gelu_fast' }).mlp).toBe('gelu_new');
+    expectConfigError({ ...pythia70m, hidden_act: 'relu' }, 'hidden_act "relu"', 'gelu');
+    expectConfigError({ ...pythia70m, rotary_pct: 0.01 }, 'rotary dims 0');
+  });
+
   it('falls back to model_type when architectures is missing', () => {
+    expect(parseModelConfig({ ...pythia70m, architectures: undefined }).hfArchitecture).toBe('GPTNeoXForCausalLM');
     expect(parseModelConfig({ ...gpt2, architectures: undefined }).hfArchitecture).toBe('GPT2LMHeadModel');
   });
 
   it('rejects unsupported architectures, naming the supported ones', () => {
-    expectConfigError({ ...smollm, architectures: ['MistralForCausalLM'] },
-      'unsupported architecture MistralForCausalLM', 'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM');
+    expectConfigError({ ...smollm, architectures: ['FalconForCausalLM'] },
+      'unsupported architecture FalconForCausalLM',
+      'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, MistralForCausalLM, GPTNeoXForCausalLM');
     expectConfigError({ model_type: 'bert' }, 'no "architectures"', 'bert');
     expectConfigError([1], 'not a JSON object');
   });

@@ -30,8 +30,8 @@ export interface ModelConfig {
   normEps: number;
   /** Norm flavour: GPT-2 uses LayerNorm with bias, Llama/Qwen2 RMSNorm without. */
   norm: 'layernorm' | 'rmsnorm';
-  /** MLP flavour: GPT-2 gelu_new two-layer MLP, Llama/Qwen2 SwiGLU. */
-  mlp: 'gelu_new' | 'swiglu';
+  /** MLP flavour: two-layer with gelu_new (GPT-2; tanh GELU) or exact erf GELU (GPT-NeoX `gelu`), or SwiGLU (Llama family). */
+  mlp: 'gelu_new' | 'gelu' | 'swiglu';
   /** Positions: GPT-2 learned absolute positions, Llama/Qwen2 rotary. */
   positions: 'learned' | 'rope';
   ropeTheta: number;
@@ -45,6 +45,16 @@ export interface ModelConfig {
   tieWordEmbeddings: boolean;
   bosTokenId: number | null;
   eosTokenId: number | null;
+  // Decoder options only some families set; absent means off, so configs (and bundle manifests) of
+  // families that do not use them are unchanged.
+  /** Keys at most this many positions back, the query's own included (HF `sliding_window`: kv > q − W). */
+  slidingWindow?: number;
+  /** RMSNorm of every query and key head (weights [headDim]) before RoPE (Qwen3 q_norm/k_norm). */
+  qkNorm?: boolean;
+  /** RoPE rotates only the first rotaryDim dims of each head (GPT-NeoX `rotary_pct`); absent = all. */
+  rotaryDim?: number;
+  /** h + attn(norm1(h)) + mlp(norm2(h)) rather than two residual steps (GPT-NeoX `use_parallel_residual`). */
+  parallelResidual?: boolean;
 }
 
 export type DType = 'F32' | 'F16' | 'BF16';
