@@ -1,4 +1,5 @@
-// Independent plain-TypeScript reference forward pass of GPT-2 / Llama / Qwen2, in float64,
+// Independent plain-TypeScript reference forward pass of GPT-2 / Llama / Qwen2 / Qwen3 / Mistral /
+// GPT-NeoX, in float64,
 // following the Hugging Face transformers modelling code and parameter names. Tests compare the
 // compiled ONNX graphs against it, so it must not share code with the compiler.
 
@@ -6,6 +7,7 @@ import type { ModelConfig, Tensor } from '../engine/checkpoint/types';
 import {
   add,
   applyRope,
+  gelu,
   geluNew,
   layerNorm,
   linear,
@@ -63,6 +65,8 @@ function attention(cfg: ModelConfig, a: AttnInputs, T: number) {
   const ctx = new Float64Array(T * H * hd);
   const nu = new Float64Array(H * T);
   const scale = 1 / Math.sqrt(hd);
+  // Sliding window (Mistral): query i sees keys i−W+1 … i; the rest get probability exactly 0.
+  const window = cfg.slidingWindow ?? Infinity;
   for (let h = 0; h < H; h++) {
     const kv = Math.floor((h * Hkv) / H); // HF repeat_kv: kv head j serves H/Hkv consecutive heads
     const qAt = (t: number, c: number) => a.q[t * H * hd + h * hd + c];
@@ -70,17 +74,18 @@ function attention(cfg: ModelConfig, a: AttnInputs, T: number) {
     const vAt = (t: number, c: number) => a.v[t * Hkv * hd + kv * hd + c];
     for (let i = 0; i < T; i++) {
       // Scores over keys 0..i only; masked positions get probability exactly 0.
-      const scores = new Float64Array(i + 1);
-      for (let j = 0; j <= i; j++) {
+      const first = Math.max(0, i - window + 1);
+      const scores = new Float64Array(i + 1 - first);
+      for (let j = first; j <= i; j++) {
         let s = 0;
         for (let c = 0; c < hd; c++) s += qAt(i, c) * kAt(j, c);
-        scores[j] = s * scale;
+        scores[j - first] = s * scale;
       }
       const p = softmax(scores);
-      for (let j = 0; j <= i; j++) probs[h * T * T + i * T + j] = p[j];
+      for (let j = first; j <= i; j++) probs[h * T * T + i * T + j] = p[j - first];
       for (let c = 0; c < hd; c++) {
         let s = 0;
-        for (let j = 0; j <= i; j++) s += p[j] * vAt(j, c);
+        for (let j = first; j <= i; j++) s += p[j - first] * vAt(j, c);
         ctx[i * H * hd + h * hd + c] = s;
       }
       // ν: L1 norm of this head's value vector pushed through its rows of W_O.
@@ -105,16 +110,25 @@ function splitQkv(qkv: Float64Array, T: number, d: number): Float64Array[] {
   });
 }
 
-/** Applies RoPE to every head of x [T, nHeads·hd] at positions 0..T-1. */
+/**
+ * Applies RoPE to every head of x [T, nHeads·hd] at positions 0..T-1: to the first 2·invFreq.length
+ * dims of each head (GPT-NeoX's partial rotary), the rest copied as they are.
+ */
 function ropeAll(x: Float64Array, T: number, nHeads: number, hd: number, invFreq: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
+  const out = Float64Array.from(x);
+  const rotary = 2 * invFreq.length;
   for (let t = 0; t < T; t++) {
     for (let h = 0; h < nHeads; h++) {
       const off = t * nHeads * hd + h * hd;
-      out.set(applyRope(x.subarray(off, off + hd), t, invFreq), off);
+      out.set(applyRope(x.subarray(off, off + rotary), t, invFreq), off);
     }
   }
   return out;
+}
+
+/** Qwen3RMSNorm over each head (weights [hd]) of x [T, nHeads·hd]. */
+function rmsNormHeads(x: Float64Array, T: number, nHeads: number, hd: number, w: Float64Array, eps: number): Float64Array {
+  return rmsNorm(x, T * nHeads, hd, w, eps);
 }
 
 function gpt2Layer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: number) {
@@ -142,8 +156,15 @@ function llamaLayer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: n
     linear(x2, get(p + name + '.weight', [nOut, nIn]), T, nIn, nOut, bias(name, nOut, withBias));
 
   const n1 = rmsNorm(x, T, d, get(p + 'input_layernorm.weight', [d]), eps);
-  const q = ropeAll(proj(n1, 'self_attn.q_proj', d, H * hd, cfg.qkvBias), T, H, hd, invFreq);
-  const k = ropeAll(proj(n1, 'self_attn.k_proj', d, Hkv * hd, cfg.qkvBias), T, Hkv, hd, invFreq);
+  let q = proj(n1, 'self_attn.q_proj', d, H * hd, cfg.qkvBias);
+  let k = proj(n1, 'self_attn.k_proj', d, Hkv * hd, cfg.qkvBias);
+  if (cfg.architecture === 'qwen3') {
+    // Qwen3Attention: q_norm / k_norm on each head, before RoPE.
+    q = rmsNormHeads(q, T, H, hd, get(p + 'self_attn.q_norm.weight', [hd]), eps);
+    k = rmsNormHeads(k, T, Hkv, hd, get(p + 'self_attn.k_norm.weight', [hd]), eps);
+  }
+  q = ropeAll(q, T, H, hd, invFreq);
+  k = ropeAll(k, T, Hkv, hd, invFreq);
   const v = proj(n1, 'self_attn.v_proj', d, Hkv * hd, cfg.qkvBias);
   const wO = transpose(get(p + 'self_attn.o_proj.weight', [d, H * hd]), d, H * hd); // -> [H·hd, d]
   const attn = attention(cfg, { q, k, v, wO, bO: bias('self_attn.o_proj', d, cfg.outBias) }, T);
@@ -156,6 +177,43 @@ function llamaLayer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: n
   const mlp = proj(act, 'mlp.down_proj', inner, d, cfg.mlpBias);
   return { out: add(h1, mlp), probs: attn.probs, nu: attn.nu };
 }
+
+/** GPTNeoXLayer: fused per-head q|k|v, partial RoPE, parallel (or sequential) residual, GELU MLP. */
+function gptNeoxLayer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: number, invFreq: Float64Array) {
+  const { hiddenSize: d, numHeads: H, headDim: hd, intermediateSize: inner, normEps: eps } = cfg;
+  const p = `gpt_neox.layers.${l}.`;
+  const ln = (x2: Float64Array, name: string) => layerNorm(x2, T, d, get(p + name + '.weight', [d]), get(p + name + '.bias', [d]), eps);
+  const lin = (x2: Float64Array, name: string, nIn: number, nOut: number, withBias: boolean) =>
+    linear(x2, get(p + name + '.weight', [nOut, nIn]), T, nIn, nOut, withBias ? get(p + name + '.bias', [nOut]) : undefined);
+
+  const qkv = lin(ln(x, 'input_layernorm'), 'attention.query_key_value', d, 3 * d, cfg.qkvBias); // [T, H·3·hd]
+  // view(T, H, 3·hd): head h's query, key and value are consecutive hd-blocks of its 3·hd slice.
+  const [q, k, v] = [0, 1, 2].map((part) => {
+    const out = new Float64Array(T * H * hd);
+    for (let t = 0; t < T; t++) {
+      for (let h = 0; h < H; h++) {
+        for (let c = 0; c < hd; c++) out[t * H * hd + h * hd + c] = qkv[t * 3 * d + h * 3 * hd + part * hd + c];
+      }
+    }
+    return out;
+  });
+  const wO = transpose(get(p + 'attention.dense.weight', [d, d]), d, d);
+  const bO = cfg.outBias ? get(p + 'attention.dense.bias', [d]) : undefined;
+  const attn = attention(cfg, { q: ropeAll(q, T, H, hd, invFreq), k: ropeAll(k, T, H, hd, invFreq), v, wO, bO }, T);
+  const act = cfg.mlp === 'gelu' ? gelu : geluNew;
+  const mlp = (x2: Float64Array) =>
+    lin(lin(x2, 'mlp.dense_h_to_4h', d, inner, true).map(act), 'mlp.dense_4h_to_h', inner, d, true);
+  if (cfg.parallelResidual) return { out: add(add(mlp(ln(x, 'post_attention_layernorm')), attn.out), x), probs: attn.probs, nu: attn.nu };
+  const h1 = add(attn.out, x);
+  return { out: add(mlp(ln(h1, 'post_attention_layernorm')), h1), probs: attn.probs, nu: attn.nu };
+}
+
+/** Embedding, final norm and untied head tensor names of each family's HF checkpoints. */
+const NAMES: Record<string, { embed: string; finalNorm: string; head: string }> = {
+  gpt2: { embed: 'transformer.wte.weight', finalNorm: 'transformer.ln_f', head: 'lm_head.weight' },
+  gpt_neox: { embed: 'gpt_neox.embed_in.weight', finalNorm: 'gpt_neox.final_layer_norm', head: 'embed_out.weight' },
+  llama: { embed: 'model.embed_tokens.weight', finalNorm: 'model.norm', head: 'lm_head.weight' },
+};
 
 function checkConfig(c: ModelConfig): void {
   if (c.numHeads % c.numKvHeads !== 0) throw new Error('reference: numHeads must be a multiple of numKvHeads');
@@ -177,7 +235,8 @@ export function referenceForward64(
   checkConfig(config);
   const get = makeGetter(weights);
   const gpt2 = config.architecture === 'gpt2';
-  const embedName = gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight';
+  const neox = config.architecture === 'gpt_neox';
+  const names = NAMES[config.architecture] ?? NAMES.llama!;
 
   let x: Float64Array = Float64Array.from(inputsEmbeds);
   if (gpt2) {
@@ -186,24 +245,25 @@ export function referenceForward64(
     const wpe = get('transformer.wpe.weight', [config.maxPositions, d]);
     x = add(x, wpe.subarray(0, T * d));
   }
-  const invFreq = gpt2 ? new Float64Array(0) : ropeInvFreq(config.headDim, config.ropeTheta, config.ropeScaling);
+  const invFreq = gpt2 ? new Float64Array(0) : ropeInvFreq(config.rotaryDim ?? config.headDim, config.ropeTheta, config.ropeScaling);
 
   const attention: Float64Array[] = [];
   const valueStrength: Float64Array[] = [];
   const hidden: Float64Array[] = [x];
   for (let l = 0; l < config.numLayers; l++) {
-    const r = gpt2 ? gpt2Layer(config, get, l, x, T) : llamaLayer(config, get, l, x, T, invFreq);
+    const r = gpt2 ? gpt2Layer(config, get, l, x, T) : neox ? gptNeoxLayer(config, get, l, x, T, invFreq) : llamaLayer(config, get, l, x, T, invFreq);
     attention.push(r.probs);
     valueStrength.push(r.nu);
     x = r.out;
     if (l < config.numLayers - 1) hidden.push(x);
   }
 
-  const final = gpt2
-    ? layerNorm(x, T, d, get('transformer.ln_f.weight', [d]), get('transformer.ln_f.bias', [d]), config.normEps)
-    : rmsNorm(x, T, d, get('model.norm.weight', [d]), config.normEps);
+  const final =
+    config.norm === 'layernorm'
+      ? layerNorm(x, T, d, get(`${names.finalNorm}.weight`, [d]), get(`${names.finalNorm}.bias`, [d]), config.normEps)
+      : rmsNorm(x, T, d, get(`${names.finalNorm}.weight`, [d]), config.normEps);
   hidden.push(final);
-  const head = get(config.tieWordEmbeddings ? embedName : 'lm_head.weight', [V, d]);
+  const head = get(config.tieWordEmbeddings ? names.embed : names.head, [V, d]);
   const logits = linear(final, head, T, d, V);
   return { logits, attention, valueStrength, hidden };
 }

@@ -75,6 +75,28 @@ export function geluNew(x: number): number {
   return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
 }
 
+/**
+ * erf in float64 (JavaScript has none): erf(x) = 2/√π · e^{−x²} · Σ_n 2ⁿ x^{2n+1} / (1·3·…·(2n+1)),
+ * a series of positive terms (no cancellation) that converges for every x; |x| ≥ 6 gives ±1 to
+ * double precision (erfc(6) ≈ 2e-17).
+ */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a >= 6) return Math.sign(x);
+  let term = a;
+  let sum = a;
+  for (let n = 1; term > 1e-17 * sum; n++) {
+    term *= (2 * a * a) / (2 * n + 1);
+    sum += term;
+  }
+  return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum;
+}
+
+/** Exact GELU, x·Φ(x) (torch.nn.functional.gelu default). */
+export function gelu(x: number): number {
+  return 0.5 * x * (1 + erf(x / Math.SQRT2));
+}
+
 export function silu(x: number): number {
   return x / (1 + Math.exp(-x));
 }

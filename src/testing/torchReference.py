@@ -1,4 +1,4 @@
-"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 forward pass, float64.
+"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 / Qwen3 / Mistral / GPT-NeoX forward pass, float64.
 
 Used only by referenceForward.test.ts to cross-check the TypeScript reference; the test skips
 when torch is missing. Usage: python3 torchReference.py IN.json  ->  JSON on stdout.
@@ -23,14 +23,17 @@ def load(path):
     return spec["config"], W, x, T
 
 
-def attend(q, k, v, H, Hkv, hd, wO, bO):
-    """q [T,H*hd], k/v [T,Hkv*hd], wO [H*hd,d] (math layout). Returns out, probs [H,T,T], nu [H,T]."""
+def attend(q, k, v, H, Hkv, hd, wO, bO, window=None):
+    """q [T,H*hd], k/v [T,Hkv*hd], wO [H*hd,d] (math layout). Returns out, probs [H,T,T], nu [H,T].
+    window: transformers' sliding_window_overlay, key j visible from query i iff j > i - window."""
     T = q.shape[0]
     q = q.view(T, H, hd).transpose(0, 1)
     k = k.view(T, Hkv, hd).transpose(0, 1).repeat_interleave(H // Hkv, dim=0)  # HF repeat_kv
     v = v.view(T, Hkv, hd).transpose(0, 1).repeat_interleave(H // Hkv, dim=0)
     scores = q @ k.transpose(1, 2) / math.sqrt(hd)
     causal = torch.ones(T, T, dtype=torch.bool).tril()
+    if window is not None:
+        causal = causal & torch.ones(T, T, dtype=torch.bool).triu(-(window - 1))
     probs = torch.softmax(scores.masked_fill(~causal, float("-inf")), dim=-1)
     ctx = (probs @ v).transpose(0, 1).reshape(T, H * hd)
     out = ctx @ wO + (bO if bO is not None else 0)
@@ -62,7 +65,7 @@ def gpt2(cfg, W, x, T):
 
 
 def inv_freq_of(cfg):
-    hd, theta, rs = cfg["headDim"], cfg["ropeTheta"], cfg["ropeScaling"]
+    hd, theta, rs = cfg.get("rotaryDim") or cfg["headDim"], cfg["ropeTheta"], cfg["ropeScaling"]
     inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
     if rs["type"] == "linear":
         inv = inv / rs["factor"]
@@ -102,11 +105,16 @@ def llama(cfg, W, x, T):
     for l in range(cfg["numLayers"]):
         p = f"model.layers.{l}."
         a = rms(h, W[p + "input_layernorm.weight"])
-        q = rope(lin(a, p + "self_attn.q_proj", cfg["qkvBias"]), H, hd, cos, sin)
-        k = rope(lin(a, p + "self_attn.k_proj", cfg["qkvBias"]), Hkv, hd, cos, sin)
+        q = lin(a, p + "self_attn.q_proj", cfg["qkvBias"])
+        k = lin(a, p + "self_attn.k_proj", cfg["qkvBias"])
+        if cfg["architecture"] == "qwen3":  # Qwen3Attention: q_norm/k_norm per head before RoPE
+            q = rms(q.view(T, H, hd), W[p + "self_attn.q_norm.weight"]).reshape(T, H * hd)
+            k = rms(k.view(T, Hkv, hd), W[p + "self_attn.k_norm.weight"]).reshape(T, Hkv * hd)
+        q = rope(q, H, hd, cos, sin)
+        k = rope(k, Hkv, hd, cos, sin)
         v = lin(a, p + "self_attn.v_proj", cfg["qkvBias"])
         bO = W[p + "self_attn.o_proj.bias"] if cfg["outBias"] else None
-        out, probs, nu = attend(q, k, v, H, Hkv, hd, W[p + "self_attn.o_proj.weight"].T, bO)
+        out, probs, nu = attend(q, k, v, H, Hkv, hd, W[p + "self_attn.o_proj.weight"].T, bO, cfg.get("slidingWindow"))
         h = h + out
         b = rms(h, W[p + "post_attention_layernorm.weight"])
         mb = cfg["mlpBias"]
@@ -118,9 +126,46 @@ def llama(cfg, W, x, T):
     return h @ head.T, probs_all, nu_all
 
 
+def gpt_neox(cfg, W, x, T):
+    d, H, eps = cfg["hiddenSize"], cfg["numHeads"], cfg["normEps"]
+    hd = d // H
+    rd = cfg.get("rotaryDim") or hd
+    ln = lambda t, p: F.layer_norm(t, (d,), W[p + ".weight"], W[p + ".bias"], eps)
+    lin = lambda t, p, bias=True: F.linear(t, W[p + ".weight"], W[p + ".bias"] if bias else None)
+    act = (lambda t: F.gelu(t)) if cfg["mlp"] == "gelu" else (lambda t: F.gelu(t, approximate="tanh"))
+    freqs = torch.outer(torch.arange(T, dtype=torch.float64), inv_freq_of(cfg))
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos(), emb.sin()
+
+    def partial_rope(t):  # GPTNeoXAttention: RoPE on query[..., :rotary_ndims], the rest passed through
+        t = t.reshape(T, H, hd)
+        rot = rope(t[..., :rd].reshape(T, H * rd), H, rd, cos, sin).view(T, H, rd)
+        return torch.cat((rot, t[..., rd:]), dim=-1).reshape(T, H * hd)
+
+    h = x
+    probs_all, nu_all = [], []
+    for l in range(cfg["numLayers"]):
+        p = f"gpt_neox.layers.{l}."
+        qkv = lin(ln(h, p + "input_layernorm"), p + "attention.query_key_value", cfg["qkvBias"]).view(T, H, 3 * hd)
+        q, k, v = (qkv[..., i * hd : (i + 1) * hd].reshape(T, H * hd) for i in range(3))
+        bO = W[p + "attention.dense.bias"] if cfg["outBias"] else None
+        out, probs, nu = attend(partial_rope(q), partial_rope(k), v, H, H, hd, W[p + "attention.dense.weight"].T, bO)
+        mlp = lambda t: lin(act(lin(t, p + "mlp.dense_h_to_4h")), p + "mlp.dense_4h_to_h")
+        if cfg.get("parallelResidual"):
+            h = mlp(ln(h, p + "post_attention_layernorm")) + out + h
+        else:
+            h = h + out
+            h = mlp(ln(h, p + "post_attention_layernorm")) + h
+        probs_all.append(probs)
+        nu_all.append(nu)
+    h = ln(h, "gpt_neox.final_layer_norm")
+    head = W["gpt_neox.embed_in.weight"] if cfg["tieWordEmbeddings"] else W["embed_out.weight"]
+    return h @ head.T, probs_all, nu_all
+
+
 def main():
     cfg, W, x, T = load(sys.argv[1])
-    fwd = gpt2 if cfg["architecture"] == "gpt2" else llama
+    fwd = {"gpt2": gpt2, "gpt_neox": gpt_neox}.get(cfg["architecture"], llama)
     logits, probs, nu = fwd(cfg, W, x, T)
     flat = lambda t: t.reshape(-1).tolist()
     json.dump({"logits": flat(logits), "attention": [flat(p) for p in probs], "valueStrength": [flat(n) for n in nu]}, sys.stdout)

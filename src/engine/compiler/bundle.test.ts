@@ -60,6 +60,10 @@ const families: [string, TinyCheckpointOptions][] = [
   ['Llama untied', { family: 'llama', tied: false }],
   ['Llama llama3 rope scaling (BF16)', { family: 'llama', gqa: true, ropeScaling: 'llama3', dtype: 'BF16' }],
   ['Qwen2 qkv bias (sharded)', { family: 'qwen2', gqa: true, sharded: true }],
+  ['Qwen3 q/k norm, GQA, tied', { family: 'qwen3', gqa: true, tied: true }],
+  ['Mistral sliding window 4 < T', { family: 'mistral', gqa: true, slidingWindow: 4 }],
+  ['GPT-NeoX (Pythia: parallel residual, rotary 1/4, erf GELU, fused qkv)', { family: 'gpt_neox' }],
+  ['GPT-NeoX sequential residual, rotary 1/2, gelu_fast (BF16)', { family: 'gpt_neox', parallelResidual: false, rotaryPct: 0.5, hiddenAct: 'gelu_fast', dtype: 'BF16' }],
 ];
 
 describe.each(families)('%s', (_name, options) => {
