@@ -55,6 +55,9 @@ const CASES = [
   { name: 'gpt2', options: { family: 'gpt2', seed: 21 }, quants: ['none', 'q8', 'q4'] },
   { name: 'llama-gqa-llama3', options: { family: 'llama', gqa: true, ropeScaling: 'llama3', tied: false, seed: 22 }, quants: ['none', 'q4'] },
   { name: 'qwen2-gqa', options: { family: 'qwen2', gqa: true, seed: 23 }, quants: ['none', 'q8'] },
+  { name: 'qwen3-qknorm', options: { family: 'qwen3', gqa: true, tied: true, seed: 24 }, quants: ['none', 'q8'] },
+  { name: 'mistral-window4', options: { family: 'mistral', gqa: true, slidingWindow: 4, seed: 25 }, quants: ['none'] },
+  { name: 'gptneox-pythia', options: { family: 'gpt_neox', seed: 26 }, quants: ['none', 'q4'] },
 ];
 
 /** Deterministic pseudo-random token ids and perturbations, independent of the model's seed. */
@@ -234,4 +237,16 @@ export async function llamaGqaLlama3RopeNoneQ4MatchNode(ctx) {
 
 export async function qwen2GqaNoneQ8MatchNode(ctx) {
   await familyMatchesNode(ctx, CASES[2]);
+}
+
+export async function qwen3QkNormNoneQ8MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[3]);
+}
+
+export async function mistralSlidingWindowNoneMatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[4]);
+}
+
+export async function gptNeoxPythiaNoneQ4MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[5]);
 }
