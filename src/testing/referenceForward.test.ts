@@ -104,6 +104,13 @@ function paramShapes(c: ModelConfig): Record<string, number[]> {
       };
       s[p + 'input_layernorm.weight'] = [d];
       s[p + 'post_attention_layernorm.weight'] = [d];
+      if (c.architecture === 'phi3') {
+        lin('self_attn.qkv_proj', (H + 2 * Hkv) * hd, d, false);
+        lin('self_attn.o_proj', d, H * hd, false);
+        lin('mlp.gate_up_proj', 2 * I, d, false);
+        lin('mlp.down_proj', d, I, false);
+        continue;
+      }
       lin('self_attn.q_proj', H * hd, d, c.qkvBias);
       lin('self_attn.k_proj', Hkv * hd, d, c.qkvBias);
       lin('self_attn.v_proj', Hkv * hd, d, c.qkvBias);
@@ -173,6 +180,16 @@ const qwen3Config = (over: Partial<ModelConfig> = {}) =>
   llamaGqaConfig({ architecture: 'qwen3', hfArchitecture: 'Qwen3ForCausalLM', qkNorm: true, hiddenSize: 8, headDim: 6, ropeTheta: 1e6, ropeScaling: { type: 'none' }, ...over });
 const mistralConfig = (over: Partial<ModelConfig> = {}) =>
   llamaGqaConfig({ architecture: 'mistral', hfArchitecture: 'MistralForCausalLM', slidingWindow: 3, ropeScaling: { type: 'none' }, ...over });
+const phi3Config = (over: Partial<ModelConfig> = {}) =>
+  llamaGqaConfig({
+    architecture: 'phi3',
+    hfArchitecture: 'Phi3ForCausalLM',
+    headDim: 6,
+    rotaryDim: 4,
+    ropeTheta: 10000,
+    ropeScaling: { type: 'longrope', shortFactor: [1.2, 3.5], attentionFactor: 1.19 },
+    ...over,
+  });
 const gptNeoxConfig = (over: Partial<ModelConfig> = {}) =>
   baseConfig({
     architecture: 'gpt_neox',
@@ -292,6 +309,7 @@ const families: [string, ModelConfig][] = [
   ['qwen2', qwen2Config()],
   ['qwen3', qwen3Config()],
   ['mistral sliding window 3', mistralConfig()],
+  ['phi3 fused, longrope, partial rotary', phi3Config()],
   ['gpt-neox parallel residual, rotary 2 of 8', gptNeoxConfig()],
   ['gpt-neox sequential residual, full rotary, gelu_new', gptNeoxConfig({ parallelResidual: false, rotaryDim: undefined, mlp: 'gelu_new' })],
 ];
@@ -506,6 +524,8 @@ describe.skipIf(!hasTorch)('reference forward vs independent torch restatement',
     ['llama mlp bias only', baseConfig({ mlpBias: true })],
     ['qwen3 q/k norm', qwen3Config({ numLayers: 3 })],
     ['mistral sliding window', mistralConfig({ slidingWindow: 4 })],
+    ['phi3 longrope, partial rotary', phi3Config()],
+    ['phi3 plain rope, sliding window', phi3Config({ ropeScaling: { type: 'none' }, rotaryDim: undefined, slidingWindow: 5 })],
     ['gpt-neox parallel, partial rotary', gptNeoxConfig({ numLayers: 3 })],
     ['gpt-neox sequential, gelu_new, no attention bias', gptNeoxConfig({ parallelResidual: false, mlp: 'gelu_new', qkvBias: false, outBias: false, rotaryDim: 4 })],
   ];

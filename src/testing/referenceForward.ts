@@ -1,4 +1,4 @@
-// Independent plain-TypeScript reference forward pass of GPT-2 / Llama / Qwen2 / Qwen3 / Mistral /
+// Independent plain-TypeScript reference forward pass of GPT-2 / Llama / Qwen2 / Qwen3 / Mistral / Phi-3 /
 // GPT-NeoX, in float64,
 // following the Hugging Face transformers modelling code and parameter names. Tests compare the
 // compiled ONNX graphs against it, so it must not share code with the compiler.
@@ -114,13 +114,14 @@ function splitQkv(qkv: Float64Array, T: number, d: number): Float64Array[] {
  * Applies RoPE to every head of x [T, nHeads·hd] at positions 0..T-1: to the first 2·invFreq.length
  * dims of each head (GPT-NeoX's partial rotary), the rest copied as they are.
  */
-function ropeAll(x: Float64Array, T: number, nHeads: number, hd: number, invFreq: Float64Array): Float64Array {
+function ropeAll(x: Float64Array, T: number, nHeads: number, hd: number, invFreq: Float64Array, cosSinScale = 1): Float64Array {
   const out = Float64Array.from(x);
   const rotary = 2 * invFreq.length;
   for (let t = 0; t < T; t++) {
     for (let h = 0; h < nHeads; h++) {
       const off = t * nHeads * hd + h * hd;
-      out.set(applyRope(x.subarray(off, off + rotary), t, invFreq), off);
+      // LongRoPE's attention factor multiplies cos and sin, hence the rotated dims.
+      out.set(applyRope(x.subarray(off, off + rotary), t, invFreq).map((v) => v * cosSinScale), off);
     }
   }
   return out;
@@ -156,23 +157,50 @@ function llamaLayer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: n
     linear(x2, get(p + name + '.weight', [nOut, nIn]), T, nIn, nOut, bias(name, nOut, withBias));
 
   const n1 = rmsNorm(x, T, d, get(p + 'input_layernorm.weight', [d]), eps);
-  let q = proj(n1, 'self_attn.q_proj', d, H * hd, cfg.qkvBias);
-  let k = proj(n1, 'self_attn.k_proj', d, Hkv * hd, cfg.qkvBias);
+  let q: Float64Array;
+  let k: Float64Array;
+  let v: Float64Array;
+  if (cfg.architecture === 'phi3') {
+    // Phi3Attention: one qkv_proj whose output is [q (H·hd) | k (Hkv·hd) | v (Hkv·hd)].
+    const qkv = proj(n1, 'self_attn.qkv_proj', d, (H + 2 * Hkv) * hd, false);
+    const cut = (from: number, width: number) => {
+      const out = new Float64Array(T * width);
+      for (let t = 0; t < T; t++) out.set(qkv.subarray(t * (H + 2 * Hkv) * hd + from, t * (H + 2 * Hkv) * hd + from + width), t * width);
+      return out;
+    };
+    [q, k, v] = [cut(0, H * hd), cut(H * hd, Hkv * hd), cut((H + Hkv) * hd, Hkv * hd)];
+  } else {
+    q = proj(n1, 'self_attn.q_proj', d, H * hd, cfg.qkvBias);
+    k = proj(n1, 'self_attn.k_proj', d, Hkv * hd, cfg.qkvBias);
+    v = proj(n1, 'self_attn.v_proj', d, Hkv * hd, cfg.qkvBias);
+  }
   if (cfg.architecture === 'qwen3') {
     // Qwen3Attention: q_norm / k_norm on each head, before RoPE.
     q = rmsNormHeads(q, T, H, hd, get(p + 'self_attn.q_norm.weight', [hd]), eps);
     k = rmsNormHeads(k, T, Hkv, hd, get(p + 'self_attn.k_norm.weight', [hd]), eps);
   }
-  q = ropeAll(q, T, H, hd, invFreq);
-  k = ropeAll(k, T, Hkv, hd, invFreq);
-  const v = proj(n1, 'self_attn.v_proj', d, Hkv * hd, cfg.qkvBias);
+  const cosSinScale = cfg.ropeScaling.type === 'longrope' ? cfg.ropeScaling.attentionFactor : 1;
+  q = ropeAll(q, T, H, hd, invFreq, cosSinScale);
+  k = ropeAll(k, T, Hkv, hd, invFreq, cosSinScale);
   const wO = transpose(get(p + 'self_attn.o_proj.weight', [d, H * hd]), d, H * hd); // -> [H·hd, d]
   const attn = attention(cfg, { q, k, v, wO, bO: bias('self_attn.o_proj', d, cfg.outBias) }, T);
   const h1 = add(x, attn.out);
   const n2 = rmsNorm(h1, T, d, get(p + 'post_attention_layernorm.weight', [d]), eps);
-  // SwiGLU: down(silu(gate(x)) * up(x)); biases per mlp_bias.
-  const gate = proj(n2, 'mlp.gate_proj', d, inner, cfg.mlpBias);
-  const up = proj(n2, 'mlp.up_proj', d, inner, cfg.mlpBias);
+  // SwiGLU: down(silu(gate(x)) * up(x)); biases per mlp_bias. Phi3MLP: gate_up_proj output chunked [gate | up].
+  let gate: Float64Array;
+  let up: Float64Array;
+  if (cfg.architecture === 'phi3') {
+    const both = proj(n2, 'mlp.gate_up_proj', d, 2 * inner, false);
+    gate = new Float64Array(T * inner);
+    up = new Float64Array(T * inner);
+    for (let t = 0; t < T; t++) {
+      gate.set(both.subarray(2 * t * inner, (2 * t + 1) * inner), t * inner);
+      up.set(both.subarray((2 * t + 1) * inner, (2 * t + 2) * inner), t * inner);
+    }
+  } else {
+    gate = proj(n2, 'mlp.gate_proj', d, inner, cfg.mlpBias);
+    up = proj(n2, 'mlp.up_proj', d, inner, cfg.mlpBias);
+  }
   const act = gate.map((g, i) => silu(g) * up[i]);
   const mlp = proj(act, 'mlp.down_proj', inner, d, cfg.mlpBias);
   return { out: add(h1, mlp), probs: attn.probs, nu: attn.nu };

@@ -126,7 +126,10 @@ export function ropeInvFreq(headDim: number, theta: number, scaling: RopeScaling
   const half = headDim / 2;
   const inv = new Float64Array(half);
   for (let j = 0; j < half; j++) inv[j] = 1 / theta ** ((2 * j) / headDim);
-  if (scaling.type === 'linear') {
+  if (scaling.type === 'longrope') {
+    // transformers' _compute_longrope_parameters, short regime: 1 / (short_factor[j] · θ^(2j/dim)).
+    for (let j = 0; j < half; j++) inv[j] = 1 / (scaling.shortFactor[j] * theta ** ((2 * j) / headDim));
+  } else if (scaling.type === 'linear') {
     for (let j = 0; j < half; j++) inv[j] /= scaling.factor;
   } else if (scaling.type === 'llama3') {
     // transformers' _compute_llama3_parameters

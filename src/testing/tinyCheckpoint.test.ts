@@ -98,6 +98,16 @@ describe('makeTinyCheckpoint', () => {
     expect((await open({ family: 'mistral' })).config.slidingWindow).toBeUndefined();
   });
 
+  it('Phi-3: fused qkv_proj and gate_up_proj, LongRoPE config', async () => {
+    const files = makeTinyCheckpoint({ family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5 });
+    expect(decodeJson(files['config.json'])).toMatchObject({ original_max_position_embeddings: 16, max_position_embeddings: 64, rope_scaling: { type: 'longrope' } });
+    const ckpt = await openCheckpoint(memorySource(files));
+    expect(ckpt.config).toMatchObject({ architecture: 'phi3', maxPositions: 16, rotaryDim: 4, ropeScaling: { type: 'longrope' } });
+    await ckpt.getTensor('model.layers.0.self_attn.qkv_proj.weight', [32 + 2 * 16, 32]);
+    await ckpt.getTensor('model.layers.0.mlp.gate_up_proj.weight', [128, 32]);
+    expect(ckpt.tensorNames.some((n) => n.endsWith('.bias') || n.includes('q_proj'))).toBe(false);
+  });
+
   it('GPT-NeoX: fused query_key_value, LayerNorm biases, untied embed_out, Pythia config fields', async () => {
     const files = makeTinyCheckpoint({ family: 'gpt_neox' });
     const config = decodeJson(files['config.json']);
@@ -163,7 +173,7 @@ describe('makeTinyCheckpoint', () => {
 describe('tiny tokenizer', () => {
   const text = 'Hello world! The fox said: "tokens matter" in 2024.';
 
-  it.each(['gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'gpt_neox'] as const)('%s loads in @huggingface/tokenizers and round-trips text', async (family) => {
+  it.each(['gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'phi3', 'gpt_neox'] as const)('%s loads in @huggingface/tokenizers and round-trips text', async (family) => {
     const ckpt = await open({ family });
     const tokenizer = new Tokenizer(ckpt.tokenizerJson as object, ckpt.tokenizerConfig as object);
     const encoded = tokenizer.encode(text);

@@ -1,4 +1,4 @@
-// Fixture generator: random tiny Hugging Face checkpoints (GPT-2, Llama, Qwen2, Qwen3, Mistral, GPT-NeoX) with the exact parameter
+// Fixture generator: random tiny Hugging Face checkpoints (GPT-2, Llama, Qwen2, Qwen3, Mistral, Phi-3, GPT-NeoX) with the exact parameter
 // names, layouts and config fields of real ones, plus a small but genuine byte-level BPE tokenizer.
 // Pure (no Node APIs), so it also works in browser tests; use writeFiles.ts to put the files on disk.
 
@@ -52,7 +52,7 @@ export function writeSafetensors(
 
 // ---------------------------------------------------------------- tiny checkpoint
 
-export type TinyFamily = 'gpt2' | 'llama' | 'qwen2' | 'qwen3' | 'mistral' | 'gpt_neox';
+export type TinyFamily = 'gpt2' | 'llama' | 'qwen2' | 'qwen3' | 'mistral' | 'phi3' | 'gpt_neox';
 
 export interface TinyCheckpointOptions {
   family: TinyFamily;
@@ -82,8 +82,12 @@ export interface TinyCheckpointOptions {
   ropeTheta?: number;
   /** Llama, Qwen3 and GPT-NeoX: attention_bias (biases on q/k/v/o projections; GPT-NeoX default true). */
   attentionBias?: boolean;
-  /** Mistral: sliding_window (default null = full attention). */
+  /** Mistral and Phi-3: sliding_window (default null = full attention). */
   slidingWindow?: number;
+  /** Phi-3: LongRoPE rope_scaling (short/long factors, original_max_position_embeddings = maxPositions / 4). */
+  longRope?: boolean;
+  /** Phi-3: partial_rotary_factor (default absent = 1). */
+  partialRotaryFactor?: number;
   /** GPT-NeoX: rotary_pct (default 0.25), use_parallel_residual (default true), hidden_act (default gelu). */
   rotaryPct?: number;
   parallelResidual?: boolean;
@@ -100,7 +104,13 @@ export function makeTinyCheckpoint(options: TinyCheckpointOptions): Record<strin
   const rng = new Rng(options.seed ?? 1);
   const tokenizer = makeTinyTokenizer(options.family, shape.vocabSize);
   const tensors =
-    options.family === 'gpt2' ? gpt2Tensors(shape, rng) : options.family === 'gpt_neox' ? gptNeoxTensors(shape, options, rng) : llamaTensors(shape, options, rng);
+    options.family === 'gpt2'
+      ? gpt2Tensors(shape, rng)
+      : options.family === 'gpt_neox'
+        ? gptNeoxTensors(shape, options, rng)
+        : options.family === 'phi3'
+          ? phi3Tensors(shape, rng)
+          : llamaTensors(shape, options, rng);
   const dtype = options.dtype ?? 'F32';
   const config = modelConfigJson(options, shape, tokenizer, dtype);
 
@@ -162,7 +172,12 @@ function resolveShape(options: TinyCheckpointOptions): TinyShape {
   if (options.attentionBias !== undefined && !['llama', 'qwen3', 'gpt_neox'].includes(options.family)) {
     throw new Error('makeTinyCheckpoint: attentionBias is for Llama only and the other families with an attention_bias field (Qwen3, GPT-NeoX)');
   }
-  if (options.slidingWindow !== undefined && options.family !== 'mistral') throw new Error('makeTinyCheckpoint: slidingWindow applies to Mistral only');
+  if (options.slidingWindow !== undefined && options.family !== 'mistral' && options.family !== 'phi3') {
+    throw new Error('makeTinyCheckpoint: slidingWindow applies to Mistral and Phi-3 only');
+  }
+  if ((options.longRope || options.partialRotaryFactor !== undefined) && options.family !== 'phi3') {
+    throw new Error('makeTinyCheckpoint: longRope/partialRotaryFactor apply to Phi-3 only');
+  }
   if ((options.rotaryPct !== undefined || options.parallelResidual !== undefined || options.hiddenAct !== undefined) && !isNeox) {
     throw new Error('makeTinyCheckpoint: rotaryPct/parallelResidual/hiddenAct apply to GPT-NeoX only');
   }
@@ -292,6 +307,25 @@ function gptNeoxTensors(s: TinyShape, options: TinyCheckpointOptions, rng: Rng):
   return t;
 }
 
+function phi3Tensors(s: TinyShape, rng: Rng): Record<string, TensorToWrite> {
+  const d = s.hidden;
+  const qkvRows = (s.heads + 2 * s.kvHeads) * s.headDim;
+  const t: Record<string, TensorToWrite> = { 'model.embed_tokens.weight': embedding(rng, s.vocabSize, d, 0.2) };
+  for (let i = 0; i < s.layers; i++) {
+    const p = `model.layers.${i}.`;
+    t[`${p}input_layernorm.weight`] = normWeight(rng, d);
+    // Fused projections, no biases: qkv_proj rows [q | k | v], gate_up_proj rows [gate | up].
+    t[`${p}self_attn.qkv_proj.weight`] = weight(rng, [qkvRows, d], d);
+    t[`${p}self_attn.o_proj.weight`] = weight(rng, [d, s.heads * s.headDim], s.heads * s.headDim);
+    t[`${p}post_attention_layernorm.weight`] = normWeight(rng, d);
+    t[`${p}mlp.gate_up_proj.weight`] = weight(rng, [2 * s.intermediate, d], d);
+    t[`${p}mlp.down_proj.weight`] = weight(rng, [d, s.intermediate], s.intermediate);
+  }
+  t['model.norm.weight'] = normWeight(rng, d);
+  if (!s.tied) t['lm_head.weight'] = weight(rng, [s.vocabSize, d], d);
+  return t;
+}
+
 const TORCH_DTYPE: Record<DType, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
 const HF_ARCHITECTURE: Record<TinyFamily, string> = {
@@ -300,6 +334,7 @@ const HF_ARCHITECTURE: Record<TinyFamily, string> = {
   qwen2: 'Qwen2ForCausalLM',
   qwen3: 'Qwen3ForCausalLM',
   mistral: 'MistralForCausalLM',
+  phi3: 'Phi3ForCausalLM',
   gpt_neox: 'GPTNeoXForCausalLM',
 };
 
@@ -400,6 +435,20 @@ function modelConfigJson(options: TinyCheckpointOptions, s: TinyShape, tokenizer
     return { ...common, attention_bias: options.attentionBias === true, max_window_layers: s.layers, sliding_window: null, use_sliding_window: false };
   }
   if (options.family === 'mistral') return { ...common, sliding_window: options.slidingWindow ?? null };
+  if (options.family === 'phi3') {
+    // As microsoft/Phi-3.5-mini-instruct: LongRoPE extends original_max_position_embeddings 4× here.
+    const rotaryHalf = Math.floor(s.headDim * (options.partialRotaryFactor ?? 1)) / 2;
+    const factors = (from: number, step: number) => Array.from({ length: rotaryHalf }, (_, j) => from + step * j);
+    return {
+      ...common,
+      embd_pdrop: 0.0,
+      original_max_position_embeddings: options.longRope ? s.maxPositions / 4 : s.maxPositions,
+      ...(options.partialRotaryFactor !== undefined ? { partial_rotary_factor: options.partialRotaryFactor } : {}),
+      resid_pdrop: 0.0,
+      rope_scaling: options.longRope ? { long_factor: factors(1.5, 3), short_factor: factors(1, 0.75), type: 'longrope' } : null,
+      sliding_window: options.slidingWindow ?? null,
+    };
+  }
   return { ...common, attention_bias: options.attentionBias === true, mlp_bias: options.mlpBias === true, pretraining_tp: 1 };
 }
 
@@ -421,6 +470,7 @@ const SPECIAL_TOKENS: Record<TinyFamily, { tokens: string[]; bos: string | null;
   qwen2: { tokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], bos: null, eos: '<|endoftext|>', addBos: false },
   qwen3: { tokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], bos: null, eos: '<|endoftext|>', addBos: false },
   mistral: { tokens: ['<unk>', '<s>', '</s>'], bos: '<s>', eos: '</s>', addBos: true },
+  phi3: { tokens: ['<unk>', '<s>', '</s>', '<|endoftext|>'], bos: '<s>', eos: '<|endoftext|>', addBos: false },
   gpt_neox: { tokens: ['<|endoftext|>'], bos: '<|endoftext|>', eos: '<|endoftext|>', addBos: false },
 };
 
@@ -430,6 +480,7 @@ const TOKENIZER_CLASS: Record<TinyFamily, string> = {
   qwen2: 'Qwen2Tokenizer',
   qwen3: 'Qwen2Tokenizer',
   mistral: 'LlamaTokenizer',
+  phi3: 'LlamaTokenizer',
   gpt_neox: 'GPTNeoXTokenizer',
 };
 
@@ -589,7 +640,7 @@ export function makeTinyTokenizer(family: TinyFamily, vocabSize: number): TinyTo
     model_max_length: 1024,
     tokenizer_class: TOKENIZER_CLASS[family],
   };
-  if (family !== 'llama') tokenizerConfig.unk_token = family === 'gpt2' || family === 'gpt_neox' ? '<|endoftext|>' : family === 'mistral' ? '<unk>' : null;
+  if (family !== 'llama') tokenizerConfig.unk_token = family === 'gpt2' || family === 'gpt_neox' ? '<|endoftext|>' : family === 'mistral' || family === 'phi3' ? '<unk>' : null;
   if (family === 'qwen2' || family === 'qwen3') tokenizerConfig.pad_token = '<|endoftext|>';
   return {
     tokenizerJson,

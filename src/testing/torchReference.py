@@ -1,4 +1,4 @@
-"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 / Qwen3 / Mistral / GPT-NeoX forward pass, float64.
+"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 / Qwen3 / Mistral / Phi-3 / GPT-NeoX forward pass, float64.
 
 Used only by referenceForward.test.ts to cross-check the TypeScript reference; the test skips
 when torch is missing. Usage: python3 torchReference.py IN.json  ->  JSON on stdout.
@@ -67,7 +67,9 @@ def gpt2(cfg, W, x, T):
 def inv_freq_of(cfg):
     hd, theta, rs = cfg.get("rotaryDim") or cfg["headDim"], cfg["ropeTheta"], cfg["ropeScaling"]
     inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
-    if rs["type"] == "linear":
+    if rs["type"] == "longrope":  # short regime of _compute_longrope_parameters
+        inv = 1.0 / (torch.tensor(rs["shortFactor"], dtype=torch.float64) * theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
+    elif rs["type"] == "linear":
         inv = inv / rs["factor"]
     elif rs["type"] == "llama3":  # transformers _compute_llama3_parameters
         factor, low, high, old = rs["factor"], rs["lowFreqFactor"], rs["highFreqFactor"], rs["originalMaxPositionEmbeddings"]
@@ -99,26 +101,41 @@ def llama(cfg, W, x, T):
 
     freqs = torch.outer(torch.arange(T, dtype=torch.float64), inv_freq_of(cfg))
     emb = torch.cat((freqs, freqs), dim=-1)
-    cos, sin = emb.cos(), emb.sin()
+    scale = cfg["ropeScaling"]["attentionFactor"] if cfg["ropeScaling"]["type"] == "longrope" else 1.0
+    cos, sin = emb.cos() * scale, emb.sin() * scale
+    rd = cfg.get("rotaryDim") or hd
+
+    def rope_partial(t, n):  # Phi-3 apply_rotary_pos_emb: rotary_dim = cos.shape[-1], the rest passed through
+        t3 = t.view(T, n, hd)
+        rot = rope(t3[..., :rd].reshape(T, n * rd), n, rd, cos, sin).view(T, n, rd)
+        return torch.cat((rot, t3[..., rd:]), dim=-1).reshape(T, n * hd)
+
     h = x
     probs_all, nu_all = [], []
     for l in range(cfg["numLayers"]):
         p = f"model.layers.{l}."
         a = rms(h, W[p + "input_layernorm.weight"])
-        q = lin(a, p + "self_attn.q_proj", cfg["qkvBias"])
-        k = lin(a, p + "self_attn.k_proj", cfg["qkvBias"])
+        if cfg["architecture"] == "phi3":  # Phi3Attention: qkv_proj output [q | k | v]
+            q, k, v = lin(a, p + "self_attn.qkv_proj", False).split([H * hd, Hkv * hd, Hkv * hd], dim=-1)
+        else:
+            q = lin(a, p + "self_attn.q_proj", cfg["qkvBias"])
+            k = lin(a, p + "self_attn.k_proj", cfg["qkvBias"])
+            v = lin(a, p + "self_attn.v_proj", cfg["qkvBias"])
         if cfg["architecture"] == "qwen3":  # Qwen3Attention: q_norm/k_norm per head before RoPE
             q = rms(q.view(T, H, hd), W[p + "self_attn.q_norm.weight"]).reshape(T, H * hd)
             k = rms(k.view(T, Hkv, hd), W[p + "self_attn.k_norm.weight"]).reshape(T, Hkv * hd)
-        q = rope(q, H, hd, cos, sin)
-        k = rope(k, Hkv, hd, cos, sin)
-        v = lin(a, p + "self_attn.v_proj", cfg["qkvBias"])
+        q = rope_partial(q, H)
+        k = rope_partial(k, Hkv)
         bO = W[p + "self_attn.o_proj.bias"] if cfg["outBias"] else None
         out, probs, nu = attend(q, k, v, H, Hkv, hd, W[p + "self_attn.o_proj.weight"].T, bO, cfg.get("slidingWindow"))
         h = h + out
         b = rms(h, W[p + "post_attention_layernorm.weight"])
         mb = cfg["mlpBias"]
-        h = h + lin(F.silu(lin(b, p + "mlp.gate_proj", mb)) * lin(b, p + "mlp.up_proj", mb), p + "mlp.down_proj", mb)
+        if cfg["architecture"] == "phi3":  # Phi3MLP: gate, up = gate_up_proj(x).chunk(2)
+            gate, up = lin(b, p + "mlp.gate_up_proj", False).chunk(2, dim=-1)
+            h = h + lin(up * F.silu(gate), p + "mlp.down_proj", False)
+        else:
+            h = h + lin(F.silu(lin(b, p + "mlp.gate_proj", mb)) * lin(b, p + "mlp.up_proj", mb), p + "mlp.down_proj", mb)
         probs_all.append(probs)
         nu_all.append(nu)
     h = rms(h, W["model.norm.weight"])

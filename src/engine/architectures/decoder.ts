@@ -87,17 +87,21 @@ function ropeTables(g: GraphBuilder, config: ModelConfig, idx: Value): { cos: Va
   const rotaryDim = config.rotaryDim ?? hd;
   const inv = ropeInverseFrequencies(rotaryDim, config.ropeTheta, config.ropeScaling);
   const frequency = (j: number) => (j < rotaryDim ? inv[j % (rotaryDim / 2)] : 0);
-  const table = (fn: (a: number) => number, rows: number, step: number) => () => {
+  // LongRoPE scales cos and sin of the rotary dims; only the coarse tables carry it, so the
+  // angle-sum products below are scaled once.
+  const factor = config.ropeScaling.type === 'longrope' ? config.ropeScaling.attentionFactor : 1;
+  const scale = (j: number, scaled: boolean) => (scaled && j < rotaryDim ? factor : 1);
+  const table = (fn: (a: number) => number, rows: number, step: number, scaled: boolean) => () => {
     const out = new Float32Array(rows * hd);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < hd; j++) out[r * hd + j] = fn(r * step * frequency(j));
+    for (let r = 0; r < rows; r++) for (let j = 0; j < hd; j++) out[r * hd + j] = fn(r * step * frequency(j)) * scale(j, scaled);
     return out;
   };
-  const lookup = (name: string, fn: (a: number) => number, rows: number, step: number, at: Value) =>
-    g.gather(g.sharedConstant(`rope.${name}`, table(fn, rows, step), [rows, hd]), at);
+  const lookup = (name: string, fn: (a: number) => number, rows: number, step: number, at: Value, scaled = false) =>
+    g.gather(g.sharedConstant(`rope.${name}`, table(fn, rows, step, scaled), [rows, hd]), at);
   const b = g.int64(block);
   const hi = g.div(idx, b);
   const lo = g.sub(idx, g.mul(hi, b));
-  const [cosHi, sinHi] = [lookup('cos_coarse', Math.cos, coarseRows, block, hi), lookup('sin_coarse', Math.sin, coarseRows, block, hi)];
+  const [cosHi, sinHi] = [lookup('cos_coarse', Math.cos, coarseRows, block, hi, true), lookup('sin_coarse', Math.sin, coarseRows, block, hi, true)];
   const [cosLo, sinLo] = [lookup('cos_fine', Math.cos, block, 1, lo), lookup('sin_fine', Math.sin, block, 1, lo)];
   return {
     cos: g.sub(g.mul(cosHi, cosLo), g.mul(sinHi, sinLo)),

@@ -8,6 +8,7 @@ export function ropeInverseFrequencies(headDim: number, theta: number, scaling: 
   const inv = new Float64Array(half);
   for (let j = 0; j < half; j++) inv[j] = 1 / Math.pow(theta, (2 * j) / headDim);
   if (scaling.type === 'linear') return inv.map((f) => f / scaling.factor);
+  if (scaling.type === 'longrope') return inv.map((f, j) => f / scaling.shortFactor[j]!);
   if (scaling.type === 'llama3') {
     const { factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings: orig } = scaling;
     const lowFreqWavelen = orig / lowFreqFactor;

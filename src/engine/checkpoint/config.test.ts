@@ -122,6 +122,28 @@ const mistral7b = {
   vocab_size: 32000,
 };
 
+// microsoft/Phi-3.5-mini-instruct (its 48 LongRoPE factors replaced by made-up ones of the same length).
+const phi35mini = {
+  architectures: ['Phi3ForCausalLM'],
+  bos_token_id: 1,
+  eos_token_id: 32000,
+  hidden_act: 'silu',
+  hidden_size: 3072,
+  intermediate_size: 8192,
+  max_position_embeddings: 131072,
+  model_type: 'phi3',
+  num_attention_heads: 32,
+  num_hidden_layers: 32,
+  num_key_value_heads: 32,
+  original_max_position_embeddings: 4096,
+  rms_norm_eps: 1e-5,
+  rope_scaling: { long_factor: Array.from({ length: 48 }, (_, j) => 1 + j), short_factor: Array.from({ length: 48 }, (_, j) => 1 + j / 100), type: 'longrope' },
+  rope_theta: 10000.0,
+  sliding_window: 262144,
+  tie_word_embeddings: false,
+  vocab_size: 32064,
+};
+
 const pythia70m = {
   architectures: ['GPTNeoXForCausalLM'],
   bos_token_id: 0,
@@ -303,6 +325,23 @@ describe('parseModelConfig', () => {
     expectConfigError({ ...mistral7b, sliding_window: 0 }, 'sliding_window must be a positive integer');
   });
 
+  it('Phi-3: LongRoPE short regime (context capped at original_max_position_embeddings), sliding window, partial rotary', () => {
+    const config = parseModelConfig(phi35mini);
+    expect(config).toMatchObject({ architecture: 'phi3', headDim: 96, numKvHeads: 32, maxPositions: 4096, qkvBias: false, outBias: false, mlpBias: false });
+    // factor = 131072 / 4096 = 32 → attention factor √(1 + ln 32 / ln 4096)
+    expect(config.ropeScaling).toEqual({ type: 'longrope', shortFactor: phi35mini.rope_scaling.short_factor, attentionFactor: Math.sqrt(1 + Math.log(32) / Math.log(4096)) });
+    expect(config.slidingWindow).toBeUndefined(); // 262144 ≥ the context
+    expect(config.rotaryDim).toBeUndefined();
+    expect(parseModelConfig({ ...phi35mini, rope_scaling: { ...phi35mini.rope_scaling, type: 'su', attention_factor: 1.5 } }).ropeScaling).toMatchObject({ type: 'longrope', attentionFactor: 1.5 });
+    expectConfigError({ ...phi35mini, rope_scaling: { ...phi35mini.rope_scaling, short_factor: [1, 2] } }, 'short_factor must list 48');
+    // Phi-3-mini-4k: no rope scaling, window 2047 of 4096.
+    const mini4k = { ...phi35mini, max_position_embeddings: 4096, rope_scaling: null, sliding_window: 2047 };
+    expect(parseModelConfig(mini4k)).toMatchObject({ maxPositions: 4096, ropeScaling: { type: 'none' }, slidingWindow: 2047 });
+    // Phi-4-mini style partial rotary: 3/4 of each head rotates.
+    const partial = parseModelConfig({ ...mini4k, partial_rotary_factor: 0.75 });
+    expect(partial.rotaryDim).toBe(72);
+  });
+
   it('GPT-NeoX (Pythia): partial rotary, parallel residual, erf GELU, untied embed_out', () => {
     const config = parseModelConfig(pythia70m);
     expect(config).toMatchObject({
@@ -347,7 +386,7 @@ describe('parseModelConfig', () => {
   it('rejects unsupported architectures, naming the supported ones', () => {
     expectConfigError({ ...smollm, architectures: ['FalconForCausalLM'] },
       'unsupported architecture FalconForCausalLM',
-      'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, MistralForCausalLM, GPTNeoXForCausalLM');
+      'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, MistralForCausalLM, Phi3ForCausalLM, GPTNeoXForCausalLM');
     expectConfigError({ model_type: 'bert' }, 'no "architectures"', 'bert');
     expectConfigError([1], 'not a JSON object');
   });

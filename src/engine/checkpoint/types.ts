@@ -11,6 +11,15 @@ export type RopeScaling =
       lowFreqFactor: number;
       highFreqFactor: number;
       originalMaxPositionEmbeddings: number;
+    }
+  | {
+      /**
+       * Phi-3 LongRoPE (`longrope`, formerly `su`) at prompts up to original_max_position_embeddings:
+       * inv_freq[j] / shortFactor[j], and cos/sin scaled by attentionFactor.
+       */
+      type: 'longrope';
+      shortFactor: number[];
+      attentionFactor: number;
     };
 
 /** A validated, architecture-neutral description of a decoder-only model. */

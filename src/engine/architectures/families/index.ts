@@ -4,13 +4,14 @@ import type { Family } from './family';
 import { gpt2 } from './gpt2';
 import { gptNeox } from './gptNeox';
 import { llama } from './llama';
+import { phi3 } from './phi3';
 import { mistral } from './mistral';
 import { qwen2 } from './qwen2';
 import { qwen3 } from './qwen3';
 
 export type { Family } from './family';
 
-export const FAMILIES: readonly Family[] = [gpt2, llama, qwen2, qwen3, mistral, gptNeox];
+export const FAMILIES: readonly Family[] = [gpt2, llama, qwen2, qwen3, mistral, phi3, gptNeox];
 
 export const SUPPORTED_ARCHITECTURES: readonly string[] = FAMILIES.flatMap((f) => f.hfArchitectures);
 

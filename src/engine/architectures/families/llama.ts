@@ -22,6 +22,8 @@ export interface LlamaLikeDefaults {
   maxPositions: number;
   ropeTheta: number;
   biases(raw: RawConfig): Pick<ModelConfig, 'qkvBias' | 'outBias' | 'mlpBias'>;
+  /** A family's own reading of rope_theta / rope_scaling (default: readRope). */
+  rope?(raw: RawConfig): Pick<ModelConfig, 'ropeTheta' | 'ropeScaling'>;
 }
 
 export function parseLlamaLike(raw: RawConfig, hfArchitecture: string, defaults: LlamaLikeDefaults): ModelConfig {
@@ -31,7 +33,7 @@ export function parseLlamaLike(raw: RawConfig, hfArchitecture: string, defaults:
   const intermediateSize = positiveInt(raw, 'intermediate_size');
   const maxPositions = optionalPositiveInt(raw, 'max_position_embeddings') ?? defaults.maxPositions;
   const normEps = positiveNumber(raw, 'rms_norm_eps', 1e-6);
-  const { ropeTheta, ropeScaling } = readRope(raw, defaults.ropeTheta);
+  const { ropeTheta, ropeScaling } = defaults.rope?.(raw) ?? readRope(raw, defaults.ropeTheta);
 
   const hiddenAct = raw.hidden_act ?? 'silu';
   if (hiddenAct !== 'silu') configFail(`hidden_act ${JSON.stringify(hiddenAct)} is not supported; ${hfArchitecture} models must use silu`);
