@@ -58,6 +58,7 @@ const CASES = [
   { name: 'qwen3-qknorm', options: { family: 'qwen3', gqa: true, tied: true, seed: 24 }, quants: ['none', 'q8'] },
   { name: 'mistral-window4', options: { family: 'mistral', gqa: true, slidingWindow: 4, seed: 25 }, quants: ['none'] },
   { name: 'gptneox-pythia', options: { family: 'gpt_neox', seed: 26 }, quants: ['none', 'q4'] },
+  { name: 'phi3-longrope', options: { family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5, seed: 27 }, quants: ['none', 'q8'] },
 ];
 
 /** Deterministic pseudo-random token ids and perturbations, independent of the model's seed. */
@@ -249,4 +250,8 @@ export async function mistralSlidingWindowNoneMatchNode(ctx) {
 
 export async function gptNeoxPythiaNoneQ4MatchNode(ctx) {
   await familyMatchesNode(ctx, CASES[5]);
+}
+
+export async function phi3LongRopeNoneQ8MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[6]);
 }

@@ -27,6 +27,8 @@ const MODELS = {
   qwen3: { family: 'qwen3', gqa: true, tied: true, seed: 33 },
   mistral: { family: 'mistral', gqa: true, slidingWindow: 4, seed: 34 },
   gpt_neox: { family: 'gpt_neox', seed: 35 },
+  // LongRoPE caps the context at original_max_position_embeddings = 64 / 4 = 16 tokens.
+  phi3: { family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5, slidingWindow: 6, seed: 36 },
 };
 
 /**
@@ -181,6 +183,12 @@ export async function wasmMatchesNodeMistral(ctx) {
 }
 export async function webgpuMatchesNodeMistral(ctx) {
   await newFamilyMatchesNode(ctx, 'mistral', 'webgpu');
+}
+export async function wasmMatchesNodePhi3(ctx) {
+  await newFamilyMatchesNode(ctx, 'phi3', 'wasm');
+}
+export async function webgpuMatchesNodePhi3(ctx) {
+  await newFamilyMatchesNode(ctx, 'phi3', 'webgpu');
 }
 export async function wasmMatchesNodeGptNeox(ctx) {
   await newFamilyMatchesNode(ctx, 'gpt_neox', 'wasm');
