@@ -115,9 +115,13 @@ function paramShapes(c: ModelConfig): Record<string, number[]> {
       lin('self_attn.k_proj', Hkv * hd, d, c.qkvBias);
       lin('self_attn.v_proj', Hkv * hd, d, c.qkvBias);
       lin('self_attn.o_proj', d, H * hd, c.outBias);
-      if (c.architecture === 'qwen3') {
+      if (c.architecture === 'qwen3' || c.architecture === 'gemma3') {
         s[p + 'self_attn.q_norm.weight'] = [hd];
         s[p + 'self_attn.k_norm.weight'] = [hd];
+      }
+      if (c.architecture === 'gemma2' || c.architecture === 'gemma3') {
+        s[p + 'pre_feedforward_layernorm.weight'] = [d];
+        s[p + 'post_feedforward_layernorm.weight'] = [d];
       }
       lin('mlp.gate_proj', I, d, c.mlpBias);
       lin('mlp.up_proj', I, d, c.mlpBias);
@@ -188,6 +192,25 @@ const phi3Config = (over: Partial<ModelConfig> = {}) =>
     rotaryDim: 4,
     ropeTheta: 10000,
     ropeScaling: { type: 'longrope', shortFactor: [1.2, 3.5], attentionFactor: 1.19 },
+    ...over,
+  });
+const gemmaConfig = (architecture: 'gemma' | 'gemma2' | 'gemma3', over: Partial<ModelConfig> = {}) =>
+  llamaGqaConfig({
+    architecture,
+    hfArchitecture: { gemma: 'GemmaForCausalLM', gemma2: 'Gemma2ForCausalLM', gemma3: 'Gemma3ForCausalLM' }[architecture],
+    hiddenSize: 8,
+    headDim: 6,
+    numLayers: 3,
+    mlp: 'geglu_tanh',
+    ropeScaling: { type: 'none' },
+    tieWordEmbeddings: true,
+    normWeightOffset: 1,
+    embeddingScale: Math.sqrt(8),
+    ...(architecture === 'gemma'
+      ? {}
+      : { sandwichNorms: true, queryScale: 0.3, slidingWindow: 3, layerTypes: ['sliding', 'full', 'sliding'] as ('sliding' | 'full')[] }),
+    ...(architecture === 'gemma2' ? { attentionSoftcap: 1.5, finalSoftcap: 2 } : {}),
+    ...(architecture === 'gemma3' ? { qkNorm: true, ropeTheta: 1e6, localRopeTheta: 10 } : {}),
     ...over,
   });
 const gptNeoxConfig = (over: Partial<ModelConfig> = {}) =>
@@ -310,6 +333,9 @@ const families: [string, ModelConfig][] = [
   ['qwen3', qwen3Config()],
   ['mistral sliding window 3', mistralConfig()],
   ['phi3 fused, longrope, partial rotary', phi3Config()],
+  ['gemma', gemmaConfig('gemma')],
+  ['gemma2 soft-capped, alternating window 3', gemmaConfig('gemma2')],
+  ['gemma3 q/k norms, local rope base', gemmaConfig('gemma3')],
   ['gpt-neox parallel residual, rotary 2 of 8', gptNeoxConfig()],
   ['gpt-neox sequential residual, full rotary, gelu_new', gptNeoxConfig({ parallelResidual: false, rotaryDim: undefined, mlp: 'gelu_new' })],
 ];
@@ -331,13 +357,14 @@ describe.each(families)('reference forward properties: %s', (_name, c) => {
   });
 
   it('attention rows sum to 1 and are 0 above the diagonal', () => {
-    for (const a of r.attention) {
+    for (const [l, a] of r.attention.entries()) {
+      const window = (c.layerTypes?.[l] ?? 'sliding') === 'sliding' ? (c.slidingWindow ?? Infinity) : Infinity;
       for (let h = 0; h < c.numHeads; h++) {
         for (let i = 0; i < T; i++) {
           let s = 0;
           for (let j = 0; j < T; j++) {
             const p = a[h * T * T + i * T + j];
-            if (j > i || j <= i - (c.slidingWindow ?? Infinity)) expect(p).toBe(0);
+            if (j > i || j <= i - window) expect(p).toBe(0);
             else expect(p).toBeGreaterThan(0);
             s += p;
           }
@@ -525,6 +552,9 @@ describe.skipIf(!hasTorch)('reference forward vs independent torch restatement',
     ['qwen3 q/k norm', qwen3Config({ numLayers: 3 })],
     ['mistral sliding window', mistralConfig({ slidingWindow: 4 })],
     ['phi3 longrope, partial rotary', phi3Config()],
+    ['gemma erf GeGLU', gemmaConfig('gemma', { mlp: 'geglu' })],
+    ['gemma2 soft-capping, window', gemmaConfig('gemma2')],
+    ['gemma3 q/k norms, local rope', gemmaConfig('gemma3')],
     ['phi3 plain rope, sliding window', phi3Config({ ropeScaling: { type: 'none' }, rotaryDim: undefined, slidingWindow: 5 })],
     ['gpt-neox parallel, partial rotary', gptNeoxConfig({ numLayers: 3 })],
     ['gpt-neox sequential, gelu_new, no attention bias', gptNeoxConfig({ parallelResidual: false, mlp: 'gelu_new', qkvBias: false, outBias: false, rotaryDim: 4 })],

@@ -1,5 +1,5 @@
 // Independent plain-TypeScript reference forward pass of GPT-2 / Llama / Qwen2 / Qwen3 / Mistral / Phi-3 /
-// GPT-NeoX, in float64,
+// Gemma 1/2/3 / GPT-NeoX, in float64,
 // following the Hugging Face transformers modelling code and parameter names. Tests compare the
 // compiled ONNX graphs against it, so it must not share code with the compiler.
 
@@ -58,15 +58,17 @@ interface AttnInputs {
   bO?: Float64Array; // [d]
 }
 
-/** Causal multi-head / grouped-query attention; returns output [T,d], probs [H,T,T], ν [H,T]. */
-function attention(cfg: ModelConfig, a: AttnInputs, T: number) {
+/**
+ * Causal multi-head / grouped-query attention; returns output [T,d], probs [H,T,T], ν [H,T]. Query i
+ * sees keys i−window+1 … i (sliding window; the rest get probability exactly 0).
+ */
+function attention(cfg: ModelConfig, a: AttnInputs, T: number, window = Infinity) {
   const { numHeads: H, numKvHeads: Hkv, headDim: hd, hiddenSize: d } = cfg;
   const probs = new Float64Array(H * T * T);
   const ctx = new Float64Array(T * H * hd);
   const nu = new Float64Array(H * T);
-  const scale = 1 / Math.sqrt(hd);
-  // Sliding window (Mistral): query i sees keys i−W+1 … i; the rest get probability exactly 0.
-  const window = cfg.slidingWindow ?? Infinity;
+  const scale = cfg.queryScale ?? 1 / Math.sqrt(hd); // Gemma 2/3: query_pre_attn_scalar^−½
+  const cap = cfg.attentionSoftcap; // Gemma 2: scores → cap·tanh(scores/cap)
   for (let h = 0; h < H; h++) {
     const kv = Math.floor((h * Hkv) / H); // HF repeat_kv: kv head j serves H/Hkv consecutive heads
     const qAt = (t: number, c: number) => a.q[t * H * hd + h * hd + c];
@@ -79,7 +81,7 @@ function attention(cfg: ModelConfig, a: AttnInputs, T: number) {
       for (let j = first; j <= i; j++) {
         let s = 0;
         for (let c = 0; c < hd; c++) s += qAt(i, c) * kAt(j, c);
-        scores[j - first] = s * scale;
+        scores[j - first] = cap === undefined ? s * scale : cap * Math.tanh((s * scale) / cap);
       }
       const p = softmax(scores);
       for (let j = first; j <= i; j++) probs[h * T * T + i * T + j] = p[j - first];
@@ -183,7 +185,7 @@ function llamaLayer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: n
   q = ropeAll(q, T, H, hd, invFreq, cosSinScale);
   k = ropeAll(k, T, Hkv, hd, invFreq, cosSinScale);
   const wO = transpose(get(p + 'self_attn.o_proj.weight', [d, H * hd]), d, H * hd); // -> [H·hd, d]
-  const attn = attention(cfg, { q, k, v, wO, bO: bias('self_attn.o_proj', d, cfg.outBias) }, T);
+  const attn = attention(cfg, { q, k, v, wO, bO: bias('self_attn.o_proj', d, cfg.outBias) }, T, cfg.slidingWindow);
   const h1 = add(x, attn.out);
   const n2 = rmsNorm(h1, T, d, get(p + 'post_attention_layernorm.weight', [d]), eps);
   // SwiGLU: down(silu(gate(x)) * up(x)); biases per mlp_bias. Phi3MLP: gate_up_proj output chunked [gate | up].
@@ -236,6 +238,46 @@ function gptNeoxLayer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T:
   return { out: add(mlp(ln(h1, 'post_attention_layernorm')), h1), probs: attn.probs, nu: attn.nu };
 }
 
+/** GemmaRMSNorm: x / sqrt(mean(x²) + eps) · (1 + w). */
+function gemmaRms(x: Float64Array, rows: number, size: number, w: Float64Array, eps: number): Float64Array {
+  return rmsNorm(x, rows, size, w.map((v) => 1 + v), eps);
+}
+
+/**
+ * Gemma{,2,3}DecoderLayer. Gemma 1 is the Llama layer with (1 + w) norms and GeGLU; Gemma 2/3 wrap
+ * attention and MLP in pre- and post-norms (post_attention_layernorm normalizes the attention
+ * output; pre_feedforward_layernorm precedes the MLP), and their sliding layers see `slidingWindow`
+ * keys. Gemma 3 normalizes q and k heads and rotates sliding layers with rope_local_base_freq.
+ */
+function gemmaLayer(cfg: ModelConfig, get: Get, l: number, x: Float64Array, T: number, invFreq: Float64Array, localInvFreq: Float64Array) {
+  const { hiddenSize: d, numHeads: H, numKvHeads: Hkv, headDim: hd, intermediateSize: inner, normEps: eps } = cfg;
+  const p = `model.layers.${l}.`;
+  const gen = cfg.architecture === 'gemma' ? 1 : cfg.architecture === 'gemma2' ? 2 : 3;
+  const sliding = gen > 1 && cfg.slidingWindow !== undefined && cfg.layerTypes?.[l] === 'sliding';
+  const proj = (x2: Float64Array, name: string, nIn: number, nOut: number) =>
+    linear(x2, get(p + name + '.weight', [nOut, nIn]), T, nIn, nOut, cfg.qkvBias && name.startsWith('self_attn') ? get(p + name + '.bias', [nOut]) : undefined);
+  const norm = (x2: Float64Array, name: string) => gemmaRms(x2, T, d, get(p + name + '.weight', [d]), eps);
+
+  const n1 = norm(x, 'input_layernorm');
+  let q = proj(n1, 'self_attn.q_proj', d, H * hd);
+  let k = proj(n1, 'self_attn.k_proj', d, Hkv * hd);
+  const v = proj(n1, 'self_attn.v_proj', d, Hkv * hd);
+  if (gen === 3) {
+    q = gemmaRms(q, T * H, hd, get(p + 'self_attn.q_norm.weight', [hd]), eps);
+    k = gemmaRms(k, T * Hkv, hd, get(p + 'self_attn.k_norm.weight', [hd]), eps);
+  }
+  const inv = sliding && gen === 3 ? localInvFreq : invFreq;
+  const wO = transpose(get(p + 'self_attn.o_proj.weight', [d, H * hd]), d, H * hd);
+  const bO = cfg.outBias ? get(p + 'self_attn.o_proj.bias', [d]) : undefined;
+  const attn = attention(cfg, { q: ropeAll(q, T, H, hd, inv), k: ropeAll(k, T, Hkv, hd, inv), v, wO, bO }, T, sliding ? cfg.slidingWindow : Infinity);
+  const h1 = add(x, gen === 1 ? attn.out : norm(attn.out, 'post_attention_layernorm'));
+  const n2 = norm(h1, gen === 1 ? 'post_attention_layernorm' : 'pre_feedforward_layernorm');
+  const act = cfg.mlp === 'geglu' ? gelu : geluNew; // gelu_pytorch_tanh = gelu_new's formula
+  const up = proj(n2, 'mlp.up_proj', d, inner);
+  const mlp = proj(proj(n2, 'mlp.gate_proj', d, inner).map((g, i) => act(g) * up[i]), 'mlp.down_proj', inner, d);
+  return { out: add(h1, gen === 1 ? mlp : norm(mlp, 'post_feedforward_layernorm')), probs: attn.probs, nu: attn.nu };
+}
+
 /** Embedding, final norm and untied head tensor names of each family's HF checkpoints. */
 const NAMES: Record<string, { embed: string; finalNorm: string; head: string }> = {
   gpt2: { embed: 'transformer.wte.weight', finalNorm: 'transformer.ln_f', head: 'lm_head.weight' },
@@ -264,9 +306,11 @@ export function referenceForward64(
   const get = makeGetter(weights);
   const gpt2 = config.architecture === 'gpt2';
   const neox = config.architecture === 'gpt_neox';
+  const isGemma = config.architecture.startsWith('gemma');
   const names = NAMES[config.architecture] ?? NAMES.llama!;
 
   let x: Float64Array = Float64Array.from(inputsEmbeds);
+  if (isGemma) x = x.map((v) => v * Math.sqrt(d)); // GemmaModel: inputs_embeds · hidden_size^½
   if (gpt2) {
     // Learned absolute positions are added inside the model (heta-spec conventions).
     if (T > config.maxPositions) throw new Error(`reference: T=${T} exceeds maxPositions`);
@@ -274,12 +318,19 @@ export function referenceForward64(
     x = add(x, wpe.subarray(0, T * d));
   }
   const invFreq = gpt2 ? new Float64Array(0) : ropeInvFreq(config.rotaryDim ?? config.headDim, config.ropeTheta, config.ropeScaling);
+  const localInvFreq = ropeInvFreq(config.headDim, config.localRopeTheta ?? config.ropeTheta, { type: 'none' });
 
   const attention: Float64Array[] = [];
   const valueStrength: Float64Array[] = [];
   const hidden: Float64Array[] = [x];
   for (let l = 0; l < config.numLayers; l++) {
-    const r = gpt2 ? gpt2Layer(config, get, l, x, T) : neox ? gptNeoxLayer(config, get, l, x, T, invFreq) : llamaLayer(config, get, l, x, T, invFreq);
+    const r = gpt2
+      ? gpt2Layer(config, get, l, x, T)
+      : neox
+        ? gptNeoxLayer(config, get, l, x, T, invFreq)
+        : isGemma
+          ? gemmaLayer(config, get, l, x, T, invFreq, localInvFreq)
+          : llamaLayer(config, get, l, x, T, invFreq);
     attention.push(r.probs);
     valueStrength.push(r.nu);
     x = r.out;
@@ -289,10 +340,12 @@ export function referenceForward64(
   const final =
     config.norm === 'layernorm'
       ? layerNorm(x, T, d, get(`${names.finalNorm}.weight`, [d]), get(`${names.finalNorm}.bias`, [d]), config.normEps)
-      : rmsNorm(x, T, d, get(`${names.finalNorm}.weight`, [d]), config.normEps);
+      : (isGemma ? gemmaRms : rmsNorm)(x, T, d, get(`${names.finalNorm}.weight`, [d]), config.normEps);
   hidden.push(final);
   const head = get(config.tieWordEmbeddings ? names.embed : names.head, [V, d]);
-  const logits = linear(final, head, T, d, V);
+  let logits = linear(final, head, T, d, V);
+  const cap = config.finalSoftcap; // Gemma 2: logits → cap·tanh(logits/cap)
+  if (cap !== undefined) logits = logits.map((z) => cap * Math.tanh(z / cap));
   return { logits, attention, valueStrength, hidden };
 }
 

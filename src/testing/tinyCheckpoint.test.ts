@@ -108,6 +108,20 @@ describe('makeTinyCheckpoint', () => {
     expect(ckpt.tensorNames.some((n) => n.endsWith('.bias') || n.includes('q_proj'))).toBe(false);
   });
 
+  it('Gemma 2/3: four norms per layer, q/k norms (3), layer_types, tied', async () => {
+    const g3 = await open({ family: 'gemma3', layers: 3, slidingWindow: 4, slidingPattern: 3 });
+    expect(g3.config).toMatchObject({ architecture: 'gemma3', tieWordEmbeddings: true, slidingWindow: 4, layerTypes: ['sliding', 'sliding', 'full'], qkNorm: true });
+    for (const norm of ['input_layernorm', 'post_attention_layernorm', 'pre_feedforward_layernorm', 'post_feedforward_layernorm']) {
+      await g3.getTensor(`model.layers.2.${norm}.weight`, [32]);
+    }
+    await g3.getTensor('model.layers.2.self_attn.q_norm.weight', [8]);
+    expect(g3.tensorNames).not.toContain('lm_head.weight');
+    const g2 = await open({ family: 'gemma2', softcaps: [2, 3] });
+    expect(g2.config).toMatchObject({ architecture: 'gemma2', attentionSoftcap: 2, finalSoftcap: 3 });
+    expect(g2.config.slidingWindow).toBeUndefined(); // window = context by default
+    expect(g2.tensorNames.some((n) => n.includes('q_norm'))).toBe(false);
+  });
+
   it('GPT-NeoX: fused query_key_value, LayerNorm biases, untied embed_out, Pythia config fields', async () => {
     const files = makeTinyCheckpoint({ family: 'gpt_neox' });
     const config = decodeJson(files['config.json']);
@@ -173,11 +187,11 @@ describe('makeTinyCheckpoint', () => {
 describe('tiny tokenizer', () => {
   const text = 'Hello world! The fox said: "tokens matter" in 2024.';
 
-  it.each(['gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'phi3', 'gpt_neox'] as const)('%s loads in @huggingface/tokenizers and round-trips text', async (family) => {
+  it.each(['gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'phi3', 'gemma', 'gemma3', 'gpt_neox'] as const)('%s loads in @huggingface/tokenizers and round-trips text', async (family) => {
     const ckpt = await open({ family });
     const tokenizer = new Tokenizer(ckpt.tokenizerJson as object, ckpt.tokenizerConfig as object);
     const encoded = tokenizer.encode(text);
-    const addsBos = family === 'llama' || family === 'mistral';
+    const addsBos = family === 'llama' || family === 'mistral' || family.startsWith('gemma');
     const body = addsBos ? encoded.ids.slice(1) : encoded.ids;
     if (addsBos) expect(encoded.ids[0]).toBe(ckpt.config.bosTokenId);
     expect(body.length).toBeLessThan(new TextEncoder().encode(text).length); // merges actually apply
@@ -186,7 +200,7 @@ describe('tiny tokenizer', () => {
     expect(tokenizer.decode(encoded.ids, { skip_special_tokens: true })).toBe(text);
     // Non-ASCII text goes through byte fallback characters.
     expect(tokenizer.decode(tokenizer.encode('naïve café ✓').ids, { skip_special_tokens: true })).toBe('naïve café ✓');
-    expect(tokenizer.token_to_id('<|endoftext|>') ?? tokenizer.token_to_id('<|end_of_text|>') ?? tokenizer.token_to_id('</s>')).toBe(ckpt.config.eosTokenId);
+    expect(tokenizer.token_to_id('<|endoftext|>') ?? tokenizer.token_to_id('<|end_of_text|>') ?? tokenizer.token_to_id('</s>') ?? tokenizer.token_to_id('<eos>')).toBe(ckpt.config.eosTokenId);
     expect(tokenizer.tokenize(' the')).toEqual(['Ġthe']);
   });
 

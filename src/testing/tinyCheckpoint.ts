@@ -1,4 +1,4 @@
-// Fixture generator: random tiny Hugging Face checkpoints (GPT-2, Llama, Qwen2, Qwen3, Mistral, Phi-3, GPT-NeoX) with the exact parameter
+// Fixture generator: random tiny Hugging Face checkpoints (GPT-2, Llama, Qwen2, Qwen3, Mistral, Phi-3, Gemma 1/2/3, GPT-NeoX) with the exact parameter
 // names, layouts and config fields of real ones, plus a small but genuine byte-level BPE tokenizer.
 // Pure (no Node APIs), so it also works in browser tests; use writeFiles.ts to put the files on disk.
 
@@ -52,7 +52,7 @@ export function writeSafetensors(
 
 // ---------------------------------------------------------------- tiny checkpoint
 
-export type TinyFamily = 'gpt2' | 'llama' | 'qwen2' | 'qwen3' | 'mistral' | 'phi3' | 'gpt_neox';
+export type TinyFamily = 'gpt2' | 'llama' | 'qwen2' | 'qwen3' | 'mistral' | 'phi3' | 'gemma' | 'gemma2' | 'gemma3' | 'gpt_neox';
 
 export interface TinyCheckpointOptions {
   family: TinyFamily;
@@ -82,8 +82,14 @@ export interface TinyCheckpointOptions {
   ropeTheta?: number;
   /** Llama, Qwen3 and GPT-NeoX: attention_bias (biases on q/k/v/o projections; GPT-NeoX default true). */
   attentionBias?: boolean;
-  /** Mistral and Phi-3: sliding_window (default null = full attention). */
+  /** Mistral and Phi-3: sliding_window (default null = full attention). Gemma 2/3: of the sliding layers (default maxPositions). */
   slidingWindow?: number;
+  /** Gemma 2/3: every n-th layer is global, written out as layer_types (default 2, so two layers have one of each). */
+  slidingPattern?: number;
+  /** Gemma 2/3: query_pre_attn_scalar (default head_dim). */
+  queryPreAttnScalar?: number;
+  /** Gemma 2: attn_logit_softcapping and final_logit_softcapping (default 50 and 30, as Gemma2Config). */
+  softcaps?: [number, number];
   /** Phi-3: LongRoPE rope_scaling (short/long factors, original_max_position_embeddings = maxPositions / 4). */
   longRope?: boolean;
   /** Phi-3: partial_rotary_factor (default absent = 1). */
@@ -161,7 +167,7 @@ function resolveShape(options: TinyCheckpointOptions): TinyShape {
   const hidden = options.hiddenSize ?? 32;
   const heads = options.heads ?? 4;
   const kvHeads = options.kvHeads ?? (options.gqa ? Math.max(1, heads / 2) : heads);
-  const tied = options.tied ?? isGpt2;
+  const tied = options.tied ?? (isGpt2 || options.family.startsWith('gemma'));
   if (isGpt2) {
     if (!tied) throw new Error('makeTinyCheckpoint: GPT-2 checkpoints are always tied');
     if (options.gqa || (options.kvHeads !== undefined && options.kvHeads !== heads)) {
@@ -172,9 +178,13 @@ function resolveShape(options: TinyCheckpointOptions): TinyShape {
   if (options.attentionBias !== undefined && !['llama', 'qwen3', 'gpt_neox'].includes(options.family)) {
     throw new Error('makeTinyCheckpoint: attentionBias is for Llama only and the other families with an attention_bias field (Qwen3, GPT-NeoX)');
   }
-  if (options.slidingWindow !== undefined && options.family !== 'mistral' && options.family !== 'phi3') {
-    throw new Error('makeTinyCheckpoint: slidingWindow applies to Mistral and Phi-3 only');
+  if (options.slidingWindow !== undefined && !['mistral', 'phi3', 'gemma2', 'gemma3'].includes(options.family)) {
+    throw new Error('makeTinyCheckpoint: slidingWindow applies to Mistral, Phi-3 and Gemma 2/3 only');
   }
+  if ((options.slidingPattern !== undefined || options.queryPreAttnScalar !== undefined) && options.family !== 'gemma2' && options.family !== 'gemma3') {
+    throw new Error('makeTinyCheckpoint: slidingPattern/queryPreAttnScalar apply to Gemma 2/3 only');
+  }
+  if (options.softcaps && options.family !== 'gemma2') throw new Error('makeTinyCheckpoint: softcaps apply to Gemma 2 only');
   if ((options.longRope || options.partialRotaryFactor !== undefined) && options.family !== 'phi3') {
     throw new Error('makeTinyCheckpoint: longRope/partialRotaryFactor apply to Phi-3 only');
   }
@@ -250,11 +260,14 @@ function llamaTensors(s: TinyShape, options: TinyCheckpointOptions, rng: Rng): R
   const qkvBias = options.family === 'qwen2' || options.attentionBias === true;
   const outBias = options.family !== 'qwen2' && options.attentionBias === true;
   const mlpBias = options.family === 'llama' && options.mlpBias === true;
+  // Gemma norms scale by (1 + w), so their stored weights sit near 0.
+  const isGemma = options.family.startsWith('gemma');
+  const norm = (size: number): TensorToWrite => (isGemma ? { shape: [size], data: rng.normalArray(size, 0.1) } : normWeight(rng, size));
   const t: Record<string, TensorToWrite> = { 'model.embed_tokens.weight': embedding(rng, s.vocabSize, d, 0.2) };
   for (let i = 0; i < s.layers; i++) {
     const p = `model.layers.${i}.`;
     // torch.nn.Linear layout: [out_features, in_features].
-    t[`${p}input_layernorm.weight`] = normWeight(rng, d);
+    t[`${p}input_layernorm.weight`] = norm(d);
     t[`${p}self_attn.q_proj.weight`] = weight(rng, [qDim, d], d);
     if (qkvBias) t[`${p}self_attn.q_proj.bias`] = bias(rng, qDim);
     t[`${p}self_attn.k_proj.weight`] = weight(rng, [kvDim, d], d);
@@ -263,12 +276,16 @@ function llamaTensors(s: TinyShape, options: TinyCheckpointOptions, rng: Rng): R
     if (qkvBias) t[`${p}self_attn.v_proj.bias`] = bias(rng, kvDim);
     t[`${p}self_attn.o_proj.weight`] = weight(rng, [d, qDim], qDim);
     if (outBias) t[`${p}self_attn.o_proj.bias`] = bias(rng, d);
-    if (options.family === 'qwen3') {
-      // Qwen3RMSNorm over each head: weights [head_dim].
-      t[`${p}self_attn.q_norm.weight`] = normWeight(rng, s.headDim);
-      t[`${p}self_attn.k_norm.weight`] = normWeight(rng, s.headDim);
+    if (options.family === 'qwen3' || options.family === 'gemma3') {
+      // RMSNorm over each head: weights [head_dim].
+      t[`${p}self_attn.q_norm.weight`] = norm(s.headDim);
+      t[`${p}self_attn.k_norm.weight`] = norm(s.headDim);
     }
-    t[`${p}post_attention_layernorm.weight`] = normWeight(rng, d);
+    t[`${p}post_attention_layernorm.weight`] = norm(d);
+    if (options.family === 'gemma2' || options.family === 'gemma3') {
+      t[`${p}pre_feedforward_layernorm.weight`] = norm(d);
+      t[`${p}post_feedforward_layernorm.weight`] = norm(d);
+    }
     t[`${p}mlp.gate_proj.weight`] = weight(rng, [s.intermediate, d], d);
     if (mlpBias) t[`${p}mlp.gate_proj.bias`] = bias(rng, s.intermediate);
     t[`${p}mlp.up_proj.weight`] = weight(rng, [s.intermediate, d], d);
@@ -276,7 +293,7 @@ function llamaTensors(s: TinyShape, options: TinyCheckpointOptions, rng: Rng): R
     t[`${p}mlp.down_proj.weight`] = weight(rng, [d, s.intermediate], s.intermediate);
     if (mlpBias) t[`${p}mlp.down_proj.bias`] = bias(rng, d);
   }
-  t['model.norm.weight'] = normWeight(rng, d);
+  t['model.norm.weight'] = norm(d);
   if (!s.tied) t['lm_head.weight'] = weight(rng, [s.vocabSize, d], d);
   return t;
 }
@@ -326,6 +343,35 @@ function phi3Tensors(s: TinyShape, rng: Rng): Record<string, TensorToWrite> {
   return t;
 }
 
+/** As google/gemma-2b, gemma-2-2b and gemma-3-270m config.json (Gemma 3 text: model_type gemma3_text). */
+function gemmaConfigJson(options: TinyCheckpointOptions, s: TinyShape, common: Record<string, unknown>): Record<string, unknown> {
+  const { rope_scaling: _scaling, ...rest } = common;
+  const base = { ...rest, attention_bias: false, head_dim: s.headDim, hidden_activation: 'gelu_pytorch_tanh', rms_norm_eps: 1e-6 };
+  if (options.family === 'gemma') return { ...base, hidden_act: 'gelu', rope_theta: options.ropeTheta ?? 10000 };
+  const pattern = options.slidingPattern ?? 2;
+  const layered = {
+    ...base,
+    layer_types: Array.from({ length: s.layers }, (_, i) => ((i + 1) % pattern ? 'sliding_attention' : 'full_attention')),
+    query_pre_attn_scalar: options.queryPreAttnScalar ?? s.headDim,
+    sliding_window: options.slidingWindow ?? s.maxPositions,
+  };
+  if (options.family === 'gemma2') {
+    const [attention, final] = options.softcaps ?? [50, 30];
+    return { ...layered, attn_logit_softcapping: attention, cache_implementation: 'hybrid', final_logit_softcapping: final, rope_theta: options.ropeTheta ?? 10000 };
+  }
+  return {
+    ...layered,
+    _sliding_window_pattern: pattern,
+    attn_logit_softcapping: null,
+    final_logit_softcapping: null,
+    model_type: 'gemma3_text',
+    rope_local_base_freq: 10000,
+    rope_scaling: null,
+    rope_theta: options.ropeTheta ?? 1_000_000,
+    use_bidirectional_attention: false,
+  };
+}
+
 const TORCH_DTYPE: Record<DType, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
 const HF_ARCHITECTURE: Record<TinyFamily, string> = {
@@ -335,6 +381,9 @@ const HF_ARCHITECTURE: Record<TinyFamily, string> = {
   qwen3: 'Qwen3ForCausalLM',
   mistral: 'MistralForCausalLM',
   phi3: 'Phi3ForCausalLM',
+  gemma: 'GemmaForCausalLM',
+  gemma2: 'Gemma2ForCausalLM',
+  gemma3: 'Gemma3ForCausalLM',
   gpt_neox: 'GPTNeoXForCausalLM',
 };
 
@@ -435,6 +484,7 @@ function modelConfigJson(options: TinyCheckpointOptions, s: TinyShape, tokenizer
     return { ...common, attention_bias: options.attentionBias === true, max_window_layers: s.layers, sliding_window: null, use_sliding_window: false };
   }
   if (options.family === 'mistral') return { ...common, sliding_window: options.slidingWindow ?? null };
+  if (options.family.startsWith('gemma')) return gemmaConfigJson(options, s, common);
   if (options.family === 'phi3') {
     // As microsoft/Phi-3.5-mini-instruct: LongRoPE extends original_max_position_embeddings 4× here.
     const rotaryHalf = Math.floor(s.headDim * (options.partialRotaryFactor ?? 1)) / 2;
@@ -471,6 +521,9 @@ const SPECIAL_TOKENS: Record<TinyFamily, { tokens: string[]; bos: string | null;
   qwen3: { tokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], bos: null, eos: '<|endoftext|>', addBos: false },
   mistral: { tokens: ['<unk>', '<s>', '</s>'], bos: '<s>', eos: '</s>', addBos: true },
   phi3: { tokens: ['<unk>', '<s>', '</s>', '<|endoftext|>'], bos: '<s>', eos: '<|endoftext|>', addBos: false },
+  gemma: { tokens: ['<pad>', '<eos>', '<bos>', '<unk>'], bos: '<bos>', eos: '<eos>', addBos: true },
+  gemma2: { tokens: ['<pad>', '<eos>', '<bos>', '<unk>'], bos: '<bos>', eos: '<eos>', addBos: true },
+  gemma3: { tokens: ['<pad>', '<eos>', '<bos>', '<unk>'], bos: '<bos>', eos: '<eos>', addBos: true },
   gpt_neox: { tokens: ['<|endoftext|>'], bos: '<|endoftext|>', eos: '<|endoftext|>', addBos: false },
 };
 
@@ -481,6 +534,9 @@ const TOKENIZER_CLASS: Record<TinyFamily, string> = {
   qwen3: 'Qwen2Tokenizer',
   mistral: 'LlamaTokenizer',
   phi3: 'LlamaTokenizer',
+  gemma: 'GemmaTokenizer',
+  gemma2: 'GemmaTokenizer',
+  gemma3: 'GemmaTokenizer',
   gpt_neox: 'GPTNeoXTokenizer',
 };
 
@@ -640,7 +696,7 @@ export function makeTinyTokenizer(family: TinyFamily, vocabSize: number): TinyTo
     model_max_length: 1024,
     tokenizer_class: TOKENIZER_CLASS[family],
   };
-  if (family !== 'llama') tokenizerConfig.unk_token = family === 'gpt2' || family === 'gpt_neox' ? '<|endoftext|>' : family === 'mistral' || family === 'phi3' ? '<unk>' : null;
+  if (family !== 'llama') tokenizerConfig.unk_token = family === 'gpt2' || family === 'gpt_neox' ? '<|endoftext|>' : family === 'mistral' || family === 'phi3' || family.startsWith('gemma') ? '<unk>' : null;
   if (family === 'qwen2' || family === 'qwen3') tokenizerConfig.pad_token = '<|endoftext|>';
   return {
     tokenizerJson,

@@ -1,4 +1,5 @@
-"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 / Qwen3 / Mistral / Phi-3 / GPT-NeoX forward pass, float64.
+"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 / Qwen3 / Mistral / Phi-3 / Gemma 1/2/3 / GPT-NeoX
+forward pass, float64.
 
 Used only by referenceForward.test.ts to cross-check the TypeScript reference; the test skips
 when torch is missing. Usage: python3 torchReference.py IN.json  ->  JSON on stdout.
@@ -23,14 +24,16 @@ def load(path):
     return spec["config"], W, x, T
 
 
-def attend(q, k, v, H, Hkv, hd, wO, bO, window=None):
+def attend(q, k, v, H, Hkv, hd, wO, bO, window=None, scaling=None, softcap=None):
     """q [T,H*hd], k/v [T,Hkv*hd], wO [H*hd,d] (math layout). Returns out, probs [H,T,T], nu [H,T].
     window: transformers' sliding_window_overlay, key j visible from query i iff j > i - window."""
     T = q.shape[0]
     q = q.view(T, H, hd).transpose(0, 1)
     k = k.view(T, Hkv, hd).transpose(0, 1).repeat_interleave(H // Hkv, dim=0)  # HF repeat_kv
     v = v.view(T, Hkv, hd).transpose(0, 1).repeat_interleave(H // Hkv, dim=0)
-    scores = q @ k.transpose(1, 2) / math.sqrt(hd)
+    scores = q @ k.transpose(1, 2) * (scaling if scaling is not None else 1 / math.sqrt(hd))
+    if softcap is not None:  # Gemma 2 eager_attention_forward
+        scores = torch.tanh(scores / softcap) * softcap
     causal = torch.ones(T, T, dtype=torch.bool).tril()
     if window is not None:
         causal = causal & torch.ones(T, T, dtype=torch.bool).triu(-(window - 1))
@@ -180,9 +183,59 @@ def gpt_neox(cfg, W, x, T):
     return h @ head.T, probs_all, nu_all
 
 
+def gemma(cfg, W, x, T):
+    """Gemma / Gemma2 / Gemma3 (text) decoder layers as in transformers' modeling_gemma{,2,3}.py."""
+    d, H, Hkv, hd, eps = cfg["hiddenSize"], cfg["numHeads"], cfg["numKvHeads"], cfg["headDim"], cfg["normEps"]
+    gen = {"gemma": 1, "gemma2": 2, "gemma3": 3}[cfg["architecture"]]
+
+    def rms(t, w):  # GemmaRMSNorm: x * rsqrt(mean(x^2) + eps) * (1 + w)
+        return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * (1.0 + w)
+
+    lin = lambda t, name: F.linear(t, W[name + ".weight"])
+    act = (lambda t: F.gelu(t)) if cfg["mlp"] == "geglu" else (lambda t: F.gelu(t, approximate="tanh"))
+
+    def tables(theta):
+        inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
+        emb = torch.cat((torch.outer(torch.arange(T, dtype=torch.float64), inv),) * 2, dim=-1)
+        return emb.cos(), emb.sin()
+
+    cos_g, sin_g = tables(cfg["ropeTheta"])
+    cos_l, sin_l = tables(cfg.get("localRopeTheta") or cfg["ropeTheta"])
+    h = x * math.sqrt(d)  # normalizer = hidden_size ** 0.5
+    probs_all, nu_all = [], []
+    for l in range(cfg["numLayers"]):
+        p = f"model.layers.{l}."
+        types = cfg.get("layerTypes")
+        sliding = gen > 1 and cfg.get("slidingWindow") is not None and types is not None and types[l] == "sliding"
+        cos, sin = (cos_l, sin_l) if sliding else (cos_g, sin_g)
+        a = rms(h, W[p + "input_layernorm.weight"])
+        q, k, v = lin(a, p + "self_attn.q_proj"), lin(a, p + "self_attn.k_proj"), lin(a, p + "self_attn.v_proj")
+        if gen == 3:
+            q = rms(q.view(T, H, hd), W[p + "self_attn.q_norm.weight"]).reshape(T, H * hd)
+            k = rms(k.view(T, Hkv, hd), W[p + "self_attn.k_norm.weight"]).reshape(T, Hkv * hd)
+        out, probs, nu = attend(rope(q, H, hd, cos, sin), rope(k, Hkv, hd, cos, sin), v, H, Hkv, hd,
+                                W[p + "self_attn.o_proj.weight"].T, None,
+                                cfg["slidingWindow"] if sliding else None, cfg.get("queryScale"), cfg.get("attentionSoftcap"))
+        if gen == 1:
+            h = h + out
+            b = rms(h, W[p + "post_attention_layernorm.weight"])
+            h = h + lin(act(lin(b, p + "mlp.gate_proj")) * lin(b, p + "mlp.up_proj"), p + "mlp.down_proj")
+        else:
+            h = h + rms(out, W[p + "post_attention_layernorm.weight"])
+            b = rms(h, W[p + "pre_feedforward_layernorm.weight"])
+            m = lin(act(lin(b, p + "mlp.gate_proj")) * lin(b, p + "mlp.up_proj"), p + "mlp.down_proj")
+            h = h + rms(m, W[p + "post_feedforward_layernorm.weight"])
+        probs_all.append(probs)
+        nu_all.append(nu)
+    logits = rms(h, W["model.norm.weight"]) @ W["model.embed_tokens.weight"].T
+    if cfg.get("finalSoftcap") is not None:
+        logits = torch.tanh(logits / cfg["finalSoftcap"]) * cfg["finalSoftcap"]
+    return logits, probs_all, nu_all
+
+
 def main():
     cfg, W, x, T = load(sys.argv[1])
-    fwd = {"gpt2": gpt2, "gpt_neox": gpt_neox}.get(cfg["architecture"], llama)
+    fwd = {"gpt2": gpt2, "gpt_neox": gpt_neox, "gemma": gemma, "gemma2": gemma, "gemma3": gemma}.get(cfg["architecture"], llama)
     logits, probs, nu = fwd(cfg, W, x, T)
     flat = lambda t: t.reshape(-1).tolist()
     json.dump({"logits": flat(logits), "attention": [flat(p) for p in probs], "valueStrength": [flat(n) for n in nu]}, sys.stdout)

@@ -144,6 +144,59 @@ const phi35mini = {
   vocab_size: 32064,
 };
 
+// google/gemma-3-270m (layer_types abbreviated to its first 6 of 18 layers).
+const gemma3_270m = {
+  _sliding_window_pattern: 6,
+  architectures: ['Gemma3ForCausalLM'],
+  attention_bias: false,
+  attn_logit_softcapping: null,
+  bos_token_id: 2,
+  eos_token_id: 1,
+  final_logit_softcapping: null,
+  head_dim: 256,
+  hidden_activation: 'gelu_pytorch_tanh',
+  hidden_size: 640,
+  intermediate_size: 2048,
+  layer_types: ['sliding_attention', 'sliding_attention', 'sliding_attention', 'sliding_attention', 'sliding_attention', 'full_attention'],
+  max_position_embeddings: 32768,
+  model_type: 'gemma3_text',
+  num_attention_heads: 4,
+  num_hidden_layers: 6,
+  num_key_value_heads: 1,
+  query_pre_attn_scalar: 256,
+  rms_norm_eps: 1e-6,
+  rope_local_base_freq: 10000.0,
+  rope_scaling: null,
+  rope_theta: 1000000.0,
+  sliding_window: 512,
+  use_bidirectional_attention: false,
+  vocab_size: 262144,
+};
+
+// google/gemma-2-2b (no layer_types: every other layer slides).
+const gemma2_2b = {
+  architectures: ['Gemma2ForCausalLM'],
+  attn_logit_softcapping: 50.0,
+  bos_token_id: 2,
+  eos_token_id: 1,
+  final_logit_softcapping: 30.0,
+  head_dim: 256,
+  hidden_act: 'gelu_pytorch_tanh',
+  hidden_activation: 'gelu_pytorch_tanh',
+  hidden_size: 2304,
+  intermediate_size: 9216,
+  max_position_embeddings: 8192,
+  model_type: 'gemma2',
+  num_attention_heads: 8,
+  num_hidden_layers: 26,
+  num_key_value_heads: 4,
+  query_pre_attn_scalar: 256,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000.0,
+  sliding_window: 4096,
+  vocab_size: 256000,
+};
+
 const pythia70m = {
   architectures: ['GPTNeoXForCausalLM'],
   bos_token_id: 0,
@@ -342,6 +395,52 @@ describe('parseModelConfig', () => {
     expect(partial.rotaryDim).toBe(72);
   });
 
+  it('Gemma 3 text: (1 + w) norms, √d scale, q/k norms, sliding layers with their own RoPE base, tied by default', () => {
+    const config = parseModelConfig(gemma3_270m);
+    expect(config).toMatchObject({
+      architecture: 'gemma3',
+      headDim: 256,
+      numKvHeads: 1,
+      mlp: 'geglu_tanh',
+      tieWordEmbeddings: true,
+      ropeTheta: 1e6,
+      normWeightOffset: 1,
+      embeddingScale: Math.sqrt(640),
+      sandwichNorms: true,
+      queryScale: 1 / 16,
+      slidingWindow: 512,
+      layerTypes: ['sliding', 'sliding', 'sliding', 'sliding', 'sliding', 'full'],
+      qkNorm: true,
+      localRopeTheta: 10000,
+    });
+    expect(config.attentionSoftcap).toBeUndefined();
+    expect(config.finalSoftcap).toBeUndefined();
+    // Without layer_types, sliding_window_pattern decides (5 of 6 slide).
+    const { layer_types: _types, ...patterned } = gemma3_270m;
+    expect(parseModelConfig({ ...patterned, num_hidden_layers: 12 }).layerTypes).toEqual([...Array(12).keys()].map((i) => ((i + 1) % 6 ? 'sliding' : 'full')));
+    // transformers v5 nests rope settings per layer kind.
+    const v5 = { ...gemma3_270m, rope_theta: undefined, rope_local_base_freq: undefined, rope_scaling: undefined,
+      rope_parameters: { full_attention: { rope_type: 'linear', factor: 8, rope_theta: 500000 }, sliding_attention: { rope_type: 'default', rope_theta: 20000 } } };
+    expect(parseModelConfig(v5)).toMatchObject({ ropeTheta: 500000, ropeScaling: { type: 'linear', factor: 8 }, localRopeTheta: 20000 });
+    expectConfigError({ ...gemma3_270m, use_bidirectional_attention: true }, 'use_bidirectional_attention');
+    expectConfigError({ ...gemma3_270m, layer_types: ['sliding_attention'] }, 'layer_types lists 1 layers');
+    expectConfigError({ ...gemma3_270m, hidden_activation: 'silu' }, 'hidden_activation "silu"');
+  });
+
+  it('Gemma 2: soft-capping (Gemma2Config defaults 50 / 30), alternating sliding layers; Gemma 1: no post norms', () => {
+    const config = parseModelConfig(gemma2_2b);
+    expect(config).toMatchObject({ architecture: 'gemma2', attentionSoftcap: 50, finalSoftcap: 30, slidingWindow: 4096, sandwichNorms: true, tieWordEmbeddings: true });
+    expect(config.layerTypes?.slice(0, 4)).toEqual(['sliding', 'full', 'sliding', 'full']);
+    expect(config.qkNorm).toBeUndefined();
+    const defaults = parseModelConfig({ ...gemma2_2b, attn_logit_softcapping: undefined, final_logit_softcapping: undefined });
+    expect([defaults.attentionSoftcap, defaults.finalSoftcap]).toEqual([50, 30]);
+    expect(parseModelConfig({ ...gemma2_2b, attn_logit_softcapping: null }).attentionSoftcap).toBeUndefined();
+    const gemma1 = parseModelConfig({ ...gemma2_2b, architectures: ['GemmaForCausalLM'], model_type: 'gemma', hidden_activation: undefined, hidden_act: 'gelu' });
+    expect(gemma1).toMatchObject({ architecture: 'gemma', mlp: 'geglu', normWeightOffset: 1, tieWordEmbeddings: true });
+    expect(gemma1.sandwichNorms).toBeUndefined();
+    expect(gemma1.slidingWindow).toBeUndefined();
+  });
+
   it('GPT-NeoX (Pythia): partial rotary, parallel residual, erf GELU, untied embed_out', () => {
     const config = parseModelConfig(pythia70m);
     expect(config).toMatchObject({
@@ -386,7 +485,7 @@ describe('parseModelConfig', () => {
   it('rejects unsupported architectures, naming the supported ones', () => {
     expectConfigError({ ...smollm, architectures: ['FalconForCausalLM'] },
       'unsupported architecture FalconForCausalLM',
-      'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, MistralForCausalLM, Phi3ForCausalLM, GPTNeoXForCausalLM');
+      'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, MistralForCausalLM, Phi3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, GPTNeoXForCausalLM');
     expectConfigError({ model_type: 'bert' }, 'no "architectures"', 'bert');
     expectConfigError([1], 'not a JSON object');
   });

@@ -39,8 +39,11 @@ export interface ModelConfig {
   normEps: number;
   /** Norm flavour: GPT-2 uses LayerNorm with bias, Llama/Qwen2 RMSNorm without. */
   norm: 'layernorm' | 'rmsnorm';
-  /** MLP flavour: two-layer with gelu_new (GPT-2; tanh GELU) or exact erf GELU (GPT-NeoX `gelu`), or SwiGLU (Llama family). */
-  mlp: 'gelu_new' | 'gelu' | 'swiglu';
+  /**
+   * MLP flavour: two-layer with gelu_new (GPT-2; tanh GELU) or exact erf GELU (GPT-NeoX `gelu`);
+   * gated down(act(gate(x)) · up(x)) with SiLU (SwiGLU, Llama family) or GELU (GeGLU, Gemma: tanh or erf).
+   */
+  mlp: 'gelu_new' | 'gelu' | 'swiglu' | 'geglu_tanh' | 'geglu';
   /** Positions: GPT-2 learned absolute positions, Llama/Qwen2 rotary. */
   positions: 'learned' | 'rope';
   ropeTheta: number;
@@ -64,6 +67,22 @@ export interface ModelConfig {
   rotaryDim?: number;
   /** h + attn(norm1(h)) + mlp(norm2(h)) rather than two residual steps (GPT-NeoX `use_parallel_residual`). */
   parallelResidual?: boolean;
+  /** Layers of each kind when only some use slidingWindow (Gemma 2/3 `layer_types`); absent: all layers slide. */
+  layerTypes?: ('sliding' | 'full')[];
+  /** RoPE base of the sliding layers, unscaled (Gemma 3 `rope_local_base_freq`); absent: ropeTheta. */
+  localRopeTheta?: number;
+  /** RMSNorm multiplies by (offset + w) (Gemma: 1). */
+  normWeightOffset?: number;
+  /** X is multiplied by this before the first layer (Gemma: √hidden_size). */
+  embeddingScale?: number;
+  /** Norms after attention and after the MLP, before each residual add (Gemma 2/3). */
+  sandwichNorms?: boolean;
+  /** Attention scores are q·k times this instead of 1/√headDim (Gemma 2/3 query_pre_attn_scalar^−½). */
+  queryScale?: number;
+  /** Scores → cap·tanh(scores/cap) before the mask (Gemma 2 attn_logit_softcapping). */
+  attentionSoftcap?: number;
+  /** Logits → cap·tanh(logits/cap) (Gemma 2 final_logit_softcapping). */
+  finalSoftcap?: number;
 }
 
 export type DType = 'F32' | 'F16' | 'BF16';

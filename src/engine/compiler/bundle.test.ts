@@ -64,6 +64,9 @@ const families: [string, TinyCheckpointOptions][] = [
   ['Mistral sliding window 4 < T', { family: 'mistral', gqa: true, slidingWindow: 4 }],
   ['Phi-3 fused qkv/gate_up, LongRoPE, partial rotary 1/2', { family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5 }],
   ['Phi-3 plain RoPE, sliding window 3', { family: 'phi3', slidingWindow: 3 }],
+  ['Gemma: (1 + w) norms, √d embedding scale, GeGLU, tied', { family: 'gemma', gqa: true }],
+  ['Gemma 2: sandwich norms, soft-capping, window 3 on alternate layers, query_pre_attn_scalar', { family: 'gemma2', gqa: true, slidingWindow: 3, softcaps: [2, 3], queryPreAttnScalar: 24 }],
+  ['Gemma 3: q/k norms, local RoPE base on window-4 layers', { family: 'gemma3', gqa: true, layers: 3, slidingWindow: 4, slidingPattern: 3, headDim: 16 }],
   ['GPT-NeoX (Pythia: parallel residual, rotary 1/4, erf GELU, fused qkv)', { family: 'gpt_neox' }],
   ['GPT-NeoX sequential residual, rotary 1/2, gelu_fast (BF16)', { family: 'gpt_neox', parallelResidual: false, rotaryPct: 0.5, hiddenAct: 'gelu_fast', dtype: 'BF16' }],
 ];

@@ -1,6 +1,7 @@
 // The registry of supported families, in the order error messages list them.
 
 import type { Family } from './family';
+import { gemma, gemma2, gemma3 } from './gemma';
 import { gpt2 } from './gpt2';
 import { gptNeox } from './gptNeox';
 import { llama } from './llama';
@@ -11,7 +12,7 @@ import { qwen3 } from './qwen3';
 
 export type { Family } from './family';
 
-export const FAMILIES: readonly Family[] = [gpt2, llama, qwen2, qwen3, mistral, phi3, gptNeox];
+export const FAMILIES: readonly Family[] = [gpt2, llama, qwen2, qwen3, mistral, phi3, gemma, gemma2, gemma3, gptNeox];
 
 export const SUPPORTED_ARCHITECTURES: readonly string[] = FAMILIES.flatMap((f) => f.hfArchitectures);
 

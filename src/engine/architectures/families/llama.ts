@@ -24,6 +24,10 @@ export interface LlamaLikeDefaults {
   biases(raw: RawConfig): Pick<ModelConfig, 'qkvBias' | 'outBias' | 'mlpBias'>;
   /** A family's own reading of rope_theta / rope_scaling (default: readRope). */
   rope?(raw: RawConfig): Pick<ModelConfig, 'ropeTheta' | 'ropeScaling'>;
+  /** The MLP kind from the config's activation (default: SwiGLU, hidden_act must be silu). */
+  mlp?(raw: RawConfig): ModelConfig['mlp'];
+  /** tie_word_embeddings when the config omits it (default false). */
+  tied?: boolean;
 }
 
 export function parseLlamaLike(raw: RawConfig, hfArchitecture: string, defaults: LlamaLikeDefaults): ModelConfig {
@@ -35,10 +39,9 @@ export function parseLlamaLike(raw: RawConfig, hfArchitecture: string, defaults:
   const normEps = positiveNumber(raw, 'rms_norm_eps', 1e-6);
   const { ropeTheta, ropeScaling } = defaults.rope?.(raw) ?? readRope(raw, defaults.ropeTheta);
 
-  const hiddenAct = raw.hidden_act ?? 'silu';
-  if (hiddenAct !== 'silu') configFail(`hidden_act ${JSON.stringify(hiddenAct)} is not supported; ${hfArchitecture} models must use silu`);
+  const mlp = defaults.mlp?.(raw) ?? swiglu(raw, hfArchitecture);
   const { qkvBias, outBias, mlpBias } = defaults.biases(raw);
-  const tieWordEmbeddings = optionalBool(raw, 'tie_word_embeddings') ?? false;
+  const tieWordEmbeddings = optionalBool(raw, 'tie_word_embeddings') ?? defaults.tied ?? false;
   const { numHeads, numKvHeads, headDim } = readHeads(raw, hiddenSize);
 
   return {
@@ -54,7 +57,7 @@ export function parseLlamaLike(raw: RawConfig, hfArchitecture: string, defaults:
     maxPositions,
     normEps,
     norm: 'rmsnorm',
-    mlp: 'swiglu',
+    mlp,
     positions: 'rope',
     ropeTheta,
     ropeScaling,
@@ -66,6 +69,12 @@ export function parseLlamaLike(raw: RawConfig, hfArchitecture: string, defaults:
   };
 }
 
+function swiglu(raw: RawConfig, hfArchitecture: string): ModelConfig['mlp'] {
+  const hiddenAct = raw.hidden_act ?? 'silu';
+  if (hiddenAct !== 'silu') configFail(`hidden_act ${JSON.stringify(hiddenAct)} is not supported; ${hfArchitecture} models must use silu`);
+  return 'swiglu';
+}
+
 /** torch Linear [out, in] (and its bias when present) as a matrix parameter. */
 export function linearParam(key: string, source: string, out: number, inp: number, withBias: boolean): ParamSpec[] {
   return [
@@ -74,8 +83,15 @@ export function linearParam(key: string, source: string, out: number, inp: numbe
   ];
 }
 
-/** Parameters of the Llama layout; `extraPerLayer` adds a family's own per-layer tensors. */
-export function llamaLikeParams(config: ModelConfig, extraPerLayer?: (hf: string, key: string) => ParamSpec[]): ParamSpec[] {
+/**
+ * Parameters of the Llama layout; `extraPerLayer` adds a family's own per-layer tensors and
+ * `preMlpNorm` names the norm before the MLP (Llama: post_attention_layernorm).
+ */
+export function llamaLikeParams(
+  config: ModelConfig,
+  extraPerLayer?: (hf: string, key: string) => ParamSpec[],
+  preMlpNorm = 'post_attention_layernorm',
+): ParamSpec[] {
   const { hiddenSize: d, vocabSize: V, numHeads: H, numKvHeads: Hkv, headDim: hd, intermediateSize: inner } = config;
   const specs: ParamSpec[] = [
     { key: 'embed', source: 'model.embed_tokens.weight', kind: 'table', shape: [V, d] },
@@ -91,7 +107,7 @@ export function llamaLikeParams(config: ModelConfig, extraPerLayer?: (hf: string
       ...linearParam(`${k}.attn.k`, `${hf}.self_attn.k_proj`, Hkv * hd, d, config.qkvBias),
       ...linearParam(`${k}.attn.v`, `${hf}.self_attn.v_proj`, Hkv * hd, d, config.qkvBias),
       ...linearParam(`${k}.attn.o`, `${hf}.self_attn.o_proj`, d, H * hd, config.outBias),
-      { key: `${k}.norm2.weight`, source: `${hf}.post_attention_layernorm.weight`, kind: 'vector', shape: [d] },
+      { key: `${k}.norm2.weight`, source: `${hf}.${preMlpNorm}.weight`, kind: 'vector', shape: [d] },
       ...linearParam(`${k}.mlp.gate`, `${hf}.mlp.gate_proj`, inner, d, config.mlpBias),
       ...linearParam(`${k}.mlp.up`, `${hf}.mlp.up_proj`, inner, d, config.mlpBias),
       ...linearParam(`${k}.mlp.down`, `${hf}.mlp.down_proj`, d, inner, config.mlpBias),
