@@ -58,6 +58,8 @@ const CASES = [
   { name: 'qwen3-qknorm', options: { family: 'qwen3', gqa: true, tied: true, seed: 24 }, quants: ['none', 'q8'] },
   { name: 'mistral-window4', options: { family: 'mistral', gqa: true, slidingWindow: 4, seed: 25 }, quants: ['none'] },
   { name: 'gptneox-pythia', options: { family: 'gpt_neox', seed: 26 }, quants: ['none', 'q4'] },
+  { name: 'gemma2-softcap', options: { family: 'gemma2', gqa: true, slidingWindow: 3, softcaps: [2, 3], queryPreAttnScalar: 24, seed: 28 }, quants: ['none'] },
+  { name: 'gemma3-local-rope', options: { family: 'gemma3', gqa: true, layers: 3, slidingWindow: 4, slidingPattern: 3, headDim: 16, seed: 29 }, quants: ['none', 'q8'] },
   { name: 'phi3-longrope', options: { family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5, seed: 27 }, quants: ['none', 'q8'] },
 ];
 
@@ -252,6 +254,14 @@ export async function gptNeoxPythiaNoneQ4MatchNode(ctx) {
   await familyMatchesNode(ctx, CASES[5]);
 }
 
-export async function phi3LongRopeNoneQ8MatchNode(ctx) {
+export async function gemma2SoftcapNoneMatchNode(ctx) {
   await familyMatchesNode(ctx, CASES[6]);
+}
+
+export async function gemma3LocalRopeNoneQ8MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[7]);
+}
+
+export async function phi3LongRopeNoneQ8MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[8]);
 }

@@ -27,6 +27,8 @@ const MODELS = {
   qwen3: { family: 'qwen3', gqa: true, tied: true, seed: 33 },
   mistral: { family: 'mistral', gqa: true, slidingWindow: 4, seed: 34 },
   gpt_neox: { family: 'gpt_neox', seed: 35 },
+  gemma2: { family: 'gemma2', gqa: true, slidingWindow: 4, softcaps: [2, 3], seed: 37 },
+  gemma3: { family: 'gemma3', gqa: true, layers: 3, slidingWindow: 4, slidingPattern: 3, seed: 38 },
   // LongRoPE caps the context at original_max_position_embeddings = 64 / 4 = 16 tokens.
   phi3: { family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5, slidingWindow: 6, seed: 36 },
 };
@@ -183,6 +185,18 @@ export async function wasmMatchesNodeMistral(ctx) {
 }
 export async function webgpuMatchesNodeMistral(ctx) {
   await newFamilyMatchesNode(ctx, 'mistral', 'webgpu');
+}
+export async function wasmMatchesNodeGemma2(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma2', 'wasm');
+}
+export async function webgpuMatchesNodeGemma2(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma2', 'webgpu');
+}
+export async function wasmMatchesNodeGemma3(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma3', 'wasm');
+}
+export async function webgpuMatchesNodeGemma3(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma3', 'webgpu');
 }
 export async function wasmMatchesNodePhi3(ctx) {
   await newFamilyMatchesNode(ctx, 'phi3', 'wasm');
