@@ -26,19 +26,34 @@ export class TextTokenizer {
    * Encodes `text` with the tokenizer's own special-token rules (BOS when it adds one) and finds each
    * token's character span by decoding growing prefixes: exact for byte-level BPE, and a token that ends
    * inside a multi-byte character gets an empty span, its character going to the token that completes it.
+   * Special tokens the post-processor adds (BOS, EOS) get empty spans; a special token typed in the text
+   * (the library matches it as one token, as transformers does) gets the span of its text, so spans tile
+   * the prompt either way.
    */
   encode(text: string): Token[] {
     const ids = this.tokenizer.encode(text).ids;
+    const typed = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    // The post-processor only adds tokens around the text: `typed` sits inside `ids` from `first` on.
+    const found = ids.findIndex((_, i) => typed.every((id, k) => ids[i + k] === id));
+    const first = found < 0 ? ids.length : found;
     const tokens: Token[] = [];
     let end = 0;
-    const content: number[] = [];
-    for (const id of ids) {
+    let segmentStart = 0; // where the current run of ordinary tokens starts (after a typed special token)
+    let content: number[] = [];
+    for (const [i, id] of ids.entries()) {
       const special = this.specialIds.has(id);
       const start = end;
-      if (!special) {
+      const fromText = i >= first && i < first + typed.length;
+      if (special && fromText) {
+        const shown = this.idToText(id);
+        const at = text.indexOf(shown, end);
+        if (at >= 0) end = at + shown.length; // includes whitespace an lstrip token absorbs
+        segmentStart = end;
+        content = [];
+      } else if (!special) {
         content.push(id);
         const prefix = this.tokenizer.decode(content, { skip_special_tokens: true });
-        if (text.startsWith(prefix)) end = prefix.length;
+        if (text.startsWith(prefix, segmentStart)) end = segmentStart + prefix.length;
         else if (!prefix.endsWith('\uFFFD')) {
           // Decoders that normalize (e.g. drop a leading space) still keep order: search forward.
           const last = this.tokenizer.decode([id], { skip_special_tokens: true });
