@@ -698,6 +698,10 @@ export function makeTinyTokenizer(family: TinyFamily, vocabSize: number): TinyTo
   };
   if (family !== 'llama') tokenizerConfig.unk_token = family === 'gpt2' || family === 'gpt_neox' ? '<|endoftext|>' : family === 'mistral' || family === 'phi3' || family.startsWith('gemma') ? '<unk>' : null;
   if (family === 'qwen2' || family === 'qwen3') tokenizerConfig.pad_token = '<|endoftext|>';
+  // Llama/Gemma tokenizer classes take BOS/EOS from these (transformers rebuilds the post-processor).
+  if (TOKENIZER_CLASS[family] === 'LlamaTokenizer' || TOKENIZER_CLASS[family] === 'GemmaTokenizer') {
+    Object.assign(tokenizerConfig, { add_bos_token: specials.addBos, add_eos_token: false });
+  }
   return {
     tokenizerJson,
     tokenizerConfig,

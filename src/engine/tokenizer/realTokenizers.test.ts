@@ -111,6 +111,16 @@ for (const family of FAMILIES) {
   });
 }
 
+describe.skipIf(!lenml('gemma3'))('Gemma 3 BOS/EOS from tokenizer_config.json (GemmaTokenizerFast.update_post_processor)', () => {
+  it('add_bos_token false drops <bos>; add_eos_token true appends eos_token (<end_of_turn>, 106) with an empty span', () => {
+    const files = lenml('gemma3')!;
+    expect(new TextTokenizer(files.json, { ...files.config, add_bos_token: false }).encode('Hello world').map((t) => t.id)).toEqual([9259, 1902]);
+    const tokens = new TextTokenizer(files.json, { ...files.config, add_eos_token: true }).encode('Hello world');
+    expect(tokens.map((t) => t.id)).toEqual([2, 9259, 1902, 106]);
+    expect(tokens.at(-1)).toMatchObject({ special: true, start: 11, end: 11 });
+  });
+});
+
 describe.skipIf(!lenml('llama3'))('Llama 3 BOS from the post-processor meta-llama publishes', () => {
   it('Sequence[ByteLevel, TemplateProcessing(<|begin_of_text|> $A)] puts 128000 first, with an empty span', () => {
     const files = lenml('llama3')!;
