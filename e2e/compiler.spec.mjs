@@ -55,6 +55,12 @@ const CASES = [
   { name: 'gpt2', options: { family: 'gpt2', seed: 21 }, quants: ['none', 'q8', 'q4'] },
   { name: 'llama-gqa-llama3', options: { family: 'llama', gqa: true, ropeScaling: 'llama3', tied: false, seed: 22 }, quants: ['none', 'q4'] },
   { name: 'qwen2-gqa', options: { family: 'qwen2', gqa: true, seed: 23 }, quants: ['none', 'q8'] },
+  { name: 'qwen3-qknorm', options: { family: 'qwen3', gqa: true, tied: true, seed: 24 }, quants: ['none', 'q8'] },
+  { name: 'mistral-window4', options: { family: 'mistral', gqa: true, slidingWindow: 4, seed: 25 }, quants: ['none'] },
+  { name: 'gptneox-pythia', options: { family: 'gpt_neox', seed: 26 }, quants: ['none', 'q4'] },
+  { name: 'gemma2-softcap', options: { family: 'gemma2', gqa: true, slidingWindow: 3, softcaps: [2, 3], queryPreAttnScalar: 24, seed: 28 }, quants: ['none'] },
+  { name: 'gemma3-local-rope', options: { family: 'gemma3', gqa: true, layers: 3, slidingWindow: 4, slidingPattern: 3, headDim: 16, seed: 29 }, quants: ['none', 'q8'] },
+  { name: 'phi3-longrope', options: { family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5, seed: 27 }, quants: ['none', 'q8'] },
 ];
 
 /** Deterministic pseudo-random token ids and perturbations, independent of the model's seed. */
@@ -234,4 +240,28 @@ export async function llamaGqaLlama3RopeNoneQ4MatchNode(ctx) {
 
 export async function qwen2GqaNoneQ8MatchNode(ctx) {
   await familyMatchesNode(ctx, CASES[2]);
+}
+
+export async function qwen3QkNormNoneQ8MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[3]);
+}
+
+export async function mistralSlidingWindowNoneMatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[4]);
+}
+
+export async function gptNeoxPythiaNoneQ4MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[5]);
+}
+
+export async function gemma2SoftcapNoneMatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[6]);
+}
+
+export async function gemma3LocalRopeNoneQ8MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[7]);
+}
+
+export async function phi3LongRopeNoneQ8MatchNode(ctx) {
+  await familyMatchesNode(ctx, CASES[8]);
 }

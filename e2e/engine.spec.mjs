@@ -24,6 +24,13 @@ const TOL = 1e-4;
 const MODELS = {
   gpt2: { family: 'gpt2', seed: 31 },
   llama: { family: 'llama', gqa: true, ropeScaling: 'llama3', tied: false, seed: 32 },
+  qwen3: { family: 'qwen3', gqa: true, tied: true, seed: 33 },
+  mistral: { family: 'mistral', gqa: true, slidingWindow: 4, seed: 34 },
+  gpt_neox: { family: 'gpt_neox', seed: 35 },
+  gemma2: { family: 'gemma2', gqa: true, slidingWindow: 4, softcaps: [2, 3], seed: 37 },
+  gemma3: { family: 'gemma3', gqa: true, layers: 3, slidingWindow: 4, slidingPattern: 3, seed: 38 },
+  // LongRoPE caps the context at original_max_position_embeddings = 64 / 4 = 16 tokens.
+  phi3: { family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5, slidingWindow: 6, seed: 36 },
 };
 
 /**
@@ -162,5 +169,55 @@ export async function webgpuMatchesNodeLlamaGqa(ctx) {
     tokens: [4, 6],
     target: { kind: 'next' },
     params: { m: 1, seed: 9 },
+  });
+}
+
+// The families added with the registry: every one on both backends. The prompts run past Mistral's
+// window of 4, and GPT-NeoX's attribution reads ν from its fused query_key_value.
+export async function wasmMatchesNodeQwen3(ctx) {
+  await newFamilyMatchesNode(ctx, 'qwen3', 'wasm');
+}
+export async function webgpuMatchesNodeQwen3(ctx) {
+  await newFamilyMatchesNode(ctx, 'qwen3', 'webgpu');
+}
+export async function wasmMatchesNodeMistral(ctx) {
+  await newFamilyMatchesNode(ctx, 'mistral', 'wasm');
+}
+export async function webgpuMatchesNodeMistral(ctx) {
+  await newFamilyMatchesNode(ctx, 'mistral', 'webgpu');
+}
+export async function wasmMatchesNodeGemma2(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma2', 'wasm');
+}
+export async function webgpuMatchesNodeGemma2(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma2', 'webgpu');
+}
+export async function wasmMatchesNodeGemma3(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma3', 'wasm');
+}
+export async function webgpuMatchesNodeGemma3(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma3', 'webgpu');
+}
+export async function wasmMatchesNodePhi3(ctx) {
+  await newFamilyMatchesNode(ctx, 'phi3', 'wasm');
+}
+export async function webgpuMatchesNodePhi3(ctx) {
+  await newFamilyMatchesNode(ctx, 'phi3', 'webgpu');
+}
+export async function wasmMatchesNodeGptNeox(ctx) {
+  await newFamilyMatchesNode(ctx, 'gpt_neox', 'wasm');
+}
+export async function webgpuMatchesNodeGptNeox(ctx) {
+  await newFamilyMatchesNode(ctx, 'gpt_neox', 'webgpu');
+}
+
+function newFamilyMatchesNode(ctx, model, backend) {
+  return browserMatchesNode(ctx, {
+    model,
+    backend,
+    prompt: 'The fox runs into the forest',
+    tokens: [5, 16],
+    target: backend === 'wasm' ? { kind: 'next' } : { kind: 'position', position: 4 },
+    params: { m: 2, seed: 10 },
   });
 }

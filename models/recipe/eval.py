@@ -44,7 +44,7 @@ const tc = JSON.parse(fs.readFileSync(dir + '/tokenizer_config.json', 'utf8'));
 const tok = new Tokenizer(tj, tc);
 const inp = JSON.parse(fs.readFileSync(0, 'utf8'));
 const out = mode === 'encode'
-  ? inp.map((s) => Array.from(tok.encode(s, { add_special_tokens: false }).ids))
+  ? inp.map((s) => Array.from(tok.encode(s).ids)) // with BOS, as the app encodes prompts
   : inp.map((ids) => tok.decode(ids, { skip_special_tokens: false }));
 process.stdout.write(JSON.stringify(out));
 """

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig, Tensor } from '../engine/checkpoint/types';
 import { referenceForward, referenceForward64, referenceLogProb, type WeightLookup } from './referenceForward';
-import { applyRope, ropeInvFreq, softmax } from './referenceMath';
+import { applyRope, erf, gelu, ropeInvFreq, softmax } from './referenceMath';
 
 // ---- tiny fixtures (weights made here, not by the compiler's fixtures) ----
 
@@ -77,6 +77,23 @@ function paramShapes(c: ModelConfig): Record<string, number[]> {
     s['transformer.ln_f.weight'] = [d];
     s['transformer.ln_f.bias'] = [d];
     if (!c.tieWordEmbeddings) s['lm_head.weight'] = [V, d];
+  } else if (c.architecture === 'gpt_neox') {
+    s['gpt_neox.embed_in.weight'] = [V, d];
+    for (let l = 0; l < c.numLayers; l++) {
+      const p = `gpt_neox.layers.${l}.`;
+      Object.assign(s, {
+        [p + 'input_layernorm.weight']: [d], [p + 'input_layernorm.bias']: [d],
+        [p + 'post_attention_layernorm.weight']: [d], [p + 'post_attention_layernorm.bias']: [d],
+        [p + 'attention.query_key_value.weight']: [3 * d, d], [p + 'attention.dense.weight']: [d, d],
+        [p + 'mlp.dense_h_to_4h.weight']: [I, d], [p + 'mlp.dense_h_to_4h.bias']: [I],
+        [p + 'mlp.dense_4h_to_h.weight']: [d, I], [p + 'mlp.dense_4h_to_h.bias']: [d],
+      });
+      if (c.qkvBias) s[p + 'attention.query_key_value.bias'] = [3 * d];
+      if (c.outBias) s[p + 'attention.dense.bias'] = [d];
+    }
+    s['gpt_neox.final_layer_norm.weight'] = [d];
+    s['gpt_neox.final_layer_norm.bias'] = [d];
+    if (!c.tieWordEmbeddings) s['embed_out.weight'] = [V, d];
   } else {
     s['model.embed_tokens.weight'] = [V, d];
     for (let l = 0; l < c.numLayers; l++) {
@@ -87,10 +104,25 @@ function paramShapes(c: ModelConfig): Record<string, number[]> {
       };
       s[p + 'input_layernorm.weight'] = [d];
       s[p + 'post_attention_layernorm.weight'] = [d];
+      if (c.architecture === 'phi3') {
+        lin('self_attn.qkv_proj', (H + 2 * Hkv) * hd, d, false);
+        lin('self_attn.o_proj', d, H * hd, false);
+        lin('mlp.gate_up_proj', 2 * I, d, false);
+        lin('mlp.down_proj', d, I, false);
+        continue;
+      }
       lin('self_attn.q_proj', H * hd, d, c.qkvBias);
       lin('self_attn.k_proj', Hkv * hd, d, c.qkvBias);
       lin('self_attn.v_proj', Hkv * hd, d, c.qkvBias);
       lin('self_attn.o_proj', d, H * hd, c.outBias);
+      if (c.architecture === 'qwen3' || c.architecture === 'gemma3') {
+        s[p + 'self_attn.q_norm.weight'] = [hd];
+        s[p + 'self_attn.k_norm.weight'] = [hd];
+      }
+      if (c.architecture === 'gemma2' || c.architecture === 'gemma3') {
+        s[p + 'pre_feedforward_layernorm.weight'] = [d];
+        s[p + 'post_feedforward_layernorm.weight'] = [d];
+      }
       lin('mlp.gate_proj', I, d, c.mlpBias);
       lin('mlp.up_proj', I, d, c.mlpBias);
       lin('mlp.down_proj', d, I, c.mlpBias);
@@ -148,9 +180,72 @@ const llamaGqaConfig = (over: Partial<ModelConfig> = {}) =>
     ...over,
   });
 
+const qwen3Config = (over: Partial<ModelConfig> = {}) =>
+  llamaGqaConfig({ architecture: 'qwen3', hfArchitecture: 'Qwen3ForCausalLM', qkNorm: true, hiddenSize: 8, headDim: 6, ropeTheta: 1e6, ropeScaling: { type: 'none' }, ...over });
+const mistralConfig = (over: Partial<ModelConfig> = {}) =>
+  llamaGqaConfig({ architecture: 'mistral', hfArchitecture: 'MistralForCausalLM', slidingWindow: 3, ropeScaling: { type: 'none' }, ...over });
+const phi3Config = (over: Partial<ModelConfig> = {}) =>
+  llamaGqaConfig({
+    architecture: 'phi3',
+    hfArchitecture: 'Phi3ForCausalLM',
+    headDim: 6,
+    rotaryDim: 4,
+    ropeTheta: 10000,
+    ropeScaling: { type: 'longrope', shortFactor: [1.2, 3.5], attentionFactor: 1.19 },
+    ...over,
+  });
+const gemmaConfig = (architecture: 'gemma' | 'gemma2' | 'gemma3', over: Partial<ModelConfig> = {}) =>
+  llamaGqaConfig({
+    architecture,
+    hfArchitecture: { gemma: 'GemmaForCausalLM', gemma2: 'Gemma2ForCausalLM', gemma3: 'Gemma3ForCausalLM' }[architecture],
+    hiddenSize: 8,
+    headDim: 6,
+    numLayers: 3,
+    mlp: 'geglu_tanh',
+    ropeScaling: { type: 'none' },
+    tieWordEmbeddings: true,
+    normWeightOffset: 1,
+    embeddingScale: Math.sqrt(8),
+    ...(architecture === 'gemma'
+      ? {}
+      : { sandwichNorms: true, queryScale: 0.3, slidingWindow: 3, layerTypes: ['sliding', 'full', 'sliding'] as ('sliding' | 'full')[] }),
+    ...(architecture === 'gemma2' ? { attentionSoftcap: 1.5, finalSoftcap: 2 } : {}),
+    ...(architecture === 'gemma3' ? { qkNorm: true, ropeTheta: 1e6, localRopeTheta: 10 } : {}),
+    ...over,
+  });
+const gptNeoxConfig = (over: Partial<ModelConfig> = {}) =>
+  baseConfig({
+    architecture: 'gpt_neox',
+    hfArchitecture: 'GPTNeoXForCausalLM',
+    hiddenSize: 16,
+    numHeads: 2,
+    numKvHeads: 2,
+    headDim: 8,
+    rotaryDim: 2,
+    intermediateSize: 20,
+    norm: 'layernorm',
+    mlp: 'gelu',
+    qkvBias: true,
+    outBias: true,
+    mlpBias: true,
+    parallelResidual: true,
+    ...over,
+  });
+
 // ---- (a) hand-computed cases ----
 
 describe('reference forward: hand-computed', () => {
+  it('erf and exact GELU match tabulated values', () => {
+    // erf values from Abramowitz & Stegun table 7.1 / mpmath to 16 digits.
+    const table: [number, number][] = [[0, 0], [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [1, 0.8427007929497149], [2, 0.9953222650189527], [3.5, 0.9999992569016276], [5.9, 0.9999999999999999]];
+    for (const [x, want] of table) {
+      expect(Math.abs(erf(x) - want)).toBeLessThan(1e-15); // a few ulps
+      expect(erf(-x)).toBe(-erf(x));
+    }
+    expect(erf(7)).toBe(1);
+    expect(Math.abs(gelu(1) - 0.8413447460685429)).toBeLessThan(1e-15); // Φ(1)
+  });
+
   it('RoPE pairs x[j] with x[j + hd/2] and rotates by pos·inv_freq', () => {
     const inv = ropeInvFreq(4, 100, { type: 'none' });
     expect(Array.from(inv)).toEqual([1, 0.1]); // 1/100^(0/4), 1/100^(2/4)
@@ -235,6 +330,14 @@ const families: [string, ModelConfig][] = [
   ['llama gqa llama3', llamaGqaConfig()],
   ['llama attention_bias', baseConfig({ qkvBias: true, outBias: true })],
   ['qwen2', qwen2Config()],
+  ['qwen3', qwen3Config()],
+  ['mistral sliding window 3', mistralConfig()],
+  ['phi3 fused, longrope, partial rotary', phi3Config()],
+  ['gemma', gemmaConfig('gemma')],
+  ['gemma2 soft-capped, alternating window 3', gemmaConfig('gemma2')],
+  ['gemma3 q/k norms, local rope base', gemmaConfig('gemma3')],
+  ['gpt-neox parallel residual, rotary 2 of 8', gptNeoxConfig()],
+  ['gpt-neox sequential residual, full rotary, gelu_new', gptNeoxConfig({ parallelResidual: false, rotaryDim: undefined, mlp: 'gelu_new' })],
 ];
 
 describe.each(families)('reference forward properties: %s', (_name, c) => {
@@ -254,13 +357,14 @@ describe.each(families)('reference forward properties: %s', (_name, c) => {
   });
 
   it('attention rows sum to 1 and are 0 above the diagonal', () => {
-    for (const a of r.attention) {
+    for (const [l, a] of r.attention.entries()) {
+      const window = (c.layerTypes?.[l] ?? 'sliding') === 'sliding' ? (c.slidingWindow ?? Infinity) : Infinity;
       for (let h = 0; h < c.numHeads; h++) {
         for (let i = 0; i < T; i++) {
           let s = 0;
           for (let j = 0; j < T; j++) {
             const p = a[h * T * T + i * T + j];
-            if (j > i) expect(p).toBe(0);
+            if (j > i || j <= i - window) expect(p).toBe(0);
             else expect(p).toBeGreaterThan(0);
             s += p;
           }
@@ -356,6 +460,53 @@ describe('reference forward: equivalences', () => {
     expect(Array.from(referenceForward64(q, lookup(m), x, 4).logits)).toEqual(Array.from(referenceForward64(l, lookup(m), x, 4).logits));
   });
 
+  it('Mistral with a window as long as the prompt equals Llama', () => {
+    const m = mistralConfig({ slidingWindow: 5 });
+    const w = lookup(randomWeights(m, 13));
+    const x = randomEmbeds(5, m.hiddenSize, 14);
+    const llamaLike = { ...m, architecture: 'llama', slidingWindow: undefined };
+    expect(Array.from(referenceForward64(m, w, x, 5).logits)).toEqual(Array.from(referenceForward64(llamaLike, w, x, 5).logits));
+    expect(maxAbsDiff(referenceForward64(mistralConfig({ slidingWindow: 4 }), w, x, 5).logits, referenceForward64(m, w, x, 5).logits)).toBeGreaterThan(1e-6);
+  });
+
+  it('Qwen3 q/k norms make attention invariant to the scale of q_proj and k_proj', () => {
+    const c = qwen3Config();
+    const m = randomWeights(c, 15);
+    const x = randomEmbeds(4, c.hiddenSize, 16);
+    const a = referenceForward64(c, lookup(m), x, 4);
+    const scaled = new Map(m);
+    for (let l = 0; l < c.numLayers; l++) {
+      for (const n of ['q_proj', 'k_proj']) {
+        const name = `model.layers.${l}.self_attn.${n}.weight`;
+        scaled.set(name, { shape: m.get(name)!.shape, data: m.get(name)!.data.map((v) => v * 8) });
+      }
+    }
+    const b = referenceForward64(c, lookup(scaled), x, 4);
+    // RMSNorm(8q) = RMSNorm(q) up to eps: eps/(mean q²) ≈ 1e-5 here.
+    expect(maxAbsDiff(a.logits, b.logits)).toBeLessThan(1e-4);
+    const noNorm = referenceForward64({ ...c, architecture: 'llama', qkNorm: undefined }, lookup(m), x, 4);
+    expect(maxAbsDiff(a.logits, noNorm.logits)).toBeGreaterThan(1e-3);
+  });
+
+  it('GPT-NeoX rotary_pct: dims past rotaryDim carry no position, so with q/k living there RoPE has no effect', () => {
+    // Zero the q and k rows of query_key_value that feed the rotary dims (0, 1 of each head): scores then
+    // only see pass-through dims, and changing the rope base cannot move anything.
+    const c = gptNeoxConfig();
+    const m = randomWeights(c, 17);
+    const hd = c.headDim;
+    const d = c.hiddenSize;
+    for (let l = 0; l < c.numLayers; l++) {
+      const t = m.get(`gpt_neox.layers.${l}.attention.query_key_value.weight`)!;
+      for (let h = 0; h < c.numHeads; h++) for (const part of [0, 1]) for (let r = 0; r < 2; r++) t.data.fill(0, ((h * 3 + part) * hd + r) * d, ((h * 3 + part) * hd + r + 1) * d);
+      const b = m.get(`gpt_neox.layers.${l}.attention.query_key_value.bias`)!;
+      for (let h = 0; h < c.numHeads; h++) for (const part of [0, 1]) b.data.fill(0, (h * 3 + part) * hd, (h * 3 + part) * hd + 2);
+    }
+    const x = randomEmbeds(4, d, 18);
+    const a = referenceForward64(c, lookup(m), x, 4);
+    expect(Array.from(referenceForward64({ ...c, ropeTheta: 7 }, lookup(m), x, 4).logits)).toEqual(Array.from(a.logits));
+    expect(maxAbsDiff(referenceForward64({ ...c, rotaryDim: undefined, ropeTheta: 7 }, lookup(m), x, 4).logits, a.logits)).toBeGreaterThan(1e-6);
+  });
+
   it('rejects weights of the wrong shape and inconsistent configs', () => {
     const c = baseConfig({});
     const m = randomWeights(c, 1);
@@ -398,6 +549,15 @@ describe.skipIf(!hasTorch)('reference forward vs independent torch restatement',
     ['qwen2 gqa', qwen2Config({ numHeads: 4, numKvHeads: 1, hiddenSize: 16, headDim: 8 })],
     ['llama all biases', baseConfig({ qkvBias: true, outBias: true, mlpBias: true })],
     ['llama mlp bias only', baseConfig({ mlpBias: true })],
+    ['qwen3 q/k norm', qwen3Config({ numLayers: 3 })],
+    ['mistral sliding window', mistralConfig({ slidingWindow: 4 })],
+    ['phi3 longrope, partial rotary', phi3Config()],
+    ['gemma erf GeGLU', gemmaConfig('gemma', { mlp: 'geglu' })],
+    ['gemma2 soft-capping, window', gemmaConfig('gemma2')],
+    ['gemma3 q/k norms, local rope', gemmaConfig('gemma3')],
+    ['phi3 plain rope, sliding window', phi3Config({ ropeScaling: { type: 'none' }, rotaryDim: undefined, slidingWindow: 5 })],
+    ['gpt-neox parallel, partial rotary', gptNeoxConfig({ numLayers: 3 })],
+    ['gpt-neox sequential, gelu_new, no attention bias', gptNeoxConfig({ parallelResidual: false, mlp: 'gelu_new', qkvBias: false, outBias: false, rotaryDim: 4 })],
   ];
   it.each(cases)('%s: logits, attention and ν agree to 1e-5', (_n, c) => {
     const T = 9;

@@ -75,6 +75,28 @@ export function geluNew(x: number): number {
   return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
 }
 
+/**
+ * erf in float64 (JavaScript has none): erf(x) = 2/√π · e^{−x²} · Σ_n 2ⁿ x^{2n+1} / (1·3·…·(2n+1)),
+ * a series of positive terms (no cancellation) that converges for every x; |x| ≥ 6 gives ±1 to
+ * double precision (erfc(6) ≈ 2e-17).
+ */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a >= 6) return Math.sign(x);
+  let term = a;
+  let sum = a;
+  for (let n = 1; term > 1e-17 * sum; n++) {
+    term *= (2 * a * a) / (2 * n + 1);
+    sum += term;
+  }
+  return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum;
+}
+
+/** Exact GELU, x·Φ(x) (torch.nn.functional.gelu default). */
+export function gelu(x: number): number {
+  return 0.5 * x * (1 + erf(x / Math.SQRT2));
+}
+
 export function silu(x: number): number {
   return x / (1 + Math.exp(-x));
 }
@@ -104,7 +126,10 @@ export function ropeInvFreq(headDim: number, theta: number, scaling: RopeScaling
   const half = headDim / 2;
   const inv = new Float64Array(half);
   for (let j = 0; j < half; j++) inv[j] = 1 / theta ** ((2 * j) / headDim);
-  if (scaling.type === 'linear') {
+  if (scaling.type === 'longrope') {
+    // transformers' _compute_longrope_parameters, short regime: 1 / (short_factor[j] · θ^(2j/dim)).
+    for (let j = 0; j < half; j++) inv[j] = 1 / (scaling.shortFactor[j] * theta ** ((2 * j) / headDim));
+  } else if (scaling.type === 'linear') {
     for (let j = 0; j < half; j++) inv[j] /= scaling.factor;
   } else if (scaling.type === 'llama3') {
     // transformers' _compute_llama3_parameters

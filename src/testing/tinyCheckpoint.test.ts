@@ -82,6 +82,68 @@ describe('makeTinyCheckpoint', () => {
     expect(ckpt.tensorNames.filter((n) => n.endsWith('.bias'))).toHaveLength(3 * 2);
   });
 
+  it('Qwen3: per-head q_norm/k_norm, no biases, explicit head_dim', async () => {
+    const ckpt = await open({ family: 'qwen3', gqa: true, headDim: 16 });
+    expect(ckpt.config).toMatchObject({ architecture: 'qwen3', numKvHeads: 2, headDim: 16, qkNorm: true, qkvBias: false, outBias: false });
+    await ckpt.getTensor('model.layers.1.self_attn.q_norm.weight', [16]);
+    await ckpt.getTensor('model.layers.1.self_attn.k_norm.weight', [16]);
+    await ckpt.getTensor('model.layers.1.self_attn.q_proj.weight', [64, 32]);
+    expect(ckpt.tensorNames.some((n) => n.endsWith('.bias'))).toBe(false);
+  });
+
+  it('Mistral: Llama names, sliding_window in the config', async () => {
+    const ckpt = await open({ family: 'mistral', gqa: true, slidingWindow: 4 });
+    expect(ckpt.config).toMatchObject({ architecture: 'mistral', hfArchitecture: 'MistralForCausalLM', slidingWindow: 4, numKvHeads: 2 });
+    await ckpt.getTensor('model.layers.0.self_attn.k_proj.weight', [16, 32]);
+    expect((await open({ family: 'mistral' })).config.slidingWindow).toBeUndefined();
+  });
+
+  it('Phi-3: fused qkv_proj and gate_up_proj, LongRoPE config', async () => {
+    const files = makeTinyCheckpoint({ family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5 });
+    expect(decodeJson(files['config.json'])).toMatchObject({ original_max_position_embeddings: 16, max_position_embeddings: 64, rope_scaling: { type: 'longrope' } });
+    const ckpt = await openCheckpoint(memorySource(files));
+    expect(ckpt.config).toMatchObject({ architecture: 'phi3', maxPositions: 16, rotaryDim: 4, ropeScaling: { type: 'longrope' } });
+    await ckpt.getTensor('model.layers.0.self_attn.qkv_proj.weight', [32 + 2 * 16, 32]);
+    await ckpt.getTensor('model.layers.0.mlp.gate_up_proj.weight', [128, 32]);
+    expect(ckpt.tensorNames.some((n) => n.endsWith('.bias') || n.includes('q_proj'))).toBe(false);
+  });
+
+  it('Gemma 2/3: four norms per layer, q/k norms (3), layer_types, tied', async () => {
+    const g3 = await open({ family: 'gemma3', layers: 3, slidingWindow: 4, slidingPattern: 3 });
+    expect(g3.config).toMatchObject({ architecture: 'gemma3', tieWordEmbeddings: true, slidingWindow: 4, layerTypes: ['sliding', 'sliding', 'full'], qkNorm: true });
+    for (const norm of ['input_layernorm', 'post_attention_layernorm', 'pre_feedforward_layernorm', 'post_feedforward_layernorm']) {
+      await g3.getTensor(`model.layers.2.${norm}.weight`, [32]);
+    }
+    await g3.getTensor('model.layers.2.self_attn.q_norm.weight', [8]);
+    expect(g3.tensorNames).not.toContain('lm_head.weight');
+    const g2 = await open({ family: 'gemma2', softcaps: [2, 3] });
+    expect(g2.config).toMatchObject({ architecture: 'gemma2', attentionSoftcap: 2, finalSoftcap: 3 });
+    expect(g2.config.slidingWindow).toBeUndefined(); // window = context by default
+    expect(g2.tensorNames.some((n) => n.includes('q_norm'))).toBe(false);
+  });
+
+  it('GPT-NeoX: fused query_key_value, LayerNorm biases, untied embed_out, Pythia config fields', async () => {
+    const files = makeTinyCheckpoint({ family: 'gpt_neox' });
+    const config = decodeJson(files['config.json']);
+    expect(config).toMatchObject({ rotary_pct: 0.25, use_parallel_residual: true, hidden_act: 'gelu', tie_word_embeddings: false });
+    const ckpt = await openCheckpoint(memorySource(files));
+    expect(ckpt.config).toMatchObject({ architecture: 'gpt_neox', headDim: 8, rotaryDim: 2, parallelResidual: true, mlp: 'gelu' });
+    const shapes: Record<string, number[]> = {
+      'gpt_neox.embed_in.weight': [320, 32],
+      'gpt_neox.layers.1.input_layernorm.bias': [32],
+      'gpt_neox.layers.1.post_attention_layernorm.weight': [32],
+      'gpt_neox.layers.1.attention.query_key_value.weight': [96, 32],
+      'gpt_neox.layers.1.attention.query_key_value.bias': [96],
+      'gpt_neox.layers.1.attention.dense.weight': [32, 32],
+      'gpt_neox.layers.1.mlp.dense_h_to_4h.weight': [128, 32],
+      'gpt_neox.layers.1.mlp.dense_4h_to_h.bias': [32],
+      'gpt_neox.final_layer_norm.bias': [32],
+      'embed_out.weight': [320, 32],
+    };
+    for (const [name, shape] of Object.entries(shapes)) await ckpt.getTensor(name, shape);
+    expect(ckpt.tensorNames).toHaveLength(2 + 12 * 2 + 2);
+  });
+
   it('is deterministic per seed, with non-degenerate weights', async () => {
     const a = makeTinyCheckpoint({ family: 'llama', seed: 7 });
     const same = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.every((v, i) => v === y[i]);
@@ -125,19 +187,20 @@ describe('makeTinyCheckpoint', () => {
 describe('tiny tokenizer', () => {
   const text = 'Hello world! The fox said: "tokens matter" in 2024.';
 
-  it.each(['gpt2', 'llama', 'qwen2'] as const)('%s loads in @huggingface/tokenizers and round-trips text', async (family) => {
+  it.each(['gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'phi3', 'gemma', 'gemma3', 'gpt_neox'] as const)('%s loads in @huggingface/tokenizers and round-trips text', async (family) => {
     const ckpt = await open({ family });
     const tokenizer = new Tokenizer(ckpt.tokenizerJson as object, ckpt.tokenizerConfig as object);
     const encoded = tokenizer.encode(text);
-    const body = family === 'llama' ? encoded.ids.slice(1) : encoded.ids;
-    if (family === 'llama') expect(encoded.ids[0]).toBe(ckpt.config.bosTokenId);
+    const addsBos = family === 'llama' || family === 'mistral' || family.startsWith('gemma');
+    const body = addsBos ? encoded.ids.slice(1) : encoded.ids;
+    if (addsBos) expect(encoded.ids[0]).toBe(ckpt.config.bosTokenId);
     expect(body.length).toBeLessThan(new TextEncoder().encode(text).length); // merges actually apply
     expect(Math.max(...encoded.ids)).toBeLessThan(ckpt.config.vocabSize);
     expect(tokenizer.decode(body)).toBe(text);
     expect(tokenizer.decode(encoded.ids, { skip_special_tokens: true })).toBe(text);
     // Non-ASCII text goes through byte fallback characters.
     expect(tokenizer.decode(tokenizer.encode('naïve café ✓').ids, { skip_special_tokens: true })).toBe('naïve café ✓');
-    expect(tokenizer.token_to_id('<|endoftext|>') ?? tokenizer.token_to_id('<|end_of_text|>')).toBe(ckpt.config.eosTokenId);
+    expect(tokenizer.token_to_id('<|endoftext|>') ?? tokenizer.token_to_id('<|end_of_text|>') ?? tokenizer.token_to_id('</s>') ?? tokenizer.token_to_id('<eos>')).toBe(ckpt.config.eosTokenId);
     expect(tokenizer.tokenize(' the')).toEqual(['Ġthe']);
   });
 

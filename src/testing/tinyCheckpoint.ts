@@ -1,4 +1,4 @@
-// Fixture generator: random tiny Hugging Face checkpoints (GPT-2, Llama, Qwen2) with the exact parameter
+// Fixture generator: random tiny Hugging Face checkpoints (GPT-2, Llama, Qwen2, Qwen3, Mistral, Phi-3, Gemma 1/2/3, GPT-NeoX) with the exact parameter
 // names, layouts and config fields of real ones, plus a small but genuine byte-level BPE tokenizer.
 // Pure (no Node APIs), so it also works in browser tests; use writeFiles.ts to put the files on disk.
 
@@ -52,7 +52,7 @@ export function writeSafetensors(
 
 // ---------------------------------------------------------------- tiny checkpoint
 
-export type TinyFamily = 'gpt2' | 'llama' | 'qwen2';
+export type TinyFamily = 'gpt2' | 'llama' | 'qwen2' | 'qwen3' | 'mistral' | 'phi3' | 'gemma' | 'gemma2' | 'gemma3' | 'gpt_neox';
 
 export interface TinyCheckpointOptions {
   family: TinyFamily;
@@ -80,8 +80,24 @@ export interface TinyCheckpointOptions {
   maxPositions?: number;
   /** Llama/Qwen2 rope_theta (default 10000 for Llama, 1000000 for Qwen2). */
   ropeTheta?: number;
-  /** Llama only: attention_bias (biases on q/k/v/o projections). */
+  /** Llama, Qwen3 and GPT-NeoX: attention_bias (biases on q/k/v/o projections; GPT-NeoX default true). */
   attentionBias?: boolean;
+  /** Mistral and Phi-3: sliding_window (default null = full attention). Gemma 2/3: of the sliding layers (default maxPositions). */
+  slidingWindow?: number;
+  /** Gemma 2/3: every n-th layer is global, written out as layer_types (default 2, so two layers have one of each). */
+  slidingPattern?: number;
+  /** Gemma 2/3: query_pre_attn_scalar (default head_dim). */
+  queryPreAttnScalar?: number;
+  /** Gemma 2: attn_logit_softcapping and final_logit_softcapping (default 50 and 30, as Gemma2Config). */
+  softcaps?: [number, number];
+  /** Phi-3: LongRoPE rope_scaling (short/long factors, original_max_position_embeddings = maxPositions / 4). */
+  longRope?: boolean;
+  /** Phi-3: partial_rotary_factor (default absent = 1). */
+  partialRotaryFactor?: number;
+  /** GPT-NeoX: rotary_pct (default 0.25), use_parallel_residual (default true), hidden_act (default gelu). */
+  rotaryPct?: number;
+  parallelResidual?: boolean;
+  hiddenAct?: 'gelu' | 'gelu_new' | 'gelu_fast';
   /** Llama only: mlp_bias (biases on gate/up/down projections). */
   mlpBias?: boolean;
 }
@@ -93,7 +109,14 @@ export function makeTinyCheckpoint(options: TinyCheckpointOptions): Record<strin
   const shape = resolveShape(options);
   const rng = new Rng(options.seed ?? 1);
   const tokenizer = makeTinyTokenizer(options.family, shape.vocabSize);
-  const tensors = options.family === 'gpt2' ? gpt2Tensors(shape, rng) : llamaTensors(shape, options, rng);
+  const tensors =
+    options.family === 'gpt2'
+      ? gpt2Tensors(shape, rng)
+      : options.family === 'gpt_neox'
+        ? gptNeoxTensors(shape, options, rng)
+        : options.family === 'phi3'
+          ? phi3Tensors(shape, rng)
+          : llamaTensors(shape, options, rng);
   const dtype = options.dtype ?? 'F32';
   const config = modelConfigJson(options, shape, tokenizer, dtype);
 
@@ -140,18 +163,36 @@ interface TinyShape {
 
 function resolveShape(options: TinyCheckpointOptions): TinyShape {
   const isGpt2 = options.family === 'gpt2';
+  const isNeox = options.family === 'gpt_neox';
   const hidden = options.hiddenSize ?? 32;
   const heads = options.heads ?? 4;
   const kvHeads = options.kvHeads ?? (options.gqa ? Math.max(1, heads / 2) : heads);
-  const tied = options.tied ?? isGpt2;
+  const tied = options.tied ?? (isGpt2 || options.family.startsWith('gemma'));
   if (isGpt2) {
     if (!tied) throw new Error('makeTinyCheckpoint: GPT-2 checkpoints are always tied');
     if (options.gqa || (options.kvHeads !== undefined && options.kvHeads !== heads)) {
       throw new Error('makeTinyCheckpoint: GPT-2 has no grouped-query attention');
     }
   }
-  if ((options.attentionBias !== undefined || options.mlpBias !== undefined) && options.family !== 'llama') {
-    throw new Error('makeTinyCheckpoint: attentionBias/mlpBias apply to Llama only (GPT-2 and Qwen2 biases are fixed)');
+  if (options.mlpBias !== undefined && options.family !== 'llama') throw new Error('makeTinyCheckpoint: mlpBias applies to Llama only');
+  if (options.attentionBias !== undefined && !['llama', 'qwen3', 'gpt_neox'].includes(options.family)) {
+    throw new Error('makeTinyCheckpoint: attentionBias is for Llama only and the other families with an attention_bias field (Qwen3, GPT-NeoX)');
+  }
+  if (options.slidingWindow !== undefined && !['mistral', 'phi3', 'gemma2', 'gemma3'].includes(options.family)) {
+    throw new Error('makeTinyCheckpoint: slidingWindow applies to Mistral, Phi-3 and Gemma 2/3 only');
+  }
+  if ((options.slidingPattern !== undefined || options.queryPreAttnScalar !== undefined) && options.family !== 'gemma2' && options.family !== 'gemma3') {
+    throw new Error('makeTinyCheckpoint: slidingPattern/queryPreAttnScalar apply to Gemma 2/3 only');
+  }
+  if (options.softcaps && options.family !== 'gemma2') throw new Error('makeTinyCheckpoint: softcaps apply to Gemma 2 only');
+  if ((options.longRope || options.partialRotaryFactor !== undefined) && options.family !== 'phi3') {
+    throw new Error('makeTinyCheckpoint: longRope/partialRotaryFactor apply to Phi-3 only');
+  }
+  if ((options.rotaryPct !== undefined || options.parallelResidual !== undefined || options.hiddenAct !== undefined) && !isNeox) {
+    throw new Error('makeTinyCheckpoint: rotaryPct/parallelResidual/hiddenAct apply to GPT-NeoX only');
+  }
+  if (isNeox && (options.gqa || (options.kvHeads !== undefined && options.kvHeads !== heads) || options.headDim !== undefined || options.ropeScaling)) {
+    throw new Error('makeTinyCheckpoint: GPT-NeoX fixtures have no grouped-query attention, explicit head_dim or rope scaling');
   }
   if (isGpt2 && (options.ropeScaling || options.headDim !== undefined || options.ropeTheta !== undefined)) {
     throw new Error('makeTinyCheckpoint: ropeScaling/headDim/ropeTheta do not apply to GPT-2');
@@ -166,7 +207,7 @@ function resolveShape(options: TinyCheckpointOptions): TinyShape {
     heads,
     kvHeads,
     headDim,
-    intermediate: options.intermediateSize ?? (isGpt2 ? 4 * hidden : 2 * hidden),
+    intermediate: options.intermediateSize ?? (isGpt2 || isNeox ? 4 * hidden : 2 * hidden),
     maxPositions: options.maxPositions ?? 64,
     tied,
   };
@@ -217,13 +258,16 @@ function llamaTensors(s: TinyShape, options: TinyCheckpointOptions, rng: Rng): R
   const qDim = s.heads * s.headDim;
   const kvDim = s.kvHeads * s.headDim;
   const qkvBias = options.family === 'qwen2' || options.attentionBias === true;
-  const outBias = options.family === 'llama' && options.attentionBias === true;
+  const outBias = options.family !== 'qwen2' && options.attentionBias === true;
   const mlpBias = options.family === 'llama' && options.mlpBias === true;
+  // Gemma norms scale by (1 + w), so their stored weights sit near 0.
+  const isGemma = options.family.startsWith('gemma');
+  const norm = (size: number): TensorToWrite => (isGemma ? { shape: [size], data: rng.normalArray(size, 0.1) } : normWeight(rng, size));
   const t: Record<string, TensorToWrite> = { 'model.embed_tokens.weight': embedding(rng, s.vocabSize, d, 0.2) };
   for (let i = 0; i < s.layers; i++) {
     const p = `model.layers.${i}.`;
     // torch.nn.Linear layout: [out_features, in_features].
-    t[`${p}input_layernorm.weight`] = normWeight(rng, d);
+    t[`${p}input_layernorm.weight`] = norm(d);
     t[`${p}self_attn.q_proj.weight`] = weight(rng, [qDim, d], d);
     if (qkvBias) t[`${p}self_attn.q_proj.bias`] = bias(rng, qDim);
     t[`${p}self_attn.k_proj.weight`] = weight(rng, [kvDim, d], d);
@@ -232,7 +276,16 @@ function llamaTensors(s: TinyShape, options: TinyCheckpointOptions, rng: Rng): R
     if (qkvBias) t[`${p}self_attn.v_proj.bias`] = bias(rng, kvDim);
     t[`${p}self_attn.o_proj.weight`] = weight(rng, [d, qDim], qDim);
     if (outBias) t[`${p}self_attn.o_proj.bias`] = bias(rng, d);
-    t[`${p}post_attention_layernorm.weight`] = normWeight(rng, d);
+    if (options.family === 'qwen3' || options.family === 'gemma3') {
+      // RMSNorm over each head: weights [head_dim].
+      t[`${p}self_attn.q_norm.weight`] = norm(s.headDim);
+      t[`${p}self_attn.k_norm.weight`] = norm(s.headDim);
+    }
+    t[`${p}post_attention_layernorm.weight`] = norm(d);
+    if (options.family === 'gemma2' || options.family === 'gemma3') {
+      t[`${p}pre_feedforward_layernorm.weight`] = norm(d);
+      t[`${p}post_feedforward_layernorm.weight`] = norm(d);
+    }
     t[`${p}mlp.gate_proj.weight`] = weight(rng, [s.intermediate, d], d);
     if (mlpBias) t[`${p}mlp.gate_proj.bias`] = bias(rng, s.intermediate);
     t[`${p}mlp.up_proj.weight`] = weight(rng, [s.intermediate, d], d);
@@ -240,12 +293,99 @@ function llamaTensors(s: TinyShape, options: TinyCheckpointOptions, rng: Rng): R
     t[`${p}mlp.down_proj.weight`] = weight(rng, [d, s.intermediate], s.intermediate);
     if (mlpBias) t[`${p}mlp.down_proj.bias`] = bias(rng, d);
   }
+  t['model.norm.weight'] = norm(d);
+  if (!s.tied) t['lm_head.weight'] = weight(rng, [s.vocabSize, d], d);
+  return t;
+}
+
+function gptNeoxTensors(s: TinyShape, options: TinyCheckpointOptions, rng: Rng): Record<string, TensorToWrite> {
+  const d = s.hidden;
+  const withBias = options.attentionBias ?? true;
+  const t: Record<string, TensorToWrite> = { 'gpt_neox.embed_in.weight': embedding(rng, s.vocabSize, d, 0.2) };
+  for (let i = 0; i < s.layers; i++) {
+    const p = `gpt_neox.layers.${i}.`;
+    t[`${p}input_layernorm.weight`] = normWeight(rng, d);
+    t[`${p}input_layernorm.bias`] = bias(rng, d);
+    t[`${p}post_attention_layernorm.weight`] = normWeight(rng, d);
+    t[`${p}post_attention_layernorm.bias`] = bias(rng, d);
+    // One Linear for q, k and v whose output features run head by head: [q_h | k_h | v_h] for h = 0, 1, …
+    t[`${p}attention.query_key_value.weight`] = weight(rng, [3 * d, d], d);
+    if (withBias) t[`${p}attention.query_key_value.bias`] = bias(rng, 3 * d);
+    t[`${p}attention.dense.weight`] = weight(rng, [d, d], d);
+    if (withBias) t[`${p}attention.dense.bias`] = bias(rng, d);
+    t[`${p}mlp.dense_h_to_4h.weight`] = weight(rng, [s.intermediate, d], d);
+    t[`${p}mlp.dense_h_to_4h.bias`] = bias(rng, s.intermediate);
+    t[`${p}mlp.dense_4h_to_h.weight`] = weight(rng, [d, s.intermediate], s.intermediate);
+    t[`${p}mlp.dense_4h_to_h.bias`] = bias(rng, d);
+  }
+  t['gpt_neox.final_layer_norm.weight'] = normWeight(rng, d);
+  t['gpt_neox.final_layer_norm.bias'] = bias(rng, d);
+  if (!s.tied) t['embed_out.weight'] = weight(rng, [s.vocabSize, d], d);
+  return t;
+}
+
+function phi3Tensors(s: TinyShape, rng: Rng): Record<string, TensorToWrite> {
+  const d = s.hidden;
+  const qkvRows = (s.heads + 2 * s.kvHeads) * s.headDim;
+  const t: Record<string, TensorToWrite> = { 'model.embed_tokens.weight': embedding(rng, s.vocabSize, d, 0.2) };
+  for (let i = 0; i < s.layers; i++) {
+    const p = `model.layers.${i}.`;
+    t[`${p}input_layernorm.weight`] = normWeight(rng, d);
+    // Fused projections, no biases: qkv_proj rows [q | k | v], gate_up_proj rows [gate | up].
+    t[`${p}self_attn.qkv_proj.weight`] = weight(rng, [qkvRows, d], d);
+    t[`${p}self_attn.o_proj.weight`] = weight(rng, [d, s.heads * s.headDim], s.heads * s.headDim);
+    t[`${p}post_attention_layernorm.weight`] = normWeight(rng, d);
+    t[`${p}mlp.gate_up_proj.weight`] = weight(rng, [2 * s.intermediate, d], d);
+    t[`${p}mlp.down_proj.weight`] = weight(rng, [d, s.intermediate], s.intermediate);
+  }
   t['model.norm.weight'] = normWeight(rng, d);
   if (!s.tied) t['lm_head.weight'] = weight(rng, [s.vocabSize, d], d);
   return t;
 }
 
+/** As google/gemma-2b, gemma-2-2b and gemma-3-270m config.json (Gemma 3 text: model_type gemma3_text). */
+function gemmaConfigJson(options: TinyCheckpointOptions, s: TinyShape, common: Record<string, unknown>): Record<string, unknown> {
+  const { rope_scaling: _scaling, ...rest } = common;
+  const base = { ...rest, attention_bias: false, head_dim: s.headDim, hidden_activation: 'gelu_pytorch_tanh', rms_norm_eps: 1e-6 };
+  if (options.family === 'gemma') return { ...base, hidden_act: 'gelu', rope_theta: options.ropeTheta ?? 10000 };
+  const pattern = options.slidingPattern ?? 2;
+  const layered = {
+    ...base,
+    layer_types: Array.from({ length: s.layers }, (_, i) => ((i + 1) % pattern ? 'sliding_attention' : 'full_attention')),
+    query_pre_attn_scalar: options.queryPreAttnScalar ?? s.headDim,
+    sliding_window: options.slidingWindow ?? s.maxPositions,
+  };
+  if (options.family === 'gemma2') {
+    const [attention, final] = options.softcaps ?? [50, 30];
+    return { ...layered, attn_logit_softcapping: attention, cache_implementation: 'hybrid', final_logit_softcapping: final, rope_theta: options.ropeTheta ?? 10000 };
+  }
+  return {
+    ...layered,
+    _sliding_window_pattern: pattern,
+    attn_logit_softcapping: null,
+    final_logit_softcapping: null,
+    model_type: 'gemma3_text',
+    rope_local_base_freq: 10000,
+    rope_scaling: null,
+    rope_theta: options.ropeTheta ?? 1_000_000,
+    use_bidirectional_attention: false,
+  };
+}
+
 const TORCH_DTYPE: Record<DType, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
+
+const HF_ARCHITECTURE: Record<TinyFamily, string> = {
+  gpt2: 'GPT2LMHeadModel',
+  llama: 'LlamaForCausalLM',
+  qwen2: 'Qwen2ForCausalLM',
+  qwen3: 'Qwen3ForCausalLM',
+  mistral: 'MistralForCausalLM',
+  phi3: 'Phi3ForCausalLM',
+  gemma: 'GemmaForCausalLM',
+  gemma2: 'Gemma2ForCausalLM',
+  gemma3: 'Gemma3ForCausalLM',
+  gpt_neox: 'GPTNeoXForCausalLM',
+};
 
 function modelConfigJson(options: TinyCheckpointOptions, s: TinyShape, tokenizer: TinyTokenizer, dtype: DType): Record<string, unknown> {
   const { bosTokenId, eosTokenId } = tokenizer;
@@ -271,7 +411,36 @@ function modelConfigJson(options: TinyCheckpointOptions, s: TinyShape, tokenizer
       vocab_size: s.vocabSize,
     };
   }
-  const isQwen = options.family === 'qwen2';
+  if (options.family === 'gpt_neox') {
+    // As EleutherAI/pythia-* config.json.
+    return {
+      architectures: ['GPTNeoXForCausalLM'],
+      attention_bias: options.attentionBias ?? true,
+      attention_dropout: 0.0,
+      bos_token_id: bosTokenId ?? eosTokenId,
+      classifier_dropout: 0.1,
+      eos_token_id: eosTokenId,
+      hidden_act: options.hiddenAct ?? 'gelu',
+      hidden_dropout: 0.0,
+      hidden_size: s.hidden,
+      initializer_range: 0.02,
+      intermediate_size: s.intermediate,
+      layer_norm_eps: 1e-5,
+      max_position_embeddings: s.maxPositions,
+      model_type: 'gpt_neox',
+      num_attention_heads: s.heads,
+      num_hidden_layers: s.layers,
+      rope_scaling: null,
+      rotary_emb_base: options.ropeTheta ?? 10000,
+      rotary_pct: options.rotaryPct ?? 0.25,
+      tie_word_embeddings: s.tied,
+      torch_dtype: TORCH_DTYPE[dtype],
+      use_cache: true,
+      use_parallel_residual: options.parallelResidual ?? true,
+      vocab_size: s.vocabSize,
+    };
+  }
+  const isQwen = options.family === 'qwen2' || options.family === 'qwen3';
   const ropeScaling =
     options.ropeScaling === 'llama3'
       ? {
@@ -286,7 +455,7 @@ function modelConfigJson(options: TinyCheckpointOptions, s: TinyShape, tokenizer
         ? { factor: 2.0, rope_type: 'linear' }
         : null;
   const common: Record<string, unknown> = {
-    architectures: [isQwen ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'],
+    architectures: [HF_ARCHITECTURE[options.family]],
     attention_dropout: 0.0,
     bos_token_id: bosTokenId,
     eos_token_id: eosTokenId,
@@ -295,7 +464,7 @@ function modelConfigJson(options: TinyCheckpointOptions, s: TinyShape, tokenizer
     initializer_range: 0.02,
     intermediate_size: s.intermediate,
     max_position_embeddings: s.maxPositions,
-    model_type: isQwen ? 'qwen2' : 'llama',
+    model_type: options.family,
     num_attention_heads: s.heads,
     num_hidden_layers: s.layers,
     num_key_value_heads: s.kvHeads,
@@ -307,9 +476,28 @@ function modelConfigJson(options: TinyCheckpointOptions, s: TinyShape, tokenizer
     use_cache: true,
     vocab_size: s.vocabSize,
   };
-  if (options.headDim !== undefined) common.head_dim = options.headDim;
-  if (isQwen) {
+  if (options.headDim !== undefined || options.family === 'qwen3') common.head_dim = s.headDim; // Qwen3Config's default is 128
+  if (options.family === 'qwen2') {
     return { ...common, max_window_layers: s.layers, sliding_window: s.maxPositions, use_sliding_window: false };
+  }
+  if (options.family === 'qwen3') {
+    return { ...common, attention_bias: options.attentionBias === true, max_window_layers: s.layers, sliding_window: null, use_sliding_window: false };
+  }
+  if (options.family === 'mistral') return { ...common, sliding_window: options.slidingWindow ?? null };
+  if (options.family.startsWith('gemma')) return gemmaConfigJson(options, s, common);
+  if (options.family === 'phi3') {
+    // As microsoft/Phi-3.5-mini-instruct: LongRoPE extends original_max_position_embeddings 4× here.
+    const rotaryHalf = Math.floor(s.headDim * (options.partialRotaryFactor ?? 1)) / 2;
+    const factors = (from: number, step: number) => Array.from({ length: rotaryHalf }, (_, j) => from + step * j);
+    return {
+      ...common,
+      embd_pdrop: 0.0,
+      original_max_position_embeddings: options.longRope ? s.maxPositions / 4 : s.maxPositions,
+      ...(options.partialRotaryFactor !== undefined ? { partial_rotary_factor: options.partialRotaryFactor } : {}),
+      resid_pdrop: 0.0,
+      rope_scaling: options.longRope ? { long_factor: factors(1.5, 3), short_factor: factors(1, 0.75), type: 'longrope' } : null,
+      sliding_window: options.slidingWindow ?? null,
+    };
   }
   return { ...common, attention_bias: options.attentionBias === true, mlp_bias: options.mlpBias === true, pretraining_tp: 1 };
 }
@@ -330,6 +518,26 @@ const SPECIAL_TOKENS: Record<TinyFamily, { tokens: string[]; bos: string | null;
   gpt2: { tokens: ['<|endoftext|>'], bos: '<|endoftext|>', eos: '<|endoftext|>', addBos: false },
   llama: { tokens: ['<|begin_of_text|>', '<|end_of_text|>'], bos: '<|begin_of_text|>', eos: '<|end_of_text|>', addBos: true },
   qwen2: { tokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], bos: null, eos: '<|endoftext|>', addBos: false },
+  qwen3: { tokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], bos: null, eos: '<|endoftext|>', addBos: false },
+  mistral: { tokens: ['<unk>', '<s>', '</s>'], bos: '<s>', eos: '</s>', addBos: true },
+  phi3: { tokens: ['<unk>', '<s>', '</s>', '<|endoftext|>'], bos: '<s>', eos: '<|endoftext|>', addBos: false },
+  gemma: { tokens: ['<pad>', '<eos>', '<bos>', '<unk>'], bos: '<bos>', eos: '<eos>', addBos: true },
+  gemma2: { tokens: ['<pad>', '<eos>', '<bos>', '<unk>'], bos: '<bos>', eos: '<eos>', addBos: true },
+  gemma3: { tokens: ['<pad>', '<eos>', '<bos>', '<unk>'], bos: '<bos>', eos: '<eos>', addBos: true },
+  gpt_neox: { tokens: ['<|endoftext|>'], bos: '<|endoftext|>', eos: '<|endoftext|>', addBos: false },
+};
+
+const TOKENIZER_CLASS: Record<TinyFamily, string> = {
+  gpt2: 'GPT2Tokenizer',
+  llama: 'PreTrainedTokenizerFast',
+  qwen2: 'Qwen2Tokenizer',
+  qwen3: 'Qwen2Tokenizer',
+  mistral: 'LlamaTokenizer',
+  phi3: 'LlamaTokenizer',
+  gemma: 'GemmaTokenizer',
+  gemma2: 'GemmaTokenizer',
+  gemma3: 'GemmaTokenizer',
+  gpt_neox: 'GPTNeoXTokenizer',
 };
 
 /** Training text for the merges: plain English so common words become single tokens. */
@@ -486,10 +694,14 @@ export function makeTinyTokenizer(family: TinyFamily, vocabSize: number): TinyTo
     clean_up_tokenization_spaces: false,
     eos_token: specials.eos,
     model_max_length: 1024,
-    tokenizer_class: family === 'gpt2' ? 'GPT2Tokenizer' : family === 'qwen2' ? 'Qwen2Tokenizer' : 'PreTrainedTokenizerFast',
+    tokenizer_class: TOKENIZER_CLASS[family],
   };
-  if (family !== 'llama') tokenizerConfig.unk_token = family === 'gpt2' ? '<|endoftext|>' : null;
-  if (family === 'qwen2') tokenizerConfig.pad_token = '<|endoftext|>';
+  if (family !== 'llama') tokenizerConfig.unk_token = family === 'gpt2' || family === 'gpt_neox' ? '<|endoftext|>' : family === 'mistral' || family === 'phi3' || family.startsWith('gemma') ? '<unk>' : null;
+  if (family === 'qwen2' || family === 'qwen3') tokenizerConfig.pad_token = '<|endoftext|>';
+  // Llama/Gemma tokenizer classes take BOS/EOS from these (transformers rebuilds the post-processor).
+  if (TOKENIZER_CLASS[family] === 'LlamaTokenizer' || TOKENIZER_CLASS[family] === 'GemmaTokenizer') {
+    Object.assign(tokenizerConfig, { add_bos_token: specials.addBos, add_eos_token: false });
+  }
   return {
     tokenizerJson,
     tokenizerConfig,

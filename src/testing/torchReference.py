@@ -1,4 +1,5 @@
-"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 forward pass, float64.
+"""Independent PyTorch restatement of the HF GPT-2 / Llama / Qwen2 / Qwen3 / Mistral / Phi-3 / Gemma 1/2/3 / GPT-NeoX
+forward pass, float64.
 
 Used only by referenceForward.test.ts to cross-check the TypeScript reference; the test skips
 when torch is missing. Usage: python3 torchReference.py IN.json  ->  JSON on stdout.
@@ -23,14 +24,19 @@ def load(path):
     return spec["config"], W, x, T
 
 
-def attend(q, k, v, H, Hkv, hd, wO, bO):
-    """q [T,H*hd], k/v [T,Hkv*hd], wO [H*hd,d] (math layout). Returns out, probs [H,T,T], nu [H,T]."""
+def attend(q, k, v, H, Hkv, hd, wO, bO, window=None, scaling=None, softcap=None):
+    """q [T,H*hd], k/v [T,Hkv*hd], wO [H*hd,d] (math layout). Returns out, probs [H,T,T], nu [H,T].
+    window: transformers' sliding_window_overlay, key j visible from query i iff j > i - window."""
     T = q.shape[0]
     q = q.view(T, H, hd).transpose(0, 1)
     k = k.view(T, Hkv, hd).transpose(0, 1).repeat_interleave(H // Hkv, dim=0)  # HF repeat_kv
     v = v.view(T, Hkv, hd).transpose(0, 1).repeat_interleave(H // Hkv, dim=0)
-    scores = q @ k.transpose(1, 2) / math.sqrt(hd)
+    scores = q @ k.transpose(1, 2) * (scaling if scaling is not None else 1 / math.sqrt(hd))
+    if softcap is not None:  # Gemma 2 eager_attention_forward
+        scores = torch.tanh(scores / softcap) * softcap
     causal = torch.ones(T, T, dtype=torch.bool).tril()
+    if window is not None:
+        causal = causal & torch.ones(T, T, dtype=torch.bool).triu(-(window - 1))
     probs = torch.softmax(scores.masked_fill(~causal, float("-inf")), dim=-1)
     ctx = (probs @ v).transpose(0, 1).reshape(T, H * hd)
     out = ctx @ wO + (bO if bO is not None else 0)
@@ -62,9 +68,11 @@ def gpt2(cfg, W, x, T):
 
 
 def inv_freq_of(cfg):
-    hd, theta, rs = cfg["headDim"], cfg["ropeTheta"], cfg["ropeScaling"]
+    hd, theta, rs = cfg.get("rotaryDim") or cfg["headDim"], cfg["ropeTheta"], cfg["ropeScaling"]
     inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
-    if rs["type"] == "linear":
+    if rs["type"] == "longrope":  # short regime of _compute_longrope_parameters
+        inv = 1.0 / (torch.tensor(rs["shortFactor"], dtype=torch.float64) * theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
+    elif rs["type"] == "linear":
         inv = inv / rs["factor"]
     elif rs["type"] == "llama3":  # transformers _compute_llama3_parameters
         factor, low, high, old = rs["factor"], rs["lowFreqFactor"], rs["highFreqFactor"], rs["originalMaxPositionEmbeddings"]
@@ -96,21 +104,41 @@ def llama(cfg, W, x, T):
 
     freqs = torch.outer(torch.arange(T, dtype=torch.float64), inv_freq_of(cfg))
     emb = torch.cat((freqs, freqs), dim=-1)
-    cos, sin = emb.cos(), emb.sin()
+    scale = cfg["ropeScaling"]["attentionFactor"] if cfg["ropeScaling"]["type"] == "longrope" else 1.0
+    cos, sin = emb.cos() * scale, emb.sin() * scale
+    rd = cfg.get("rotaryDim") or hd
+
+    def rope_partial(t, n):  # Phi-3 apply_rotary_pos_emb: rotary_dim = cos.shape[-1], the rest passed through
+        t3 = t.view(T, n, hd)
+        rot = rope(t3[..., :rd].reshape(T, n * rd), n, rd, cos, sin).view(T, n, rd)
+        return torch.cat((rot, t3[..., rd:]), dim=-1).reshape(T, n * hd)
+
     h = x
     probs_all, nu_all = [], []
     for l in range(cfg["numLayers"]):
         p = f"model.layers.{l}."
         a = rms(h, W[p + "input_layernorm.weight"])
-        q = rope(lin(a, p + "self_attn.q_proj", cfg["qkvBias"]), H, hd, cos, sin)
-        k = rope(lin(a, p + "self_attn.k_proj", cfg["qkvBias"]), Hkv, hd, cos, sin)
-        v = lin(a, p + "self_attn.v_proj", cfg["qkvBias"])
+        if cfg["architecture"] == "phi3":  # Phi3Attention: qkv_proj output [q | k | v]
+            q, k, v = lin(a, p + "self_attn.qkv_proj", False).split([H * hd, Hkv * hd, Hkv * hd], dim=-1)
+        else:
+            q = lin(a, p + "self_attn.q_proj", cfg["qkvBias"])
+            k = lin(a, p + "self_attn.k_proj", cfg["qkvBias"])
+            v = lin(a, p + "self_attn.v_proj", cfg["qkvBias"])
+        if cfg["architecture"] == "qwen3":  # Qwen3Attention: q_norm/k_norm per head before RoPE
+            q = rms(q.view(T, H, hd), W[p + "self_attn.q_norm.weight"]).reshape(T, H * hd)
+            k = rms(k.view(T, Hkv, hd), W[p + "self_attn.k_norm.weight"]).reshape(T, Hkv * hd)
+        q = rope_partial(q, H)
+        k = rope_partial(k, Hkv)
         bO = W[p + "self_attn.o_proj.bias"] if cfg["outBias"] else None
-        out, probs, nu = attend(q, k, v, H, Hkv, hd, W[p + "self_attn.o_proj.weight"].T, bO)
+        out, probs, nu = attend(q, k, v, H, Hkv, hd, W[p + "self_attn.o_proj.weight"].T, bO, cfg.get("slidingWindow"))
         h = h + out
         b = rms(h, W[p + "post_attention_layernorm.weight"])
         mb = cfg["mlpBias"]
-        h = h + lin(F.silu(lin(b, p + "mlp.gate_proj", mb)) * lin(b, p + "mlp.up_proj", mb), p + "mlp.down_proj", mb)
+        if cfg["architecture"] == "phi3":  # Phi3MLP: gate, up = gate_up_proj(x).chunk(2)
+            gate, up = lin(b, p + "mlp.gate_up_proj", False).chunk(2, dim=-1)
+            h = h + lin(up * F.silu(gate), p + "mlp.down_proj", False)
+        else:
+            h = h + lin(F.silu(lin(b, p + "mlp.gate_proj", mb)) * lin(b, p + "mlp.up_proj", mb), p + "mlp.down_proj", mb)
         probs_all.append(probs)
         nu_all.append(nu)
     h = rms(h, W["model.norm.weight"])
@@ -118,9 +146,96 @@ def llama(cfg, W, x, T):
     return h @ head.T, probs_all, nu_all
 
 
+def gpt_neox(cfg, W, x, T):
+    d, H, eps = cfg["hiddenSize"], cfg["numHeads"], cfg["normEps"]
+    hd = d // H
+    rd = cfg.get("rotaryDim") or hd
+    ln = lambda t, p: F.layer_norm(t, (d,), W[p + ".weight"], W[p + ".bias"], eps)
+    lin = lambda t, p, bias=True: F.linear(t, W[p + ".weight"], W[p + ".bias"] if bias else None)
+    act = (lambda t: F.gelu(t)) if cfg["mlp"] == "gelu" else (lambda t: F.gelu(t, approximate="tanh"))
+    freqs = torch.outer(torch.arange(T, dtype=torch.float64), inv_freq_of(cfg))
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos(), emb.sin()
+
+    def partial_rope(t):  # GPTNeoXAttention: RoPE on query[..., :rotary_ndims], the rest passed through
+        t = t.reshape(T, H, hd)
+        rot = rope(t[..., :rd].reshape(T, H * rd), H, rd, cos, sin).view(T, H, rd)
+        return torch.cat((rot, t[..., rd:]), dim=-1).reshape(T, H * hd)
+
+    h = x
+    probs_all, nu_all = [], []
+    for l in range(cfg["numLayers"]):
+        p = f"gpt_neox.layers.{l}."
+        qkv = lin(ln(h, p + "input_layernorm"), p + "attention.query_key_value", cfg["qkvBias"]).view(T, H, 3 * hd)
+        q, k, v = (qkv[..., i * hd : (i + 1) * hd].reshape(T, H * hd) for i in range(3))
+        bO = W[p + "attention.dense.bias"] if cfg["outBias"] else None
+        out, probs, nu = attend(partial_rope(q), partial_rope(k), v, H, H, hd, W[p + "attention.dense.weight"].T, bO)
+        mlp = lambda t: lin(act(lin(t, p + "mlp.dense_h_to_4h")), p + "mlp.dense_4h_to_h")
+        if cfg.get("parallelResidual"):
+            h = mlp(ln(h, p + "post_attention_layernorm")) + out + h
+        else:
+            h = h + out
+            h = mlp(ln(h, p + "post_attention_layernorm")) + h
+        probs_all.append(probs)
+        nu_all.append(nu)
+    h = ln(h, "gpt_neox.final_layer_norm")
+    head = W["gpt_neox.embed_in.weight"] if cfg["tieWordEmbeddings"] else W["embed_out.weight"]
+    return h @ head.T, probs_all, nu_all
+
+
+def gemma(cfg, W, x, T):
+    """Gemma / Gemma2 / Gemma3 (text) decoder layers as in transformers' modeling_gemma{,2,3}.py."""
+    d, H, Hkv, hd, eps = cfg["hiddenSize"], cfg["numHeads"], cfg["numKvHeads"], cfg["headDim"], cfg["normEps"]
+    gen = {"gemma": 1, "gemma2": 2, "gemma3": 3}[cfg["architecture"]]
+
+    def rms(t, w):  # GemmaRMSNorm: x * rsqrt(mean(x^2) + eps) * (1 + w)
+        return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * (1.0 + w)
+
+    lin = lambda t, name: F.linear(t, W[name + ".weight"])
+    act = (lambda t: F.gelu(t)) if cfg["mlp"] == "geglu" else (lambda t: F.gelu(t, approximate="tanh"))
+
+    def tables(theta):
+        inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
+        emb = torch.cat((torch.outer(torch.arange(T, dtype=torch.float64), inv),) * 2, dim=-1)
+        return emb.cos(), emb.sin()
+
+    cos_g, sin_g = tables(cfg["ropeTheta"])
+    cos_l, sin_l = tables(cfg.get("localRopeTheta") or cfg["ropeTheta"])
+    h = x * math.sqrt(d)  # normalizer = hidden_size ** 0.5
+    probs_all, nu_all = [], []
+    for l in range(cfg["numLayers"]):
+        p = f"model.layers.{l}."
+        types = cfg.get("layerTypes")
+        sliding = gen > 1 and cfg.get("slidingWindow") is not None and types is not None and types[l] == "sliding"
+        cos, sin = (cos_l, sin_l) if sliding else (cos_g, sin_g)
+        a = rms(h, W[p + "input_layernorm.weight"])
+        q, k, v = lin(a, p + "self_attn.q_proj"), lin(a, p + "self_attn.k_proj"), lin(a, p + "self_attn.v_proj")
+        if gen == 3:
+            q = rms(q.view(T, H, hd), W[p + "self_attn.q_norm.weight"]).reshape(T, H * hd)
+            k = rms(k.view(T, Hkv, hd), W[p + "self_attn.k_norm.weight"]).reshape(T, Hkv * hd)
+        out, probs, nu = attend(rope(q, H, hd, cos, sin), rope(k, Hkv, hd, cos, sin), v, H, Hkv, hd,
+                                W[p + "self_attn.o_proj.weight"].T, None,
+                                cfg["slidingWindow"] if sliding else None, cfg.get("queryScale"), cfg.get("attentionSoftcap"))
+        if gen == 1:
+            h = h + out
+            b = rms(h, W[p + "post_attention_layernorm.weight"])
+            h = h + lin(act(lin(b, p + "mlp.gate_proj")) * lin(b, p + "mlp.up_proj"), p + "mlp.down_proj")
+        else:
+            h = h + rms(out, W[p + "post_attention_layernorm.weight"])
+            b = rms(h, W[p + "pre_feedforward_layernorm.weight"])
+            m = lin(act(lin(b, p + "mlp.gate_proj")) * lin(b, p + "mlp.up_proj"), p + "mlp.down_proj")
+            h = h + rms(m, W[p + "post_feedforward_layernorm.weight"])
+        probs_all.append(probs)
+        nu_all.append(nu)
+    logits = rms(h, W["model.norm.weight"]) @ W["model.embed_tokens.weight"].T
+    if cfg.get("finalSoftcap") is not None:
+        logits = torch.tanh(logits / cfg["finalSoftcap"]) * cfg["finalSoftcap"]
+    return logits, probs_all, nu_all
+
+
 def main():
     cfg, W, x, T = load(sys.argv[1])
-    fwd = gpt2 if cfg["architecture"] == "gpt2" else llama
+    fwd = {"gpt2": gpt2, "gpt_neox": gpt_neox, "gemma": gemma, "gemma2": gemma, "gemma3": gemma}.get(cfg["architecture"], llama)
     logits, probs, nu = fwd(cfg, W, x, T)
     flat = lambda t: t.reshape(-1).tolist()
     json.dump({"logits": flat(logits), "attention": [flat(p) for p in probs], "valueStrength": [flat(n) for n in nu]}, sys.stdout)

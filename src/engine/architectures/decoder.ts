@@ -1,10 +1,12 @@
 // The decoder-only transformer shared by every supported family. Families differ only in which
-// parameters exist (see gpt2.ts, llama.ts) and in config flags: norm kind, MLP kind, positions,
-// biases. Input X is the token-embedding lookup only; positions are added inside.
+// parameters exist (see families/) and in config flags: norm kind, MLP kind, positions, biases,
+// sliding window (all or some layers), q/k norms, partial rotary, parallel residual, Gemma's (1 + w)
+// norms, sandwich norms, embedding scale, query scale and soft-capping. Input X is the
+// token-embedding lookup only; positions (and Gemma's √d scale) are applied inside.
 
-import type { ModelConfig } from '../checkpoint/types';
+import type { ModelConfig, RopeScaling } from '../checkpoint/types';
 import type { GraphBuilder, Value } from '../ir/graph';
-import { geluNew, layerNorm, linear, rmsNorm, silu } from '../ir/nn';
+import { gelu, geluNew, layerNorm, linear, rmsNorm, silu } from '../ir/nn';
 import type { ModelWeights } from '../compiler/weights';
 import { ropeInverseFrequencies, rotateHalfMatrix } from './rope';
 
@@ -36,12 +38,23 @@ export interface PastKeyValues {
   positions: { query: Value; keys: Value };
 }
 
+interface Rope {
+  cos: Value;
+  sin: Value;
+  rotate: Value;
+}
+
+/** What one layer attends with. */
+interface LayerPositions {
+  /** Additive mask [T, P+T]: 0 where the key is visible from the query, −1e9 where not. */
+  mask: Value;
+  rope?: Rope;
+}
+
 interface Positions {
-  /** Additive causal mask [T, P+T]: 0 where the key is at or before the query, −1e9 after it. */
-  causalMask: Value;
   /** Absolute positions of X's rows, int64 [T]. */
   index: Value;
-  rope?: { cos: Value; sin: Value; rotate: Value };
+  layer(l: number): LayerPositions;
 }
 
 const MASKED = -1e9;
@@ -55,11 +68,24 @@ function buildPositions(g: GraphBuilder, config: ModelConfig, x: Value, past?: P
     idx = g.rangeFrom(offset, g.add(offset, g.dimOf(x, 1)), x.shape[1]);
     keyIdx = idx;
   }
-  const above = g.less(g.unsqueeze(idx, [-1]), g.unsqueeze(keyIdx, [0]));
-  const causalMask = g.mul(g.cast(above, 'float32'), g.scalar(MASKED));
-  if (config.positions !== 'rope') return { causalMask, index: idx };
-  const rotate = g.sharedConstant('rope.rotate_half', () => rotateHalfMatrix(config.headDim), [config.headDim, config.headDim]);
-  return { causalMask, index: idx, rope: { ...ropeTables(g, config, idx), rotate } };
+  const above = g.cast(g.less(g.unsqueeze(idx, [-1]), g.unsqueeze(keyIdx, [0])), 'float32');
+  const causalMask = g.mul(above, g.scalar(MASKED));
+  const window = config.slidingWindow;
+  let slidingMask = causalMask;
+  if (window !== undefined) {
+    // Also masked: keys at or before q − W (transformers' sliding_window_overlay keeps kv > q − W).
+    // Compared as floats (exact below 2^24) so no int64 arithmetic can land on WebGPU.
+    const q = g.cast(g.unsqueeze(idx, [-1]), 'float32');
+    const k = g.cast(g.unsqueeze(keyIdx, [0]), 'float32');
+    slidingMask = g.mul(g.add(above, g.cast(g.less(k, g.sub(q, g.scalar(window - 0.5))), 'float32')), g.scalar(MASKED));
+  }
+  const sliding = (l: number) => window !== undefined && (config.layerTypes?.[l] ?? 'sliding') === 'sliding';
+  if (config.positions !== 'rope') return { index: idx, layer: (l) => ({ mask: sliding(l) ? slidingMask : causalMask }) };
+  const rotate = g.sharedConstant('rope.rotate_half', () => rotateHalfMatrix(config.headDim, config.rotaryDim), [config.headDim, config.headDim]);
+  const rope = { ...ropeTables(g, config, idx, 'rope', config.ropeTheta, config.ropeScaling), rotate };
+  const localRope =
+    config.localRopeTheta === undefined ? rope : { ...ropeTables(g, config, idx, 'rope.local', config.localRopeTheta, { type: 'none' }), rotate };
+  return { index: idx, layer: (l) => (sliding(l) ? { mask: slidingMask, rope: localRope } : { mask: causalMask, rope }) };
 }
 
 /**
@@ -69,22 +95,29 @@ function buildPositions(g: GraphBuilder, config: ModelConfig, x: Value, past?: P
  * identities combine a coarse [maxPositions/B] and a fine [B] table, so the tables stay small
  * for long contexts.
  */
-function ropeTables(g: GraphBuilder, config: ModelConfig, idx: Value): { cos: Value; sin: Value } {
+function ropeTables(g: GraphBuilder, config: ModelConfig, idx: Value, prefix: string, theta: number, scaling: RopeScaling): { cos: Value; sin: Value } {
   const hd = config.headDim;
   const block = 2 ** Math.ceil(Math.log2(Math.sqrt(config.maxPositions)));
   const coarseRows = Math.ceil(config.maxPositions / block);
-  const inv = ropeInverseFrequencies(hd, config.ropeTheta, config.ropeScaling);
-  const table = (fn: (a: number) => number, rows: number, step: number) => () => {
+  // Dims past rotaryDim (partial rotary) get frequency 0: cos 1, sin 0, so they pass unchanged.
+  const rotaryDim = config.rotaryDim ?? hd;
+  const inv = ropeInverseFrequencies(rotaryDim, theta, scaling);
+  const frequency = (j: number) => (j < rotaryDim ? inv[j % (rotaryDim / 2)] : 0);
+  // LongRoPE scales cos and sin of the rotary dims; only the coarse tables carry it, so the
+  // angle-sum products below are scaled once.
+  const factor = scaling.type === 'longrope' ? scaling.attentionFactor : 1;
+  const scale = (j: number, scaled: boolean) => (scaled && j < rotaryDim ? factor : 1);
+  const table = (fn: (a: number) => number, rows: number, step: number, scaled: boolean) => () => {
     const out = new Float32Array(rows * hd);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < hd; j++) out[r * hd + j] = fn(r * step * inv[j % (hd / 2)]);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < hd; j++) out[r * hd + j] = fn(r * step * frequency(j)) * scale(j, scaled);
     return out;
   };
-  const lookup = (name: string, fn: (a: number) => number, rows: number, step: number, at: Value) =>
-    g.gather(g.sharedConstant(`rope.${name}`, table(fn, rows, step), [rows, hd]), at);
+  const lookup = (name: string, fn: (a: number) => number, rows: number, step: number, at: Value, scaled = false) =>
+    g.gather(g.sharedConstant(`${prefix}.${name}`, table(fn, rows, step, scaled), [rows, hd]), at);
   const b = g.int64(block);
   const hi = g.div(idx, b);
   const lo = g.sub(idx, g.mul(hi, b));
-  const [cosHi, sinHi] = [lookup('cos_coarse', Math.cos, coarseRows, block, hi), lookup('sin_coarse', Math.sin, coarseRows, block, hi)];
+  const [cosHi, sinHi] = [lookup('cos_coarse', Math.cos, coarseRows, block, hi, true), lookup('sin_coarse', Math.sin, coarseRows, block, hi, true)];
   const [cosLo, sinLo] = [lookup('cos_fine', Math.cos, block, 1, lo), lookup('sin_fine', Math.sin, block, 1, lo)];
   return {
     cos: g.sub(g.mul(cosHi, cosLo), g.mul(sinHi, sinLo)),
@@ -92,14 +125,25 @@ function ropeTables(g: GraphBuilder, config: ModelConfig, idx: Value): { cos: Va
   };
 }
 
-function applyRope(g: GraphBuilder, x: Value, rope: NonNullable<Positions['rope']>): Value {
+function applyRope(g: GraphBuilder, x: Value, rope: Rope): Value {
   return g.add(g.mul(x, rope.cos), g.mul(g.matmul(x, rope.rotate), rope.sin));
 }
 
 function norm(g: GraphBuilder, w: ModelWeights, config: ModelConfig, prefix: string, x: Value): Value {
   return config.norm === 'layernorm'
     ? layerNorm(g, x, w.vector(`${prefix}.weight`), w.vector(`${prefix}.bias`), config.normEps)
-    : rmsNorm(g, x, w.vector(`${prefix}.weight`), config.normEps);
+    : rmsNorm(g, x, rmsWeight(g, w, config, `${prefix}.weight`), config.normEps);
+}
+
+/** An RMSNorm weight as the norm applies it: w, or (offset + w) for Gemma. */
+function rmsWeight(g: GraphBuilder, w: ModelWeights, config: ModelConfig, key: string): Value {
+  const weight = w.vector(key);
+  return config.normWeightOffset === undefined ? weight : g.add(weight, g.scalar(config.normWeightOffset));
+}
+
+/** cap · tanh(x / cap) (Gemma 2 soft-capping). */
+function softcap(g: GraphBuilder, x: Value, cap: number): Value {
+  return g.mul(g.tanh(g.mul(x, g.scalar(1 / cap))), g.scalar(cap));
 }
 
 function bias(w: ModelWeights, key: string, present: boolean): Value | undefined {
@@ -114,7 +158,7 @@ function withPast(g: GraphBuilder, cache: Value, l: number, current: Value): Val
   return g.concat([expanded, current], 3);
 }
 
-function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: number, x: Value, pos: Positions, inspect: boolean, past?: PastKeyValues) {
+function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: number, x: Value, pos: LayerPositions, inspect: boolean, past?: PastKeyValues) {
   const { numHeads: H, numKvHeads: Hkv, headDim: hd } = config;
   const G = H / Hkv;
   const p = `layers.${l}.attn`;
@@ -126,6 +170,10 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
   let qh = g.transpose(g.reshape(q, [0, 0, Hkv, G, hd]), [0, 2, 3, 1, 4]);
   let kh = g.unsqueeze(g.transpose(g.reshape(k, [0, 0, Hkv, hd]), [0, 2, 1, 3]), [2]);
   let vh = g.unsqueeze(g.transpose(g.reshape(v, [0, 0, Hkv, hd]), [0, 2, 1, 3]), [2]);
+  if (config.qkNorm) {
+    qh = rmsNorm(g, qh, rmsWeight(g, w, config, `${p}.q_norm.weight`), config.normEps);
+    kh = rmsNorm(g, kh, rmsWeight(g, w, config, `${p}.k_norm.weight`), config.normEps);
+  }
   if (pos.rope) {
     qh = applyRope(g, qh, pos.rope);
     kh = applyRope(g, kh, pos.rope);
@@ -136,12 +184,19 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
     kh = withPast(g, past.keys, l, kh);
     vh = withPast(g, past.values, l, vh);
   }
-  const scores = g.add(g.mul(g.matmul(qh, g.transposeLast(kh)), g.scalar(1 / Math.sqrt(hd))), pos.causalMask);
+  let scores = g.mul(g.matmul(qh, g.transposeLast(kh)), g.scalar(config.queryScale ?? 1 / Math.sqrt(hd)));
+  if (config.attentionSoftcap !== undefined) scores = softcap(g, scores, config.attentionSoftcap);
+  scores = g.add(scores, pos.mask);
   const probs = g.softmax(scores);
   const context = g.reshape(g.transpose(g.matmul(probs, vh), [0, 3, 1, 2, 4]), [0, 0, H * hd]);
   const out = linear(g, context, w.matrix(`${p}.o`), bias(w, `${p}.o_bias`, config.outBias));
   if (!inspect) return { out };
-  // ν_i^{l,h} = ‖v_i^{l,h} W_O^h‖₁ with W_O^h the rows of the output projection fed by head h.
+  // ν_i^{l,h} = ‖v_i^{l,h} W_O^h‖₁ with W_O^h the rows of the output projection fed by head h. ν is
+  // read here, from the values this attention actually mixed (`${p}.v`, bias included) and the
+  // projection it actually applies (`${p}.o`), for every family: fused checkpoint layouts (GPT-NeoX's
+  // per-head q|k|v in query_key_value, Phi-3's qkv_proj) are split into these parameters by the family's
+  // map. Gemma 2/3's post-attention norm is not part of it: it rescales the sum of all heads at the
+  // query's position, so it says nothing about token i's value, and ν stays ‖v W_O^h‖₁ as §1 defines.
   const woHeads = g.reshape(w.matrix(`${p}.o`), [Hkv, G, hd, config.hiddenSize]);
   const strength = g.reduceSum(g.abs(g.matmul(vh, woHeads)), [-1], false);
   // Cache layout [Hkv, T, hd] per layer (batch 1).
@@ -157,11 +212,14 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
 
 function mlpBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: number, x: Value): Value {
   const p = `layers.${l}.mlp`;
-  if (config.mlp === 'gelu_new') {
-    const hidden = geluNew(g, linear(g, x, w.matrix(`${p}.up`), bias(w, `${p}.up_bias`, config.mlpBias)));
+  if (config.mlp === 'gelu' || config.mlp === 'gelu_new') {
+    const activation = config.mlp === 'gelu' ? gelu : geluNew;
+    const hidden = activation(g, linear(g, x, w.matrix(`${p}.up`), bias(w, `${p}.up_bias`, config.mlpBias)));
     return linear(g, hidden, w.matrix(`${p}.down`), bias(w, `${p}.down_bias`, config.mlpBias));
   }
-  const gate = silu(g, linear(g, x, w.matrix(`${p}.gate`), bias(w, `${p}.gate_bias`, config.mlpBias)));
+  // Gated: SiLU (SwiGLU) or GELU (GeGLU; gelu_pytorch_tanh is gelu_new's formula).
+  const activation = config.mlp === 'swiglu' ? silu : config.mlp === 'geglu' ? gelu : geluNew;
+  const gate = activation(g, linear(g, x, w.matrix(`${p}.gate`), bias(w, `${p}.gate_bias`, config.mlpBias)));
   const up = linear(g, x, w.matrix(`${p}.up`), bias(w, `${p}.up_bias`, config.mlpBias));
   return linear(g, g.mul(gate, up), w.matrix(`${p}.down`), bias(w, `${p}.down_bias`, config.mlpBias));
 }
@@ -169,20 +227,25 @@ function mlpBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: numb
 /** Runs all blocks on X [B, T, d] (positions P … P+T−1 when a past is given). */
 export function decoder(g: GraphBuilder, w: ModelWeights, config: ModelConfig, x: Value, inspect: boolean, past?: PastKeyValues): DecoderOutputs {
   const pos = buildPositions(g, config, x, past);
-  let h = x;
+  let h = config.embeddingScale === undefined ? x : g.mul(x, g.scalar(config.embeddingScale));
   if (config.positions === 'learned') h = g.add(h, w.rows('positions', pos.index));
   const attention: Value[] = [];
   const valueStrength: Value[] = [];
   const keys: Value[] = [];
   const values: Value[] = [];
   for (let l = 0; l < config.numLayers; l++) {
-    const a = attentionBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm1`, h), pos, inspect, past);
-    h = g.add(h, a.out);
+    const input = h;
+    const a = attentionBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm1`, h), pos.layer(l), inspect, past);
+    // Gemma 2/3 normalize each branch's output before adding it.
+    const post = (name: string, out: Value) => (config.sandwichNorms ? norm(g, w, config, `layers.${l}.${name}`, out) : out);
+    if (!config.parallelResidual) h = g.add(h, post('attn_post_norm', a.out));
     if (a.attention) attention.push(a.attention);
     if (a.valueStrength) valueStrength.push(a.valueStrength);
     if (a.keys) keys.push(g.unsqueeze(a.keys, [0]));
     if (a.values) values.push(g.unsqueeze(a.values, [0]));
-    h = g.add(h, mlpBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm2`, h)));
+    const mlp = post('mlp_post_norm', mlpBlock(g, w, config, l, norm(g, w, config, `layers.${l}.norm2`, h)));
+    // GPT-NeoX's parallel residual: both branches read the block input (h is still the input there).
+    h = config.parallelResidual ? g.add(g.add(mlp, a.out), input) : g.add(h, mlp);
   }
   if (!inspect) return { hidden: h, attention, valueStrength };
   return { hidden: h, attention, valueStrength, keys: g.concat(keys, 0), values: g.concat(values, 0) };
@@ -191,5 +254,6 @@ export function decoder(g: GraphBuilder, w: ModelWeights, config: ModelConfig, x
 /** Final norm and output head on hidden rows [..., d] → logits [..., V]. */
 export function lmHead(g: GraphBuilder, w: ModelWeights, config: ModelConfig, hidden: Value): Value {
   const normed = norm(g, w, config, 'final_norm', hidden);
-  return g.matmul(normed, w.matrix(config.tieWordEmbeddings ? 'embed' : 'lm_head'));
+  const logits = g.matmul(normed, w.matrix(config.tieWordEmbeddings ? 'embed' : 'lm_head'));
+  return config.finalSoftcap === undefined ? logits : softcap(g, logits, config.finalSoftcap);
 }

@@ -8,6 +8,7 @@ export function ropeInverseFrequencies(headDim: number, theta: number, scaling: 
   const inv = new Float64Array(half);
   for (let j = 0; j < half; j++) inv[j] = 1 / Math.pow(theta, (2 * j) / headDim);
   if (scaling.type === 'linear') return inv.map((f) => f / scaling.factor);
+  if (scaling.type === 'longrope') return inv.map((f, j) => f / scaling.shortFactor[j]!);
   if (scaling.type === 'llama3') {
     const { factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings: orig } = scaling;
     const lowFreqWavelen = orig / lowFreqFactor;
@@ -23,9 +24,12 @@ export function ropeInverseFrequencies(headDim: number, theta: number, scaling: 
   return inv;
 }
 
-/** Matrix R with x @ R = rotate_half(x) = cat(−x[h:], x[:h]) for head dim 2h. */
-export function rotateHalfMatrix(headDim: number): Float32Array {
-  const h = headDim / 2;
+/**
+ * Matrix R with x @ R = rotate_half(x) = cat(−x[h:2h], x[:h]) on the first 2h = rotaryDim dims of a
+ * head of headDim (zero on the rest, which partial rotary leaves alone).
+ */
+export function rotateHalfMatrix(headDim: number, rotaryDim = headDim): Float32Array {
+  const h = rotaryDim / 2;
   const r = new Float32Array(headDim * headDim);
   for (let j = 0; j < h; j++) {
     r[(j + h) * headDim + j] = -1;

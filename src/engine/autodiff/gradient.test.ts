@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, type Value } from '../ir/graph';
-import { geluNew, layerNorm, rmsNorm, silu } from '../ir/nn';
+import { gelu, geluNew, layerNorm, rmsNorm, silu } from '../ir/nn';
 import { WeightFile, writeOnnx } from '../onnx/writer';
 import { createNodeRuntime } from '../runtime/nodeRuntime';
 import { gradient } from './gradient';
@@ -72,6 +72,7 @@ describe('gradient rules match finite differences', () => {
     ['layernorm', (g, x) => layerNorm(g, x, g.constant('lw', Float32Array.from([1, 0.5, -1.5, 2]), [4]), g.constant('lb', Float32Array.from([0.1, 0.2, 0.3, 0.4]), [4]), 1e-5), [3, 4]],
     ['concat (both parts differentiable)', (g, x) => g.mul(g.concat([x, g.mul(x, x)], 1), g.concat([x, x], 1)), [2, 3]],
     ['gelu_new and silu', (g, x) => g.add(geluNew(g, x), silu(g, x)), [6]],
+    ['erf gelu', (g, x) => gelu(g, g.mul(x, g.scalar(1.5))), [6]],
   ];
   for (const [name, fn, shape] of cases) {
     it(name, () => checkAgainstFiniteDifferences(fn, shape));

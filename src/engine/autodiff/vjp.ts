@@ -61,6 +61,11 @@ export const vjpRules: Record<string, VjpRule> = {
   Log: (g, n, dY) => [g.div(dY, n.inputs[0])],
   Sqrt: (g, n, dY) => [g.div(g.mul(dY, g.scalar(0.5)), n)],
   Tanh: (g, n, dY) => [g.mul(dY, g.sub(g.scalar(1), g.mul(n, n)))],
+  // d erf(x)/dx = 2/√π · exp(−x²)
+  Erf: (g, n, dY) => {
+    const x = n.inputs[0];
+    return [g.mul(dY, g.mul(g.exp(g.neg(g.mul(x, x))), g.scalar(2 / Math.sqrt(Math.PI))))];
+  },
   Sigmoid: (g, n, dY) => [g.mul(dY, g.mul(n, g.sub(g.scalar(1), n)))],
   MatMul: (g, n, dY) => {
     const [a, b] = n.inputs;

@@ -1,6 +1,7 @@
 // Opens a Hugging Face checkpoint (config.json, tokenizer files, safetensors weights, single or sharded)
 // from any FileSource. Weight files are read lazily, once each, and tensors come out as float32.
 
+import { familyOf } from '../architectures/families';
 import { parseModelConfig } from './config';
 import { CheckpointError } from './errors';
 import { parseSafetensors, type SafetensorsFile } from './safetensors';
@@ -213,7 +214,7 @@ export function shardFilesOf(indexJson: unknown, label: string): string[] {
  * from_pretrained, accept both: expose every tensor under its full-model name.
  */
 function canonicalNames(names: string[], config: ModelConfig): Map<string, string> {
-  const prefix = config.architecture === 'gpt2' ? 'transformer.' : 'model.';
+  const prefix = familyOf(config).basePrefix;
   const prefixed = names.some((name) => name.startsWith(prefix));
   return new Map(
     names.map((name) => [prefixed || name.startsWith('lm_head.') ? name : prefix + name, name] as [string, string]),

@@ -1,8 +1,6 @@
 // Shared shapes of a Hugging Face checkpoint as the compiler sees it.
 // Everything here is plain data so it crosses worker boundaries and runs in Node and browsers alike.
 
-export type Architecture = 'gpt2' | 'llama' | 'qwen2';
-
 /** Rope scaling as Llama 3.x / SmolLM configs spell it (`rope_scaling` in config.json). */
 export type RopeScaling =
   | { type: 'none' }
@@ -13,11 +11,21 @@ export type RopeScaling =
       lowFreqFactor: number;
       highFreqFactor: number;
       originalMaxPositionEmbeddings: number;
+    }
+  | {
+      /**
+       * Phi-3 LongRoPE (`longrope`, formerly `su`) at prompts up to original_max_position_embeddings:
+       * inv_freq[j] / shortFactor[j], and cos/sin scaled by attentionFactor.
+       */
+      type: 'longrope';
+      shortFactor: number[];
+      attentionFactor: number;
     };
 
 /** A validated, architecture-neutral description of a decoder-only model. */
 export interface ModelConfig {
-  architecture: Architecture;
+  /** Id of the family that parsed the config (architectures/families), e.g. `llama`. */
+  architecture: string;
   /** The `architectures[0]` string of config.json, e.g. `LlamaForCausalLM`. */
   hfArchitecture: string;
   vocabSize: number;
@@ -31,8 +39,11 @@ export interface ModelConfig {
   normEps: number;
   /** Norm flavour: GPT-2 uses LayerNorm with bias, Llama/Qwen2 RMSNorm without. */
   norm: 'layernorm' | 'rmsnorm';
-  /** MLP flavour: GPT-2 gelu_new two-layer MLP, Llama/Qwen2 SwiGLU. */
-  mlp: 'gelu_new' | 'swiglu';
+  /**
+   * MLP flavour: two-layer with gelu_new (GPT-2; tanh GELU) or exact erf GELU (GPT-NeoX `gelu`);
+   * gated down(act(gate(x)) · up(x)) with SiLU (SwiGLU, Llama family) or GELU (GeGLU, Gemma: tanh or erf).
+   */
+  mlp: 'gelu_new' | 'gelu' | 'swiglu' | 'geglu_tanh' | 'geglu';
   /** Positions: GPT-2 learned absolute positions, Llama/Qwen2 rotary. */
   positions: 'learned' | 'rope';
   ropeTheta: number;
@@ -46,6 +57,32 @@ export interface ModelConfig {
   tieWordEmbeddings: boolean;
   bosTokenId: number | null;
   eosTokenId: number | null;
+  // Decoder options only some families set; absent means off, so configs (and bundle manifests) of
+  // families that do not use them are unchanged.
+  /** Keys at most this many positions back, the query's own included (HF `sliding_window`: kv > q − W). */
+  slidingWindow?: number;
+  /** RMSNorm of every query and key head (weights [headDim]) before RoPE (Qwen3 q_norm/k_norm). */
+  qkNorm?: boolean;
+  /** RoPE rotates only the first rotaryDim dims of each head (GPT-NeoX `rotary_pct`); absent = all. */
+  rotaryDim?: number;
+  /** h + attn(norm1(h)) + mlp(norm2(h)) rather than two residual steps (GPT-NeoX `use_parallel_residual`). */
+  parallelResidual?: boolean;
+  /** Layers of each kind when only some use slidingWindow (Gemma 2/3 `layer_types`); absent: all layers slide. */
+  layerTypes?: ('sliding' | 'full')[];
+  /** RoPE base of the sliding layers, unscaled (Gemma 3 `rope_local_base_freq`); absent: ropeTheta. */
+  localRopeTheta?: number;
+  /** RMSNorm multiplies by (offset + w) (Gemma: 1). */
+  normWeightOffset?: number;
+  /** X is multiplied by this before the first layer (Gemma: √hidden_size). */
+  embeddingScale?: number;
+  /** Norms after attention and after the MLP, before each residual add (Gemma 2/3). */
+  sandwichNorms?: boolean;
+  /** Attention scores are q·k times this instead of 1/√headDim (Gemma 2/3 query_pre_attn_scalar^−½). */
+  queryScale?: number;
+  /** Scores → cap·tanh(scores/cap) before the mask (Gemma 2 attn_logit_softcapping). */
+  attentionSoftcap?: number;
+  /** Logits → cap·tanh(logits/cap) (Gemma 2 final_logit_softcapping). */
+  finalSoftcap?: number;
 }
 
 export type DType = 'F32' | 'F16' | 'BF16';

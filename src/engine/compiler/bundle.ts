@@ -3,7 +3,7 @@
 
 import type { Checkpoint } from '../checkpoint/checkpoint';
 import type { ModelConfig } from '../checkpoint/types';
-import { architectureParams } from '../architectures';
+import { familyOf } from '../architectures/families';
 import { WeightFile, writeOnnx, OPSET } from '../onnx/writer';
 import { Q4_BLOCK, type QuantScheme } from '../quant/quantize';
 import { buildGraphs, GRAPH_IO, type GraphKind } from './graphs';
@@ -39,7 +39,7 @@ export interface CompiledBundle {
 
 async function loadParams(ckpt: Checkpoint, config: ModelConfig, options: CompileOptions) {
   // Shapes as the checkpoint stores them; learned position rows beyond what can run are dropped.
-  const specs = architectureParams(ckpt.config);
+  const specs = familyOf(ckpt.config).params(ckpt.config);
   checkUnusedTensors(ckpt, specs);
   const params = new Map<string, StoredParam>();
   const counted = new Set<string>();

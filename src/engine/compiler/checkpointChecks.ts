@@ -9,10 +9,10 @@ import type { ParamSpec } from './weights';
 
 /**
  * Tensors a checkpoint may carry that the model does not read: GPT-2's causal-mask buffers
- * (`attn.bias`, `attn.masked_bias`), old Llama checkpoints' `rotary_emb.inv_freq` (recomputed from the
+ * (`attn.bias`, `attn.masked_bias`; GPT-NeoX's `attention.bias`/`masked_bias`), old Llama and GPT-NeoX checkpoints' `rotary_emb.inv_freq` (recomputed from the
  * config), and an `lm_head.weight` stored next to tied embeddings (transformers ignores it too).
  */
-const HARMLESS_UNUSED: readonly RegExp[] = [/\.attn\.(bias|masked_bias)$/, /\.rotary_emb\.inv_freq$/];
+const HARMLESS_UNUSED: readonly RegExp[] = [/\.(attn|attention)\.(bias|masked_bias)$/, /\.rotary_emb\.inv_freq$/];
 
 /** The config the bundle is compiled for: positions capped at what attribution can run (MAX_CONTEXT_TOKENS). */
 export function runnableConfig(config: ModelConfig): ModelConfig {

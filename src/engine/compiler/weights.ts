@@ -23,6 +23,11 @@ export interface ParamSpec {
   /** The shape the checkpoint must store (before any column slice). */
   shape: number[];
   columns?: [number, number];
+  /**
+   * Output features to keep, in this order, of a torch Linear weight ([out, in]: rows) or of its
+   * bias: one part of a fused projection whose parts interleave (GPT-NeoX's per-head q|k|v).
+   */
+  outputs?: readonly number[];
 }
 
 /** A parameter in storage form: float32 or quantized rows ([out, in] for matrices). */
@@ -36,6 +41,13 @@ function sliceColumns(t: Tensor, [start, end]: [number, number]): Tensor {
   const out = new Float32Array(rows * (end - start));
   for (let r = 0; r < rows; r++) out.set(t.data.subarray(r * cols + start, r * cols + end), r * (end - start));
   return { shape: [rows, end - start], data: out };
+}
+
+function pickOutputs(t: Tensor, outputs: readonly number[]): Tensor {
+  const cols = t.shape.length === 1 ? 1 : t.shape[1]!;
+  const out = new Float32Array(outputs.length * cols);
+  outputs.forEach((row, i) => out.set(t.data.subarray(row * cols, (row + 1) * cols), i * cols));
+  return { shape: t.shape.length === 1 ? [outputs.length] : [outputs.length, cols], data: out };
 }
 
 function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
@@ -53,7 +65,7 @@ export function schemeFor(role: ParamSpec['kind'], cols: number, requested: Quan
 
 /** Converts one checkpoint tensor to its storage form. */
 export function storeParam(spec: ParamSpec, tensor: Tensor, requested: QuantScheme): StoredParam {
-  const t = spec.columns ? sliceColumns(tensor, spec.columns) : tensor;
+  const t = spec.columns ? sliceColumns(tensor, spec.columns) : spec.outputs ? pickOutputs(tensor, spec.outputs) : tensor;
   if (spec.kind === 'vector' || spec.kind === 'positions') return { kind: 'float', shape: t.shape, data: t.data, role: spec.kind };
   if (t.shape.length !== 2) throw new Error(`${spec.source}: expected a matrix, got shape [${t.shape}]`);
   // Canonical rows are output channels ([out, in]) so quantization blocks run along the reduction axis.

@@ -119,6 +119,7 @@ export class GraphBuilder {
   log(x: Value): Value { return this.unary('Log', x); }
   sqrt(x: Value): Value { return this.unary('Sqrt', x); }
   tanh(x: Value): Value { return this.unary('Tanh', x); }
+  erf(x: Value): Value { return this.unary('Erf', x); }
   sigmoid(x: Value): Value { return this.unary('Sigmoid', x); }
   abs(x: Value): Value { return this.unary('Abs', x); }
   floor(x: Value): Value { return this.unary('Floor', x); }

@@ -28,6 +28,11 @@ export function geluNew(g: GraphBuilder, x: Value): Value {
   return g.mul(g.mul(x, g.scalar(0.5)), g.add(g.scalar(1), g.tanh(inner)));
 }
 
+/** Exact GELU, x · Φ(x) = ½x(1 + erf(x/√2)) (torch's default; GPT-NeoX/Pythia `gelu`). */
+export function gelu(g: GraphBuilder, x: Value): Value {
+  return g.mul(g.mul(x, g.scalar(0.5)), g.add(g.scalar(1), g.erf(g.mul(x, g.scalar(Math.SQRT1_2)))));
+}
+
 export function silu(g: GraphBuilder, x: Value): Value {
   return g.mul(x, g.sigmoid(x));
 }

@@ -39,6 +39,10 @@ describe('memory estimate', () => {
     ['gpt2', { family: 'gpt2' }],
     ['llama gqa untied with biases', { family: 'llama', gqa: true, attentionBias: true, mlpBias: true }],
     ['qwen2 tied', { family: 'qwen2', tied: true }],
+    ['qwen3 q/k norms', { family: 'qwen3', gqa: true }],
+    ['phi3 fused projections', { family: 'phi3', gqa: true }],
+    ['gemma3 sandwich norms, GeGLU', { family: 'gemma3', gqa: true }],
+    ['gpt-neox untied, biases', { family: 'gpt_neox' }],
   ])('counts the parameters the compiler counts (%s)', async (_, options) => {
     const ckpt = await openCheckpoint(memorySource(makeTinyCheckpoint(options)));
     const { manifest } = await compileBundle(ckpt, { quant: 'none', modelId: 't' });

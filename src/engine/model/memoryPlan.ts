@@ -63,11 +63,12 @@ export function parameterCount(c: ModelConfig): number {
   const d = c.hiddenSize;
   const q = c.numHeads * c.headDim;
   const kv = c.numKvHeads * c.headDim;
-  const ffn = (c.mlp === 'swiglu' ? 3 : 2) * d * c.intermediateSize;
-  const attn = d * q + 2 * d * kv + q * d + (c.qkvBias ? q + 2 * kv : 0) + (c.outBias ? d : 0);
-  const mlpBias = c.mlpBias ? (c.mlp === 'swiglu' ? 2 : 1) * c.intermediateSize + d : 0;
+  const gated = c.mlp === 'swiglu' || c.mlp === 'geglu' || c.mlp === 'geglu_tanh';
+  const ffn = (gated ? 3 : 2) * d * c.intermediateSize;
+  const attn = d * q + 2 * d * kv + q * d + (c.qkvBias ? q + 2 * kv : 0) + (c.outBias ? d : 0) + (c.qkNorm ? 2 * c.headDim : 0);
+  const mlpBias = c.mlpBias ? (gated ? 2 : 1) * c.intermediateSize + d : 0;
   const norms = (c.norm === 'layernorm' ? 2 : 1) * d;
-  const layer = attn + ffn + mlpBias + 2 * norms;
+  const layer = attn + ffn + mlpBias + (c.sandwichNorms ? 4 : 2) * norms;
   const embeddings = c.vocabSize * d + (c.positions === 'learned' ? c.maxPositions * d : 0);
   return embeddings + c.numLayers * layer + norms + (c.tieWordEmbeddings ? 0 : c.vocabSize * d);
 }

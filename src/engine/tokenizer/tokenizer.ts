@@ -1,5 +1,7 @@
 // The one adapter over @huggingface/tokenizers: token ids with the character span each token covers
-// in the original text, and readable token text. No tokenization logic is written here.
+// in the original text, and readable token text. No tokenization logic is written here; the one
+// thing added is how transformers' Llama and Gemma tokenizer classes read add_bos_token/add_eos_token
+// from tokenizer_config.json, which the library does not do.
 
 import { Tokenizer } from '@huggingface/tokenizers';
 
@@ -7,10 +9,59 @@ export interface Token {
   id: number;
   /** What the token shows: its decoded text (may be '' for special tokens or partial characters). */
   text: string;
-  /** [start, end) in UTF-16 code units of the prompt; special tokens get an empty span. */
+  /** [start, end) in UTF-16 code units of the prompt; special tokens the tokenizer adds get an empty span. */
   start: number;
   end: number;
   special: boolean;
+}
+
+/** Classes whose fast tokenizer rebuilds its post-processor from add_bos_token (default true) and add_eos_token (default false). */
+const BOS_EOS_FROM_CONFIG = new Set(['LlamaTokenizer', 'LlamaTokenizerFast', 'CodeLlamaTokenizer', 'CodeLlamaTokenizerFast', 'GemmaTokenizer', 'GemmaTokenizerFast']);
+
+type Json = Record<string, unknown>;
+const isJson = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * tokenizer.json with the post-processor transformers (v4) gives these classes: LlamaTokenizerFast and
+ * GemmaTokenizerFast call update_post_processor() on load, replacing the file's post-processor with
+ * TemplateProcessing "[bos] $A [eos]" per add_bos_token / add_eos_token. Other classes (Llama 3's
+ * PreTrainedTokenizerFast, Qwen2Tokenizer, GPT2Tokenizer) use the file's post-processor as it is.
+ */
+function withConfigPostProcessor(tokenizerJson: unknown, tokenizerConfig: unknown): unknown {
+  if (!isJson(tokenizerJson) || !isJson(tokenizerConfig) || !BOS_EOS_FROM_CONFIG.has(String(tokenizerConfig.tokenizer_class))) return tokenizerJson;
+  const tokenText = (value: unknown) => (typeof value === 'string' ? value : isJson(value) && typeof value.content === 'string' ? value.content : null);
+  const idOf = (text: string): number | undefined => {
+    const added = (Array.isArray(tokenizerJson.added_tokens) ? tokenizerJson.added_tokens : []).find((t) => isJson(t) && t.content === text);
+    if (isJson(added) && typeof added.id === 'number') return added.id;
+    const vocab = isJson(tokenizerJson.model) && isJson(tokenizerJson.model.vocab) ? tokenizerJson.model.vocab : {};
+    return typeof vocab[text] === 'number' ? (vocab[text] as number) : undefined;
+  };
+  const parts: { text: string; id: number }[] = [];
+  const add = (flag: unknown, fallback: boolean, key: 'bos_token' | 'eos_token') => {
+    if (!(typeof flag === 'boolean' ? flag : fallback)) return null;
+    const text = tokenText(tokenizerConfig[key]);
+    const id = text === null ? undefined : idOf(text);
+    if (text === null || id === undefined) throw new Error(`tokenizer_config.json sets ${key === 'bos_token' ? 'add_bos_token' : 'add_eos_token'} but its ${key} is not a token of tokenizer.json`);
+    parts.push({ text, id });
+    return text;
+  };
+  const bos = add(tokenizerConfig.add_bos_token, true, 'bos_token');
+  const eos = add(tokenizerConfig.add_eos_token, false, 'eos_token');
+  const special = (id: string, typeId: number) => ({ SpecialToken: { id, type_id: typeId } });
+  const sequence = (id: string, typeId: number) => [
+    ...(bos ? [special(bos, typeId)] : []),
+    { Sequence: { id, type_id: typeId } },
+    ...(eos ? [special(eos, typeId)] : []),
+  ];
+  return {
+    ...tokenizerJson,
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: sequence('A', 0),
+      pair: [...sequence('A', 0), ...sequence('B', 1)],
+      special_tokens: Object.fromEntries(parts.map(({ text, id }) => [text, { id: text, ids: [id], tokens: [text] }])),
+    },
+  };
 }
 
 export class TextTokenizer {
@@ -18,7 +69,7 @@ export class TextTokenizer {
   private readonly specialIds: Set<number>;
 
   constructor(tokenizerJson: unknown, tokenizerConfig: unknown | null) {
-    this.tokenizer = new Tokenizer(tokenizerJson as object, (tokenizerConfig ?? {}) as object);
+    this.tokenizer = new Tokenizer(withConfigPostProcessor(tokenizerJson, tokenizerConfig) as object, (tokenizerConfig ?? {}) as object);
     this.specialIds = new Set([...this.tokenizer.get_added_tokens_decoder()].filter(([, t]) => t.special).map(([id]) => id));
   }
 
@@ -26,31 +77,44 @@ export class TextTokenizer {
    * Encodes `text` with the tokenizer's own special-token rules (BOS when it adds one) and finds each
    * token's character span by decoding growing prefixes: exact for byte-level BPE, and a token that ends
    * inside a multi-byte character gets an empty span, its character going to the token that completes it.
+   * Special tokens the post-processor adds (BOS, EOS) get empty spans; a special token typed in the text
+   * (the library matches it as one token, as transformers does) gets the span of its text, so spans tile
+   * the prompt either way.
    */
   encode(text: string): Token[] {
-    let ids: number[];
     try {
-      ids = this.tokenizer.encode(text).ids;
+      const ids = this.tokenizer.encode(text).ids;
       const bad = ids.find((id) => !Number.isSafeInteger(id) || id < 0);
       if (bad !== undefined) throw new Error(`it produced the token id ${String(bad)}`);
-      return this.spans(text, ids);
+      return this.spans(text, ids, this.tokenizer.encode(text, { add_special_tokens: false }).ids);
     } catch (error) {
       if (error instanceof TokenizerError) throw error;
       throw new TokenizerError(`the tokenizer failed on this text (${error instanceof Error ? error.message : String(error)}); its tokenizer.json is damaged or unsupported`);
     }
   }
 
-  private spans(text: string, ids: readonly number[]): Token[] {
+  /** `typed`: the ids of the text alone (no post-processor); they sit inside `ids` from `first` on. */
+  private spans(text: string, ids: readonly number[], typed: readonly number[]): Token[] {
+    const found = ids.findIndex((_, i) => typed.every((id, k) => ids[i + k] === id));
+    const first = found < 0 ? ids.length : found;
     const tokens: Token[] = [];
     let end = 0;
-    const content: number[] = [];
-    for (const id of ids) {
+    let segmentStart = 0; // where the current run of ordinary tokens starts (after a typed special token)
+    let content: number[] = [];
+    for (const [i, id] of ids.entries()) {
       const special = this.specialIds.has(id);
       const start = end;
-      if (!special) {
+      const fromText = i >= first && i < first + typed.length;
+      if (special && fromText) {
+        const shown = this.idToText(id);
+        const at = text.indexOf(shown, end);
+        if (at >= 0) end = at + shown.length; // includes whitespace an lstrip token absorbs
+        segmentStart = end;
+        content = [];
+      } else if (!special) {
         content.push(id);
         const prefix = this.tokenizer.decode(content, { skip_special_tokens: true });
-        if (text.startsWith(prefix)) end = prefix.length;
+        if (text.startsWith(prefix, segmentStart)) end = segmentStart + prefix.length;
         else if (!prefix.endsWith('\uFFFD')) {
           // Decoders that normalize (e.g. drop a leading space) still keep order: search forward.
           const last = this.tokenizer.decode([id], { skip_special_tokens: true });
