@@ -445,3 +445,27 @@ export async function clearMessages(ctx) {
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-testid=inspector][data-position="2"] [data-testid=inspector-M]');
 }
+
+/** The example gallery: choosing an example fills the prompt, runs it and says what to look for. */
+export async function exampleGalleryRuns(ctx) {
+  const b = await bundle(ctx);
+  const page = await openApp(ctx, linkFor(b, 'wasm', '&m=1'), 'wasm');
+  await page.click('[data-testid=examples-toggle]');
+  assert.ok((await page.locator('[data-testid^=example-]').count()) >= 6, 'the gallery lists at least six examples');
+  const example = 'indirect-object';
+  await page.click(`[data-testid=example-${example}]`);
+  await waitDone(page);
+  const { EXAMPLES } = await import('../src/app/lib/examples.ts');
+  const chosen = EXAMPLES.find((e) => e.id === example);
+  assert.equal(await page.inputValue('[data-testid=prompt-input]'), chosen.prompt);
+  assert.match(await page.textContent('[data-testid=example-note]'), new RegExp(chosen.title));
+  assert.ok((await heatmapValues(page)).length > 5, 'the heatmap shows the example');
+  if (b.demo) {
+    // The demo model answers as the gallery says: its top chip is the answer.
+    const chip = await page.locator('[data-testid=prediction-chip]').first().getAttribute('title');
+    assert.match(chip, new RegExp(`predicts ${JSON.stringify(chosen.answer).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  }
+  // Editing the prompt away from the example hides its note.
+  await page.fill('[data-testid=prompt-input]', `${chosen.prompt} and`);
+  assert.equal(await page.locator('[data-testid=example-note]').count(), 0);
+}

@@ -1,7 +1,8 @@
-// The prompt: a textarea (paste or type), Run (also Ctrl/Cmd+Enter) and Cancel, the run's progress
+// The prompt: the example gallery, a textarea (paste or type), Run (also Ctrl/Cmd+Enter) and Cancel, the run's progress
 // and any message about the prompt or the run.
 
 import { useApp, useActions, useBridge } from './context';
+import { ExampleGallery } from './ExampleGallery';
 import { ProgressBar } from './ProgressBar';
 
 export function PromptPanel() {
@@ -20,6 +21,7 @@ export function PromptPanel() {
   return (
     <section className="panel prompt-panel" aria-labelledby="prompt-heading">
       <h2 id="prompt-heading">Prompt</h2>
+      <ExampleGallery />
       <textarea
         data-testid="prompt-input"
         aria-label="Prompt text"
