@@ -27,7 +27,7 @@ export interface BaselineOptions {
 
 export const DEFAULT_BASELINE_OPTIONS: BaselineOptions = {
   heta: {},
-  igSteps: 256,
+  igSteps: 512,
   igGrid: 'log',
   contextCiteSamples: 128,
   contextCiteLambda: 'cv',

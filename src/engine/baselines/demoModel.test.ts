@@ -1,8 +1,8 @@
 // Integrated Gradients on the shipped demo model (a Llama: RoPE, RMSNorm, so the zero baseline is the
 // degenerate input discussed in integratedGradients.ts). Tolerances are measured, not guessed: on this
-// prompt and the first 10 curated items the completeness error of the default grid (256 steps, α_min from
-// the slope at 0) is at most 0.011 nats and shrinks about as N⁻² (≤ 7·10⁻⁴ at 1024 steps); an independent
-// float64 torch IG (3000 log-spaced points from 10⁻²⁰) of the float32 checkpoint is complete within 3·10⁻⁵.
+// prompt, with α_min from the slope at 0 (2.5·10⁻²¹ here), g(X) − g(0) = 8.1 nats and the completeness error
+// is −0.30 / 0.100 / 0.0062 / 0.0014 nats at 128 / 256 / 512 / 1024 steps (the current demo model; the
+// previous one reached 0.011 at 256, hence the default of 512 steps since this model).
 
 import { describe, expect, it } from 'vitest';
 import { AttributionModel } from '../model/attributionModel';
@@ -20,7 +20,7 @@ describe('IG on the demo bundle', async () => {
     return { ctx, diag: ctx.diagnostics.ig as { sum: number; gX: number; g0: number; alphaMin: number; completenessError: number } };
   };
 
-  it('default grid: Σ IG = g(X) − g(0) within 0.02 nats, with g(0) and g(X) from the forward graph', async () => {
+  it('default grid (512 steps): Σ IG = g(X) − g(0) within 0.02 nats, with g(0) and g(X) from the forward graph', async () => {
     const { ctx, diag } = await igAt();
     expect(diag.gX).toBeCloseTo(ctx.g, 4);
     const [zero] = await ctx.logProbs(new Float32Array(ctx.p * ctx.d), 1);
@@ -36,7 +36,7 @@ describe('IG on the demo bundle', async () => {
     expect(fine).toBeLessThan(coarse);
   });
 
-  it('why α_min is per input: g already moves by ~0.5 nats on [0, 10⁻⁹], where one trapezoid gets even its sign wrong', async () => {
+  it('why α_min is per input: g already moves by nats on [0, 10⁻⁹], where one trapezoid is wildly wrong', async () => {
     const { ctx, diag } = await igAt(8);
     expect(diag.alphaMin).toBeLessThan(1e-13);
     const xs = new Float32Array(2 * ctx.p * ctx.d);
@@ -45,7 +45,8 @@ describe('IG on the demo bundle', async () => {
     const slope = (b: number) => ctx.x.reduce((s, v, j) => s + grad[b * ctx.p * ctx.d + j] * v, 0);
     const trapezoid = (1e-9 / 2) * (slope(0) + slope(1));
     const exact = logprob[1] - logprob[0];
-    expect(exact).toBeGreaterThan(0.3);
-    expect(trapezoid).toBeLessThan(0);
+    // measured: exact −3.7 nats, one trapezoid +5·10⁵ (the slope at 10⁻⁹ is enormous)
+    expect(Math.abs(exact)).toBeGreaterThan(0.3);
+    expect(Math.abs(trapezoid - exact)).toBeGreaterThan(10 * Math.abs(exact));
   });
 });
