@@ -379,10 +379,10 @@ describe('bridge: links to a model elsewhere wait for consent', () => {
     const store = createAppStore();
     const { client, calls } = fakeClient();
     const bridge = createBridge(store, client, { pageUrl: PAGE });
-    bridge.applyLink({ model: 'javascript:alert(1)', prompt: 'x' }, ['m=100000000: probes m must be a whole number from 1 to 256']);
+    bridge.applyLink({ model: 'javascript:alert(1)', prompt: 'x' }, ['m=100000000: probes m must be an integer from 1 to 256']);
     await settle();
     expect(calls).toEqual([]);
-    expect(store.getState()).toMatchObject({ modelStatus: 'error', runStatus: 'cancelled', linkProblems: ['m=100000000: probes m must be a whole number from 1 to 256'] });
+    expect(store.getState()).toMatchObject({ modelStatus: 'error', runStatus: 'cancelled', linkProblems: ['m=100000000: probes m must be an integer from 1 to 256'] });
     expect(store.getState().modelError).toMatch(/not an http\(s\) address/);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLimit, LIMITS, limitProblem, LimitError, MAX_CONTEXT_TOKENS } from './limits';
+import { checkLimit, describeLimit, LIMITS, limitProblem, LimitError, MAX_CONTEXT_TOKENS, withinLimit } from './limits';
 
 describe('limits', () => {
   it('accepts values inside each bound and explains values outside it', () => {
@@ -14,5 +14,8 @@ describe('limits', () => {
     expect(() => checkLimit('generate', 0, 'gen')).toThrow(LimitError);
     expect(() => checkLimit('generate', 0, 'gen')).toThrow(/^gen must be an integer from 1 to 64/);
     expect(checkLimit('seed', 7)).toBe(7);
+    expect(withinLimit('seed', -1)).toBe(false);
+    expect(withinLimit('seed', 2 ** 32 - 1)).toBe(true);
+    expect(describeLimit('m')).toBe('an integer from 1 to 256');
   });
 });

@@ -39,12 +39,20 @@ export class LimitError extends RangeError {
   override name = 'LimitError';
 }
 
+/** The values LIMITS[name] allows, in words: "an integer from 1 to 256". */
+export function describeLimit(name: LimitName): string {
+  const limit: CountLimit = LIMITS[name];
+  return `${limit.integer ? 'an integer' : 'a number'} from ${limit.min} to ${limit.max}`;
+}
+
+export function withinLimit(name: LimitName, value: number): boolean {
+  const limit: CountLimit = LIMITS[name];
+  return Number.isFinite(value) && (!limit.integer || Number.isInteger(value)) && value >= limit.min && value <= limit.max;
+}
+
 /** Why `value` is outside LIMITS[name] ("must be an integer from 1 to 256, got 1000000"), or null when it is fine. */
 export function limitProblem(name: LimitName, value: number): string | null {
-  const limit: CountLimit = LIMITS[name];
-  const kind = limit.integer ? 'an integer' : 'a number';
-  const ok = Number.isFinite(value) && (!limit.integer || Number.isInteger(value)) && value >= limit.min && value <= limit.max;
-  return ok ? null : `must be ${kind} from ${limit.min} to ${limit.max} (${limit.what}), got ${value}`;
+  return withinLimit(name, value) ? null : `must be ${describeLimit(name)} (${LIMITS[name].what}), got ${value}`;
 }
 
 /** `value` when it is within LIMITS[name]; otherwise a LimitError naming `label` (default: the limit's name). */

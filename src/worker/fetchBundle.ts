@@ -1,11 +1,11 @@
 // A bundle served over HTTP (the demo model next to the app, or any static host), read with fetch.
-// Only files inside the bundle's own folder are ever requested: a name from heta.json that is not a
-// plain file name (a URL, `//host/…`, `../`, an absolute path) is refused before any request, and the
-// resolved URL must still lie in the folder (defence in depth, whatever the manifest validator let
-// through). Redirects are refused too: they could lead to another host. A download stops as soon as it
-// exceeds the size the manifest announces for that file.
+// heta.json is read with the engine's one manifest parser, which already refuses file names that are
+// not plain names and names not listed in `files`. This file checks again at the fetch site (defence in
+// depth): only plain names listed in the parsed manifest's `files` are requested, and the resolved URL
+// must still lie in the bundle's folder. Redirects are refused too: they could lead to another host.
+// A download stops as soon as it exceeds the size `files[name].bytes` announces.
 
-import { MANIFEST_FILE } from '../engine/compiler/bundle';
+import { isPlainFileName, MANIFEST_FILE, parseBundleManifest, PLAIN_FILE_NAME_RULE, type BundleManifest } from '../engine/compiler/manifest';
 import type { DownloadProgress, FileProgress } from '../engine/hub/hubSource';
 import type { BundleSource } from '../engine/model/attributionModel';
 
@@ -21,37 +21,16 @@ export class BundleFetchError extends Error {
  * not a plain file name or its URL would leave the folder.
  */
 export function bundleFileUrl(folder: URL, name: string): URL {
-  // Plain: no separators, no scheme or port colon, not '.' or '..', no control characters.
-  if (name === '' || name === '.' || name === '..' || /[/\\:\u0000-\u001f\u007f]/.test(name)) {
+  if (!isPlainFileName(name)) {
     throw new BundleFetchError(
-      `${MANIFEST_FILE} names the file '${name}', which is not a plain file name inside the bundle folder ${folder.href}: ` +
-        'refusing to download it. Bundle files must be plain names such as weights.bin (no URL, no //, no .., no /); the bundle is broken or hostile.',
+      `${MANIFEST_FILE} names the file ${JSON.stringify(name)}, which is not a plain file name inside the bundle folder ${folder.href}: refusing to download it. ${PLAIN_FILE_NAME_RULE}`,
     );
   }
-  const url = new URL(encodeURIComponent(name), folder);
+  const url = new URL(name, folder);
   if (url.origin !== folder.origin || !url.pathname.startsWith(folder.pathname) || url.pathname.slice(folder.pathname.length).includes('/')) {
-    throw new BundleFetchError(`${MANIFEST_FILE} names the file '${name}', whose address ${url.href} is outside the bundle folder ${folder.href}: refusing to download it.`);
+    throw new BundleFetchError(`${MANIFEST_FILE} names the file ${JSON.stringify(name)}, whose address ${url.href} is outside the bundle folder ${folder.href}: refusing to download it.`);
   }
   return url;
-}
-
-/**
- * The per-file sizes a manifest announces, read defensively (the manifest is validated later, by
- * AttributionModel.load): `files[name].bytes`, and `weights.bytes` for the weights file.
- */
-export function announcedSizes(manifest: unknown): Map<string, number> {
-  const sizes = new Map<string, number>();
-  const isSize = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-  if (typeof manifest !== 'object' || manifest === null) return sizes;
-  const { files, weights } = manifest as { files?: unknown; weights?: { file?: unknown; bytes?: unknown } };
-  if (weights && typeof weights.file === 'string' && isSize(weights.bytes)) sizes.set(weights.file, weights.bytes);
-  if (typeof files === 'object' && files !== null) {
-    for (const [name, entry] of Object.entries(files)) {
-      const bytes = (entry as { bytes?: unknown } | null)?.bytes;
-      if (isSize(bytes)) sizes.set(name, bytes);
-    }
-  }
-  return sizes;
 }
 
 /** How many bytes a download may have: exactly the size the manifest announces, or at most a bound. */
@@ -63,24 +42,24 @@ export interface SizeLimit {
 }
 
 /**
- * The body of `response`, never more than `limit.bytes` (null: unbounded): a Content-Length above the
+ * The body of `response`, never more than `limit.bytes`: a Content-Length above the
  * limit fails before reading, a body that grows past it fails at that chunk (the rest is not read), and
  * an exact limit must be met. `onBytes` gets the bytes read so far and the expected total.
  */
-export async function readCapped(response: Response, name: string, limit: SizeLimit | null, onBytes?: (loaded: number, total: number | null) => void): Promise<Uint8Array> {
+export async function readCapped(response: Response, name: string, limit: SizeLimit, onBytes?: (loaded: number, total: number | null) => void): Promise<Uint8Array> {
   const length = response.headers.get('content-length');
   const announced = length === null || length.trim() === '' ? null : Number(length);
-  const tooLarge = (size: string) => new BundleFetchError(`${name}: the server sends ${size} bytes, but ${limit!.reason}: download stopped (a wrong or tampered file)`);
-  if (limit && announced !== null && announced > limit.bytes) {
+  const tooLarge = (size: string) => new BundleFetchError(`${name}: the server sends ${size} bytes, but ${limit.reason}: download stopped (a wrong or tampered file)`);
+  if (announced !== null && announced > limit.bytes) {
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge(String(announced));
   }
-  const total = limit?.exact ? limit.bytes : announced !== null && Number.isSafeInteger(announced) ? announced : null;
+  const total = limit.exact ? limit.bytes : announced !== null && Number.isSafeInteger(announced) ? announced : null;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   const add = (chunk: Uint8Array) => {
     loaded += chunk.byteLength;
-    if (limit && loaded > limit.bytes) throw tooLarge(`more than ${limit.bytes}`);
+    if (loaded > limit.bytes) throw tooLarge(`more than ${limit.bytes}`);
     chunks.push(chunk);
     onBytes?.(loaded, total);
   };
@@ -99,7 +78,7 @@ export async function readCapped(response: Response, name: string, limit: SizeLi
   } else {
     add(new Uint8Array(await response.arrayBuffer()));
   }
-  if (limit?.exact && loaded !== limit.bytes) {
+  if (limit.exact && loaded !== limit.bytes) {
     throw new BundleFetchError(`${name}: received ${loaded} bytes, but ${limit.reason} (an interrupted download or a different file)`);
   }
   if (chunks.length === 1) return chunks[0]!;
@@ -120,17 +99,28 @@ export async function readCapped(response: Response, name: string, limit: SizeLi
 export function fetchBundleSource(baseUrl: string, onProgress?: (progress: DownloadProgress) => void): BundleSource {
   const folder = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, self.location.href);
   if (folder.protocol !== 'https:' && folder.protocol !== 'http:') throw new BundleFetchError(`${baseUrl} is not an http(s) address: bundles load only over http(s)`);
-  let sizes = new Map<string, number>();
+  let manifest: BundleManifest | null = null;
   const progress = new Map<string, FileProgress>();
   const report = () => {
     if (!onProgress) return;
     const files = [...progress.values()].map((f) => ({ ...f }));
     onProgress({ files, loaded: files.reduce((sum, f) => sum + f.loaded, 0), total: files.reduce((sum, f) => sum + (f.total ?? f.loaded), 0) });
   };
+  /** The download bound for `name`: heta.json's own cap, or exactly the size heta.json records for a file it lists. */
+  const sizeLimit = (name: string): SizeLimit => {
+    if (name === MANIFEST_FILE) return { bytes: MAX_MANIFEST_BYTES, exact: false, reason: `a bundle's ${MANIFEST_FILE} is never larger than ${MAX_MANIFEST_BYTES} bytes` };
+    if (!manifest) throw new BundleFetchError(`${folder.href}: ${name} was asked for before ${MANIFEST_FILE}: refusing to download it (its size is not known yet)`);
+    if (!Object.hasOwn(manifest.files, name)) {
+      throw new BundleFetchError(`${folder.href}: ${MANIFEST_FILE} does not list ${JSON.stringify(name)} in its files: refusing to download it (only files with a recorded size and SHA-256 are fetched)`);
+    }
+    const { bytes } = manifest.files[name]!;
+    return { bytes, exact: true, reason: `${MANIFEST_FILE} announces ${bytes} bytes for it` };
+  };
   return {
     label: folder.href,
     async read(name) {
       const url = bundleFileUrl(folder, name);
+      const limit = sizeLimit(name);
       let response: Response;
       try {
         // redirect 'error': a redirect could send the request to another host than the bundle's.
@@ -139,14 +129,7 @@ export function fetchBundleSource(baseUrl: string, onProgress?: (progress: Downl
         throw new Error(`could not download ${name} from ${folder.href}: ${e instanceof Error ? e.message : String(e)} (network, CORS, or a redirect: bundle files are never fetched through redirects)`);
       }
       if (!response.ok) throw new Error(`could not download ${name} from ${folder.href}: HTTP ${response.status}${response.status === 404 ? ' (not found)' : ''}`);
-      const size = sizes.get(name);
-      const limit: SizeLimit | null =
-        name === MANIFEST_FILE
-          ? { bytes: MAX_MANIFEST_BYTES, exact: false, reason: `a bundle's ${MANIFEST_FILE} is never larger than ${MAX_MANIFEST_BYTES} bytes` }
-          : size !== undefined
-            ? { bytes: size, exact: true, reason: `${MANIFEST_FILE} announces ${size} bytes for it` }
-            : null;
-      const entry: FileProgress = progress.get(name) ?? { name, loaded: 0, total: size ?? null };
+      const entry: FileProgress = progress.get(name) ?? { name, loaded: 0, total: limit.exact ? limit.bytes : null };
       progress.set(name, entry);
       const bytes = await readCapped(response, name, limit, (loaded, total) => {
         entry.loaded = loaded;
@@ -155,13 +138,8 @@ export function fetchBundleSource(baseUrl: string, onProgress?: (progress: Downl
       });
       entry.total ??= bytes.byteLength; // done: its size is known now even when the server did not say
       if (name === MANIFEST_FILE) {
-        // A manifest that is not JSON is reported by AttributionModel.load.
-        try {
-          sizes = announcedSizes(JSON.parse(new TextDecoder().decode(bytes)));
-        } catch {
-          sizes = new Map();
-        }
-        for (const [file, size] of sizes) if (!progress.has(file)) progress.set(file, { name: file, loaded: 0, total: size });
+        manifest = parseBundleManifest(bytes, folder.href);
+        for (const [file, record] of Object.entries(manifest.files)) if (!progress.has(file)) progress.set(file, { name: file, loaded: 0, total: record.bytes });
       }
       report();
       return bytes;

@@ -1,10 +1,14 @@
 // What the worker may fetch: bundle files only inside the bundle's folder and never beyond the sizes
 // heta.json announces; hub files only from the approved hub.
 
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MANIFEST_FILE } from '../engine/compiler/bundle';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openCheckpoint } from '../engine/checkpoint/checkpoint';
+import { memorySource } from '../engine/checkpoint/memorySource';
+import { compileBundle } from '../engine/compiler/bundle';
+import { MANIFEST_FILE, type BundleManifest } from '../engine/compiler/manifest';
 import type { DownloadProgress } from '../engine/hub/hubSource';
-import { announcedSizes, bundleFileUrl, fetchBundleSource, MAX_MANIFEST_BYTES, readCapped } from './fetchBundle';
+import { makeTinyCheckpoint } from '../testing/tinyCheckpoint';
+import { bundleFileUrl, fetchBundleSource, MAX_MANIFEST_BYTES, readCapped } from './fetchBundle';
 import { originBoundFetch } from './originBoundFetch';
 
 const folder = new URL('https://models.example/b/demo/');
@@ -28,8 +32,6 @@ describe('bundleFileUrl', () => {
   it('resolves plain names inside the folder', () => {
     expect(bundleFileUrl(folder, 'weights.bin').href).toBe('https://models.example/b/demo/weights.bin');
     expect(bundleFileUrl(folder, 'tokenizer_config.json').href).toBe('https://models.example/b/demo/tokenizer_config.json');
-    // '?', '#' and '%' are part of the name, never a query, fragment or escape.
-    expect(bundleFileUrl(folder, 'a?b#c%2e.onnx').href).toBe('https://models.example/b/demo/a%3Fb%23c%252e.onnx');
   });
 
   it('refuses URLs, protocol-relative and absolute paths, traversal and separators, naming the file and the rule', () => {
@@ -46,25 +48,16 @@ describe('bundleFileUrl', () => {
       'C:x',
       'x\n.onnx',
       '',
+      // '?', '#' and '%' would be a query, a fragment or an escape ('%2e%2e' is '..').
+      'a?b#c.onnx',
+      '%2e%2e',
+      '.hidden',
     ];
     for (const name of hostile) {
-      expect(() => bundleFileUrl(folder, name), JSON.stringify(name)).toThrow(/not a plain file name inside the bundle folder https:\/\/models\.example\/b\/demo\/: refusing to download it/);
+      expect(() => bundleFileUrl(folder, name), JSON.stringify(name)).toThrow(
+        `heta.json names the file ${JSON.stringify(name)}, which is not a plain file name inside the bundle folder https://models.example/b/demo/: refusing to download it. Bundle files must be plain names such as weights.bin`,
+      );
     }
-  });
-});
-
-describe('announcedSizes', () => {
-  it('reads files[name].bytes and weights.bytes, ignoring anything malformed', () => {
-    const sizes = announcedSizes({
-      weights: { file: 'weights.bin', bytes: 100 },
-      files: { 'a.onnx': { bytes: 5, sha256: 'ab' }, 'b.onnx': { bytes: -1 }, 'c.onnx': { bytes: '5' }, 'd.onnx': null, 'e.onnx': { bytes: 1.5 } },
-    });
-    expect([...sizes]).toEqual([
-      ['weights.bin', 100],
-      ['a.onnx', 5],
-    ]);
-    expect(announcedSizes(null).size).toBe(0);
-    expect(announcedSizes({ files: 'x', weights: { file: 1, bytes: 2 } }).size).toBe(0);
   });
 });
 
@@ -98,16 +91,23 @@ describe('readCapped', () => {
     await expect(readCapped(streamed([3]).response, 'a.onnx', limit(7))).rejects.toThrow('a.onnx: received 3 bytes, but heta.json announces 7 bytes for it');
   });
 
-  it('an upper bound (not exact) accepts less; no limit reads all', async () => {
+  it('an upper bound (not exact) accepts less', async () => {
     expect((await readCapped(streamed([3]).response, MANIFEST_FILE, limit(10, false))).byteLength).toBe(3);
-    expect((await readCapped(streamed([3, 3], null).response, 'x', null)).byteLength).toBe(6);
   });
 });
 
 describe('fetchBundleSource', () => {
+  /** A real bundle (the manifest is read by the engine's parser, which refuses anything less). */
+  let bundle: Map<string, Uint8Array>;
+  let manifest: BundleManifest;
+  beforeAll(async () => {
+    const compiled = await compileBundle(await openCheckpoint(memorySource(makeTinyCheckpoint({ family: 'gpt2', seed: 4 }), 'ckpt')), { quant: 'none', modelId: 'tiny' });
+    bundle = compiled.files;
+    manifest = compiled.manifest;
+  });
   afterEach(() => vi.unstubAllGlobals());
 
-  function serve(files: Record<string, Uint8Array<ArrayBuffer> | string>) {
+  function serve(files: Record<string, Uint8Array | string>) {
     const requested: string[] = [];
     vi.stubGlobal('self', { location: { href: 'https://lens.example/assets/worker.js' } });
     vi.stubGlobal(
@@ -117,37 +117,46 @@ describe('fetchBundleSource', () => {
         expect(init?.redirect).toBe('error');
         const name = decodeURIComponent(url.pathname.split('/').pop()!);
         const body = files[name];
-        return body === undefined ? new Response('nope', { status: 404 }) : new Response(body);
+        return body === undefined ? new Response('nope', { status: 404 }) : new Response(body as BodyInit);
       }),
     );
     return requested;
   }
 
-  it("caps each file at heta.json's announced size and lists the announced files with their sizes", async () => {
-    const manifest = JSON.stringify({ weights: { file: 'weights.bin', bytes: 8 }, files: { 'a.onnx': { bytes: 3 } } });
-    const requested = serve({ [MANIFEST_FILE]: manifest, 'weights.bin': new Uint8Array(8), 'a.onnx': new Uint8Array(5) });
+  it("caps each file at the size heta.json's files record for it and lists every file with its size", async () => {
+    const [firstGraph] = Object.keys(manifest.files).filter((f) => f.endsWith('.onnx'));
+    const served = { ...Object.fromEntries(bundle), [firstGraph]: new Uint8Array(manifest.files[firstGraph].bytes + 5) };
+    const requested = serve(served);
     const progress: DownloadProgress[] = [];
     const source = fetchBundleSource('/models/demo', (p) => progress.push(p));
     expect(source.label).toBe('https://lens.example/models/demo/');
     await source.read(MANIFEST_FILE);
     expect(progress.at(-1)!.files.map((f) => [f.name, f.total])).toEqual([
-      [MANIFEST_FILE, manifest.length],
-      ['weights.bin', 8],
-      ['a.onnx', 3],
+      [MANIFEST_FILE, bundle.get(MANIFEST_FILE)!.byteLength],
+      ...Object.entries(manifest.files).map(([name, record]) => [name, record.bytes]),
     ]);
-    expect((await source.read('weights.bin')).byteLength).toBe(8);
-    await expect(source.read('a.onnx')).rejects.toThrow(/a\.onnx: the server sends more than 3 bytes, but heta\.json announces 3 bytes for it/);
-    expect(requested).toEqual(['https://lens.example/models/demo/heta.json', 'https://lens.example/models/demo/weights.bin', 'https://lens.example/models/demo/a.onnx']);
+    expect((await source.read(manifest.weights.file)).byteLength).toBe(manifest.weights.bytes);
+    await expect(source.read(firstGraph)).rejects.toThrow(`${firstGraph}: the server sends more than ${manifest.files[firstGraph].bytes} bytes, but heta.json announces ${manifest.files[firstGraph].bytes} bytes for it`);
+    expect(requested).toEqual([MANIFEST_FILE, manifest.weights.file, firstGraph].map((f) => `https://lens.example/models/demo/${f}`));
   });
 
-  it('refuses a hostile file name without any request', async () => {
-    const requested = serve({ [MANIFEST_FILE]: '{}' });
+  it('refuses hostile names, names heta.json does not list, and any file before heta.json, without a request', async () => {
+    const requested = serve({ ...Object.fromEntries(bundle), 'extra.onnx': new Uint8Array(3) });
     const source = fetchBundleSource('https://models.example/b/');
+    await expect(source.read(manifest.weights.file)).rejects.toThrow(`https://models.example/b/: ${manifest.weights.file} was asked for before heta.json: refusing to download it`);
     await source.read(MANIFEST_FILE);
     for (const name of ['https://tracker.example/pixel.onnx', '//cdn.example/x.onnx', '../../other/x.onnx']) {
-      await expect(source.read(name)).rejects.toThrow(/not a plain file name inside the bundle folder/);
+      await expect(source.read(name)).rejects.toThrow(/which is not a plain file name inside the bundle folder https:\/\/models\.example\/b\/: refusing to download it/);
+    }
+    for (const name of ['extra.onnx', 'constructor', '__proto__']) {
+      await expect(source.read(name)).rejects.toThrow(`https://models.example/b/: heta.json does not list ${JSON.stringify(name)} in its files: refusing to download it`);
     }
     expect(requested).toEqual(['https://models.example/b/heta.json']);
+  });
+
+  it("reads heta.json with the engine's manifest parser", async () => {
+    serve({ [MANIFEST_FILE]: '{}' });
+    await expect(fetchBundleSource('https://models.example/b/').read(MANIFEST_FILE)).rejects.toThrow('https://models.example/b/: not a HETA bundle (heta.json has format null)');
   });
 
   it('takes only http(s) folders', () => {

@@ -7,7 +7,8 @@ import { openCheckpoint, CONFIG_FILE } from '../engine/checkpoint/checkpoint';
 import { CheckpointError } from '../engine/checkpoint/errors';
 import { parseModelConfig } from '../engine/checkpoint/config';
 import type { FileSource, ModelConfig } from '../engine/checkpoint/types';
-import { compileBundle, MANIFEST_FILE, type BundleManifest } from '../engine/compiler/bundle';
+import { compileBundle } from '../engine/compiler/bundle';
+import { MANIFEST_FILE, parseBundleManifest } from '../engine/compiler/manifest';
 import { planCheckpointDownload } from '../engine/hub/downloadPlan';
 import { describeHubRef, formatHubSpec, HUB_SPEC_PREFIX, type HubRef } from '../engine/hub/hubRef';
 import { hubFileSource, type FileProgress } from '../engine/hub/hubSource';
@@ -83,13 +84,8 @@ async function readConfig(source: FileSource): Promise<ModelConfig> {
 
 /** A compiled bundle (stored, or a prebuilt folder): the memory plan from its manifest first, then the sessions. */
 async function loadCheckedBundle(source: BundleSource, origin: string, ctx: LoadContext): Promise<LoadedModel> {
-  let manifest: Partial<BundleManifest> | null = null;
-  try {
-    manifest = JSON.parse(new TextDecoder().decode(await source.read(MANIFEST_FILE))) as Partial<BundleManifest>;
-  } catch {
-    // Unreadable manifest: AttributionModel.load reports it properly.
-  }
-  const plan = manifest?.config && manifest.quantization ? await checkMemory(manifest.config, 0, manifest.quantization.requested, ctx.prefer) : null;
+  const manifest = parseBundleManifest(await source.read(MANIFEST_FILE), source.label);
+  const plan = await checkMemory(manifest.config, 0, manifest.quantization.requested, ctx.prefer);
   return { model: await loadBundle(source, ctx), origin, plan, notice: null };
 }
 

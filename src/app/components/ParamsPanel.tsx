@@ -1,9 +1,9 @@
 // β and γ recombine the final score instantly from the cached components; m and seed set the next run.
 
-import { inRange, RUN_LIMITS, type Range } from '../lib/runLimits';
+import { LIMITS, withinLimit } from '../../engine/limits';
 import { useApp, useActions } from './context';
 
-function Weight({ name, value, onChange, testId, range }: { name: string; value: number; onChange: (v: number) => void; testId: string; range: Range }) {
+function Weight({ name, value, onChange, testId, limit }: { name: string; value: number; onChange: (v: number) => void; testId: string; limit: 'beta' | 'gamma' }) {
   return (
     <div className="weight">
       <label htmlFor={testId}>{name}</label>
@@ -12,13 +12,13 @@ function Weight({ name, value, onChange, testId, range }: { name: string; value:
         type="number"
         aria-label={`${name} value`}
         data-testid={`${testId}-number`}
-        min={range.min}
-        max={range.max}
+        min={LIMITS[limit].min}
+        max={LIMITS[limit].max}
         step={0.05}
         value={value}
         onChange={(e) => {
           const v = Number(e.target.value);
-          if (e.target.value !== '' && inRange(range, v)) onChange(v);
+          if (e.target.value !== '' && withinLimit(limit, v)) onChange(v);
         }}
       />
     </div>
@@ -37,21 +37,21 @@ export function ParamsPanel() {
       <p className="formula">
         Attr<sub>i</sub> = M<sub>i</sub> · (β S<sub>i</sub> + γ I<sub>i</sub>)
       </p>
-      <Weight name="β (Hessian S)" value={beta} testId="beta-slider" range={RUN_LIMITS.beta} onChange={(v) => actions.setWeights(v, gamma)} />
-      <Weight name="γ (KL I)" value={gamma} testId="gamma-slider" range={RUN_LIMITS.gamma} onChange={(v) => actions.setWeights(beta, v)} />
+      <Weight name="β (Hessian S)" value={beta} testId="beta-slider" limit="beta" onChange={(v) => actions.setWeights(v, gamma)} />
+      <Weight name="γ (KL I)" value={gamma} testId="gamma-slider" limit="gamma" onChange={(v) => actions.setWeights(beta, v)} />
       <div className="run-params">
         <label>
           probes m
           <input
             type="number"
             data-testid="m-input"
-            min={RUN_LIMITS.m.min}
-            max={RUN_LIMITS.m.max}
+            min={LIMITS.m.min}
+            max={LIMITS.m.max}
             step={1}
             value={m}
             onChange={(e) => {
               const v = Math.round(Number(e.target.value));
-              if (v >= RUN_LIMITS.m.min) actions.setRunParams(Math.min(RUN_LIMITS.m.max, v), seed);
+              if (v >= LIMITS.m.min) actions.setRunParams(Math.min(LIMITS.m.max, v), seed);
             }}
           />
         </label>
@@ -60,11 +60,13 @@ export function ParamsPanel() {
           <input
             type="number"
             data-testid="seed-input"
+            min={LIMITS.seed.min}
+            max={LIMITS.seed.max}
             step={1}
             value={seed}
             onChange={(e) => {
               const v = Math.round(Number(e.target.value));
-              if (inRange(RUN_LIMITS.seed, v)) actions.setRunParams(m, v);
+              if (withinLimit('seed', v)) actions.setRunParams(m, v);
             }}
           />
         </label>

@@ -61,19 +61,25 @@ describe('link', () => {
     expect(problems).toEqual([
       'backend=cuda: expected one of auto, webgpu, wasm',
       'target=foo: expected next, next:<token id> or pos:<position>',
-      'beta=x: β must be a number from 0 to 100',
-      'm=0: probes m must be a whole number from 1 to 256',
-      'seed=1.5: seed must be a whole number from -2147483648 to 4294967295',
-      'gen=0: generated tokens must be a whole number from 1 to 64',
+      'beta=x: β must be a number from -1000000 to 1000000',
+      'm=0: probes m must be an integer from 1 to 256',
+      'seed=1.5: seed must be an integer from 0 to 4294967295',
+      'gen=0: generated tokens must be an integer from 1 to 64',
     ]);
     expect(parseLink('#gen=65')).toEqual({});
   });
   it('bounds run parameters a link can set (m = 100000000 would run for hours)', () => {
-    const { link, problems } = readLink('#prompt=hi&m=100000000&gamma=1e308&beta=-1&m2=5');
+    const { link, problems } = readLink('#prompt=hi&m=100000000&gamma=1e308&beta=-1e7&seed=-5&m2=5');
     expect(link).toEqual({ prompt: 'hi' });
-    expect(problems).toEqual(['beta=-1: β must be a number from 0 to 100', 'gamma=1e308: γ must be a number from 0 to 100', 'm=100000000: probes m must be a whole number from 1 to 256']);
-    expect(readLink('#m=256&beta=100&gamma=0&seed=-5').problems).toEqual([]);
-    expect(readLink(`#m=${'9'.repeat(40)}`).problems).toEqual([`m=${'9'.repeat(24)}…: probes m must be a whole number from 1 to 256`]);
+    expect(problems).toEqual([
+      'beta=-1e7: β must be a number from -1000000 to 1000000',
+      'gamma=1e308: γ must be a number from -1000000 to 1000000',
+      'm=100000000: probes m must be an integer from 1 to 256',
+      'seed=-5: seed must be an integer from 0 to 4294967295',
+    ]);
+    // The same bounds as the CLI's options (engine/limits.ts).
+    expect(readLink('#m=256&beta=-1&gamma=0&seed=4294967295&gen=64').problems).toEqual([]);
+    expect(readLink(`#m=${'9'.repeat(40)}`).problems).toEqual([`m=${'9'.repeat(24)}…: probes m must be an integer from 1 to 256`]);
   });
 });
 

@@ -2,7 +2,7 @@
 // target: "next" (top prediction), "next:<token id>" or "pos:<position>".
 
 import type { BackendPreference, TargetRequest } from '../../worker/protocol';
-import { describeRange, inRange, RUN_LIMITS, type Range } from './runLimits';
+import { describeLimit, withinLimit, type LimitName } from '../../engine/limits';
 
 export interface LinkState {
   model?: string;
@@ -38,16 +38,19 @@ export function formatTarget(t: TargetRequest): string {
   return t.tokenId === undefined ? 'next' : `next:${t.tokenId}`;
 }
 
-/** The hash's view; values that are invalid or outside RUN_LIMITS are left out and named in `problems`. */
+/** What each bounded link parameter is called on the page (the bounds are the engine's, as for the CLI). */
+const PARAM_LABELS: Record<'beta' | 'gamma' | 'm' | 'seed' | 'generate', string> = { beta: 'β', gamma: 'γ', m: 'probes m', seed: 'seed', generate: 'generated tokens' };
+
+/** The hash's view; values that are invalid or outside the engine's LIMITS are left out and named in `problems`. */
 export function readLink(hash: string): ReadLink {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
   const problems: string[] = [];
-  const bounded = (key: string, range: Range): number | undefined => {
+  const bounded = (key: string, limit: keyof typeof PARAM_LABELS & LimitName): number | undefined => {
     const v = q.get(key);
     if (v === null || v.trim() === '') return undefined;
     const n = Number(v);
-    if (inRange(range, n)) return n;
-    problems.push(`${key}=${v.length > 24 ? `${v.slice(0, 24)}…` : v}: ${range.label} must be ${describeRange(range)}`);
+    if (withinLimit(limit, n)) return n;
+    problems.push(`${key}=${v.length > 24 ? `${v.slice(0, 24)}…` : v}: ${PARAM_LABELS[limit]} must be ${describeLimit(limit)}`);
     return undefined;
   };
   const backend = q.get('backend');
@@ -59,11 +62,11 @@ export function readLink(hash: string): ReadLink {
     backend: BACKENDS.includes(backend as BackendPreference) ? (backend as BackendPreference) : undefined,
     prompt: q.get('prompt') ?? undefined,
     target,
-    beta: bounded('beta', RUN_LIMITS.beta),
-    gamma: bounded('gamma', RUN_LIMITS.gamma),
-    m: bounded('m', RUN_LIMITS.m),
-    seed: bounded('seed', RUN_LIMITS.seed),
-    generate: bounded('gen', RUN_LIMITS.generate),
+    beta: bounded('beta', 'beta'),
+    gamma: bounded('gamma', 'gamma'),
+    m: bounded('m', 'm'),
+    seed: bounded('seed', 'seed'),
+    generate: bounded('gen', 'generate'),
   };
   for (const k of Object.keys(link) as (keyof LinkState)[]) if (link[k] === undefined) delete link[k];
   return { link, problems };

@@ -60,6 +60,10 @@ export function isPlainFileName(name: unknown): name is string {
   return typeof name === 'string' && PLAIN_FILE_NAME.test(name) && !name.includes('..');
 }
 
+/** What isPlainFileName allows, for the messages of everything that refuses a bundle file name. */
+export const PLAIN_FILE_NAME_RULE =
+  "Bundle files must be plain names such as weights.bin (letters, digits, '.', '_', '-'; no URL, scheme or host, no '/', '\\', '..' or ':'); the bundle is broken or hostile";
+
 const ARCHITECTURES: readonly ModelConfig['architecture'][] = ['gpt2', 'llama', 'qwen2'];
 const QUANT_SCHEMES: readonly QuantScheme[] = ['none', 'q8', 'q4'];
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -102,12 +106,7 @@ export function parseBundleManifest(bytes: Uint8Array, label: string): BundleMan
   const obj = (parent: Record<string, unknown>, key: string, path: string): Record<string, unknown> =>
     isObject(parent[key]) ? (parent[key] as Record<string, unknown>) : bad(`field ${path} must be an object`);
   const fileName = (value: unknown, path: string): string =>
-    isPlainFileName(value)
-      ? value
-      : bad(
-          `names the file ${JSON.stringify(value)} (${path}); bundle files must be plain names inside the bundle folder ` +
-            `(letters, digits, '.', '_', '-'; no '/', '\\', '..', ':', scheme or host). The bundle is refused`,
-        );
+    isPlainFileName(value) ? value : bad(`names the file ${JSON.stringify(value)} (${path}), which is not a plain file name inside the bundle folder: refusing to read or download it. ${PLAIN_FILE_NAME_RULE}`);
 
   str(json, 'modelId', 'modelId');
   str(json, 'hfArchitecture', 'hfArchitecture');
@@ -133,7 +132,7 @@ export function parseBundleManifest(bytes: Uint8Array, label: string): BundleMan
     int(record, 'bytes', `files[${JSON.stringify(name)}].bytes`, 0);
     if (typeof record.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(record.sha256)) bad(`field files[${JSON.stringify(name)}].sha256 must be 64 lowercase hex digits`);
   }
-  const listed = (name: string, path: string): string => (name in records ? name : bad(`names ${name} (${path}) but has no size and SHA-256 for it in files`));
+  const listed = (name: string, path: string): string => (Object.hasOwn(records, name) ? name : bad(`names ${name} (${path}) but has no size and SHA-256 for it in files`));
 
   const graphs = obj(json, 'graphs', 'graphs');
   for (const kind of Object.keys(GRAPH_IO) as GraphKind[]) {
@@ -162,7 +161,7 @@ export async function fileRecords(files: ReadonlyMap<string, Uint8Array>): Promi
 
 /** Throws a BundleError naming `name` unless its bytes have the size and SHA-256 heta.json records. */
 export async function verifyBundleFile(manifest: BundleManifest, name: string, data: Uint8Array, label: string): Promise<void> {
-  const record = manifest.files[name];
+  const record = Object.hasOwn(manifest.files, name) ? manifest.files[name] : undefined;
   if (!record) throw new BundleError(`${label}: ${name} is not listed in ${MANIFEST_FILE}'s files`);
   if (data.byteLength !== record.bytes) {
     throw new BundleError(`${label}: ${name} has ${data.byteLength} bytes, ${MANIFEST_FILE} says ${record.bytes} (truncated or replaced file?); download or convert the bundle again`);

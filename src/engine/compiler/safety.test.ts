@@ -95,12 +95,14 @@ describe('heta.json is checked before anything it names is read', () => {
     expect(parse(files).files['weights.bin'].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(parse(files).files).sort()).toEqual([...files.keys()].filter((n) => n !== MANIFEST_FILE).sort());
     expect(() => parse(editManifest(files, (m) => (m.weights.file = '../../../../etc/passwd')))).toThrow(
-      /b: heta\.json names the file "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" \(weights\.file\); bundle files must be plain names inside the bundle folder/,
+      /b: heta\.json names the file "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" \(weights\.file\), which is not a plain file name inside the bundle folder: refusing to read or download it\. Bundle files must be plain names such as weights\.bin/,
     );
     expect(() => parse(editManifest(files, (m) => (m.graphs.forward.file = 'https://tracker.example/pixel.onnx')))).toThrow(/names the file "https:\/\/tracker\.example\/pixel\.onnx" \(graphs\.forward\.file\)/);
     expect(() => parse(editManifest(files, (m) => (m.tokenizer.file = '//cdn.example/t.json')))).toThrow(/\(tokenizer\.file\)/);
     expect(() => parse(editManifest(files, (m) => (m.files['../x'] = { bytes: 1, sha256: '0'.repeat(64) })))).toThrow(/names the file "\.\.\/x" \(files\)/);
     expect(() => parse(editManifest(files, (m) => delete m.files['weights.bin']))).toThrow(/names weights\.bin \(weights\.file\) but has no size and SHA-256 for it/);
+    // Only files listed in `files` itself count (not names every object inherits).
+    expect(() => parse(editManifest(files, (m) => (m.graphs.embed.file = 'constructor')))).toThrow(/names constructor \(graphs\.embed\.file\) but has no size and SHA-256 for it/);
     expect(() => parse(editManifest(files, (m) => ((m.formatVersion = 2), delete m.files)))).toThrow(
       new RegExp(`bundle format version 2 is from an older heta \\(no integrity record\\); this build reads version ${BUNDLE_FORMAT_VERSION}\\. Recompile it: npx heta convert`),
     );
