@@ -22,7 +22,7 @@ import { progressLine } from './progress';
 
 const USAGE =
   'usage: heta eval --model <bundle-dir> --dataset <curated.json | items.jsonl> [--methods all|heta,ig,...] [--limit N] ' +
-  '[--json <file> [--resume | --overwrite]] [--m 10] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 256] ' +
+  '[--json <file> [--resume | --overwrite]] [--only-correct] [--m 10] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 512] ' +
   '[--ig-grid log|uniform] [--cc-samples 128] [--cc-lambda cv|<λ/λ_max>] [--draws 8] [--threads N]';
 
 export const EVAL_SCHEMA = 'heta-eval';
@@ -43,6 +43,8 @@ export interface EvalSettings {
     contextCiteSamples: number;
     contextCiteLambda: number | 'cv';
     draws: number;
+    /** Only items whose target is the model's top-1 prediction are scored (absent in older files = false). */
+    onlyCorrect?: boolean;
   };
 }
 
@@ -99,6 +101,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   json: { type: 'string' },
   resume: { type: 'boolean', default: false },
+  'only-correct': { type: 'boolean', default: false },
   overwrite: { type: 'boolean', default: false },
   m: { type: 'string' },
   seed: { type: 'string' },
@@ -132,6 +135,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     contextCiteSamples: limitedOption('cc-samples', 'contextCiteSamples', values['cc-samples'], DEFAULT_BASELINE_OPTIONS.contextCiteSamples),
     contextCiteLambda: values['cc-lambda'] === undefined || values['cc-lambda'] === 'cv' ? 'cv' : numberOption('cc-lambda', values['cc-lambda'], 0),
     draws: limitedOption('draws', 'draws', values.draws, 8),
+    ...(values['only-correct'] ? { onlyCorrect: true } : {}), // absent when off: older files still resume
   };
   const maxBatch = values['max-batch'] === undefined ? undefined : limitedOption('max-batch', 'maxBatch', values['max-batch'], 64);
   const threads = values.threads === undefined ? undefined : limitedOption('threads', 'threads', values.threads, 1);
@@ -215,6 +219,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
           },
           metrics: { draws: params.draws, seed: deriveSeed(params.seed, SEED_SALT.softMasks) },
           signal: controller.signal,
+          onlyCorrect: params.onlyCorrect,
           onProgress: (stage, detail, d, total) => progress.update(`${label} ${stage}`, d, total, detail),
         });
       } catch (e) {
@@ -227,11 +232,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
       results.push(result);
       warned += result.warnings?.length ? 1 : 0;
       computed++;
-      if (computed === 1 && !result.error) {
+      if (computed === 1 && !result.error && !result.skipped) {
         const left = items.filter((it) => !done.has(it.id)).length - 1;
         if (left > 0) console.error(`estimated cost: about ${formatSeconds(result.ms / 1000)} per item, ${formatSeconds((left * result.ms) / 1000)} for the ${left} items left`);
       }
-      if (!result.error) {
+      if (result.skipped) console.error(`${label} ${item.id}: left out, ${result.skipped}`);
+      else if (!result.error) {
         const t = result.target;
         console.error(`${label} ${item.id}: ${result.tokens.length} tokens, target ${JSON.stringify(t.tokenText)} p=${t.probability.toPrecision(3)}, ${(result.ms / 1000).toFixed(1)} s`);
       }

@@ -11,6 +11,7 @@ import type { QuantScheme } from '../quant/quantize';
 import { makeTinyCheckpoint, type TinyCheckpointOptions } from '../../testing/tinyCheckpoint';
 import { referenceForward, referenceLogProb } from '../../testing/referenceForward';
 import { compileBundle, type CompiledBundle } from './bundle';
+import { MANIFEST_FILE, parseBundleManifest } from './manifest';
 import type { GraphKind } from './graphs';
 
 const T = 7;
@@ -72,6 +73,13 @@ const families: [string, TinyCheckpointOptions][] = [
 ];
 
 describe.each(families)('%s', (_name, options) => {
+  it('the manifest it writes passes the one manifest parser every load path uses', async () => {
+    const ckpt = await openCheckpoint(memorySource(makeTinyCheckpoint(options), 'tiny'));
+    const bundle = await compileBundle(ckpt, { quant: 'none', modelId: 'tiny' });
+    const parsed = parseBundleManifest(bundle.files.get(MANIFEST_FILE)!, 'tiny');
+    expect(parsed.config.architecture).toBe(ckpt.config.architecture);
+  });
+
   it('forward and inspect logits, attention and ν equal the reference; gradient equals finite differences', async () => {
     const { ckpt, sessions, lookup, release } = await compile(options, 'none');
     const { hiddenSize: d, vocabSize: V, numLayers: L, numHeads: H } = ckpt.config;

@@ -3,6 +3,7 @@
 // /etc/passwd or fetch from another host), and every file's size and SHA-256 are recorded so the bytes
 // can be checked before they are trusted.
 
+import { FAMILIES } from '../architectures/families';
 import type { ModelConfig } from '../checkpoint/types';
 import { MAX_CONTEXT_TOKENS } from '../limits';
 import type { QuantScheme } from '../quant/quantize';
@@ -64,7 +65,7 @@ export function isPlainFileName(name: unknown): name is string {
 export const PLAIN_FILE_NAME_RULE =
   "Bundle files must be plain names such as weights.bin (letters, digits, '.', '_', '-'; no URL, scheme or host, no '/', '\\', '..' or ':'); the bundle is broken or hostile";
 
-const ARCHITECTURES: readonly ModelConfig['architecture'][] = ['gpt2', 'llama', 'qwen2'];
+const ARCHITECTURES: readonly ModelConfig['architecture'][] = FAMILIES.map((f) => f.id);
 const QUANT_SCHEMES: readonly QuantScheme[] = ['none', 'q8', 'q4'];
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

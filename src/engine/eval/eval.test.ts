@@ -11,6 +11,7 @@ import { faithfulness } from '../metrics/evaluate';
 import { softTerms, suffZero, tokensAt } from '../metrics/faithfulness';
 import { curatedItem, DatasetError, parseDataset, targetToken } from './dataset';
 import { evaluateItem, formatSummary, summarize, type ItemResult } from './harness';
+import { nextTokenPredictions } from '../model/languageModel';
 
 describe('datasets', () => {
   it('reads the curated set: prompt = input_text + " Answer:", target " <first answer token>", segment spans', async () => {
@@ -115,6 +116,33 @@ describe('on a compiled tiny Llama', async () => {
     expect(stages).toContain('heta');
     expect(r.passes.gradient).toBe(1 + 9); // base gradient + 9 IG points; HETA's passes are its own
     expect(r.passes.hetaGradient).toBe(2 * r.tokens.length);
+  });
+
+  it('onlyCorrect: an item whose target is not the top-1 prediction is left out, with what the model predicts', async () => {
+    const prompt = 'The storm passed. Green leaves';
+    const ids = model.tokenizer.encode(prompt).map((t) => t.id);
+    const top = await nextTokenPredictions(model, ids, V);
+    // targets given as text: use predictions whose text encodes back to the same single token
+    const roundTrips = (text: string, id: number) => {
+      const ts = model.tokenizer.encode(text).filter((t) => !t.special);
+      return ts.length === 1 && ts[0].id === id;
+    };
+    const clean = top.filter((p) => !model.tokenizer.isSpecial(p.id) && roundTrips(p.text, p.id));
+    const options = { baseline: { heta: { m: 1 }, igSteps: 8, contextCiteSamples: 24 }, metrics: { draws: 2, seed: 0 }, onlyCorrect: true };
+    const wrongTarget = clean.find((p) => p.id !== top[0].id)!;
+    const wrong = await evaluateItem(model, { id: 'w', prompt, target: wrongTarget.text }, parseMethods('saliency'), options);
+    expect(wrong.skipped).toBe(`the model predicts ${JSON.stringify(top[0].text)}, not the target`);
+    expect(wrong.methods).toEqual({});
+    const items = [wrong];
+    if (clean[0].id === top[0].id) {
+      const right = await evaluateItem(model, { id: 'r', prompt, target: top[0].text }, parseMethods('saliency'), options);
+      expect(right.skipped).toBeUndefined();
+      expect(Object.keys(right.methods)).toEqual(['saliency']);
+      items.push(right);
+    }
+    const s = summarize(items, [{ id: 'saliency', label: 'Saliency' }]);
+    expect([s.items, s.failed, s.skipped]).toEqual([items.length - 1, 0, 1]);
+    expect(formatSummary(s)).toMatch(/1 left out/);
   });
 });
 

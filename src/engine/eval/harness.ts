@@ -59,12 +59,16 @@ export interface ItemResult {
   ms: number;
   /** Set when the item failed (it is then left out of the summary). */
   error?: string;
+  /** Set when the item was left out on purpose (`onlyCorrect`: the model does not predict the target). */
+  skipped?: string;
 }
 
 export interface EvalOptions {
   baseline: Partial<BaselineOptions>;
   metrics: MetricOptions;
   signal?: AbortSignal;
+  /** Score only items whose target is the model's top-1 prediction (explanations of a right answer). */
+  onlyCorrect?: boolean;
   /** stage: a method id or 'metrics', with the context's own progress labels (e.g. 'heta hessian'). */
   onProgress?: (stage: string, detail: string, done: number, total: number) => void;
 }
@@ -84,6 +88,24 @@ export async function evaluateItem(model: AttributionModel, item: EvalItem, meth
   });
   const { p } = ctx;
   const tokens = ctx.tokens.slice(0, p);
+  if (options.onlyCorrect) {
+    const [logp] = await ctx.logProbs(ctx.x, 1);
+    const top = logp.reduce((best, v, id) => (v > logp[best] ? id : best), 0);
+    if (top !== ctx.targetId) {
+      return {
+        id: item.id,
+        prompt: item.prompt,
+        target: { text: item.target, tokenText: target.text, id: ctx.targetId, position: p, logprob: ctx.g, probability: Math.exp(ctx.g) },
+        warnings,
+        tokens: tokens.map((t) => t.text),
+        methods: {},
+        diagnostics: {},
+        passes: { forward: ctx.passes.forward, gradient: ctx.passes.gradient, hetaGradient: 0 },
+        ms: performance.now() - started,
+        skipped: `the model predicts ${JSON.stringify(model.tokenizer.idToText(top))}, not the target`,
+      };
+    }
+  }
   let support: boolean[] | undefined;
   let distractor: boolean[] | undefined;
   let gold: boolean[] | undefined;
@@ -147,13 +169,15 @@ export interface SummaryCell extends MeanCI {}
 export interface Summary {
   items: number;
   failed: number;
+  /** Items left out on purpose (`onlyCorrect`). */
+  skipped: number;
   methods: { id: string; label: string; metrics: Partial<Record<MetricKey, SummaryCell>>; seconds: SummaryCell }[];
   /** Paired differences HETA − method per metric (only when 'heta' was run), items where both are defined. */
   pairedVsHeta: { id: string; label: string; metrics: Partial<Record<MetricKey, SummaryCell>> }[];
 }
 
 export function summarize(items: readonly ItemResult[], methods: readonly Pick<AttributionMethod, 'id' | 'label'>[]): Summary {
-  const ok = items.filter((it) => !it.error);
+  const ok = items.filter((it) => !it.error && !it.skipped);
   const present = (key: MetricKey) => ok.some((it) => Object.values(it.methods).some((m) => m.metrics[key] !== null));
   const keys = METRICS.map((m) => m.key).filter(present);
   const value = (it: ItemResult, id: string, key: MetricKey) => it.methods[id]?.metrics[key] ?? NaN;
@@ -173,7 +197,8 @@ export function summarize(items: readonly ItemResult[], methods: readonly Pick<A
           metrics: Object.fromEntries(keys.map((k) => [k, meanCI(ok.map((it) => value(it, 'heta', k) - value(it, m.id, k)))])),
         }))
     : [];
-  return { items: ok.length, failed: items.length - ok.length, methods: rows, pairedVsHeta: paired };
+  const skipped = items.filter((it) => !it.error && it.skipped).length;
+  return { items: ok.length, failed: items.length - ok.length - skipped, skipped, methods: rows, pairedVsHeta: paired };
 }
 
 function cell(c: SummaryCell | undefined, digits = 3): string {
@@ -211,7 +236,8 @@ export function formatSummary(summary: Summary): string {
       table(['vs', ...keys.map(arrow)], summary.pairedVsHeta.map((r) => [r.label, ...keys.map((k) => mark(k, r.metrics[k.key]))])),
     );
   }
-  out.push('', `${summary.items} items${summary.failed ? `, ${summary.failed} failed` : ''}; mean ± half-width of the 95% Student-t interval`);
+  const leftOut = summary.skipped ? `, ${summary.skipped} left out (the model does not predict the target)` : '';
+  out.push('', `${summary.items} items${summary.failed ? `, ${summary.failed} failed` : ''}${leftOut}; mean ± half-width of the 95% Student-t interval`);
   return out.join('\n');
 }
 
