@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesToUnicode } from '../../testing/tinyCheckpoint';
-import { TextTokenizer, type Token } from './tokenizer';
+import { checkTokenizerVocabulary, TextTokenizer, type Token } from './tokenizer';
 
 const packages = process.env.HETA_TOKENIZER_PACKAGES ?? join(dirname(fileURLToPath(import.meta.url)), '../../../node_modules');
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
@@ -118,6 +118,16 @@ describe.skipIf(!lenml('gemma3'))('Gemma 3 BOS/EOS from tokenizer_config.json (G
     const tokens = new TextTokenizer(files.json, { ...files.config, add_eos_token: true }).encode('Hello world');
     expect(tokens.map((t) => t.id)).toEqual([2, 9259, 1902, 106]);
     expect(tokens.at(-1)).toMatchObject({ special: true, start: 11, end: 11 });
+  });
+
+  it("fits the text models' 262,144 embedding rows: its special <image_soft_token> (262144) is refused only in a prompt", () => {
+    const files = lenml('gemma3')!;
+    const tokenizer = new TextTokenizer(files.json, files.config);
+    expect(tokenizer.maxTokenId()).toBe(262144);
+    checkTokenizerVocabulary(tokenizer, 262144, 'gemma-3-270m');
+    expect(tokenizer.encode('Hello world').map((t) => t.id)).toEqual([2, 9259, 1902]);
+    expect(() => tokenizer.encode('Look: <image_soft_token>')).toThrow(/special token "<image_soft_token>" \(id 262144\), which this model has no embedding for/);
+    expect(() => checkTokenizerVocabulary(new TextTokenizer(files.json, files.config), 1000, 'wrong model')).toThrow(/token ids up to \d+, but the model's embedding has only 1000 rows/);
   });
 });
 

@@ -67,6 +67,7 @@ function withConfigPostProcessor(tokenizerJson: unknown, tokenizerConfig: unknow
 export class TextTokenizer {
   private readonly tokenizer: Tokenizer;
   private readonly specialIds: Set<number>;
+  private idLimit = Infinity;
 
   constructor(tokenizerJson: unknown, tokenizerConfig: unknown | null) {
     this.tokenizer = new Tokenizer(withConfigPostProcessor(tokenizerJson, tokenizerConfig) as object, (tokenizerConfig ?? {}) as object);
@@ -86,6 +87,10 @@ export class TextTokenizer {
       const ids = this.tokenizer.encode(text).ids;
       const bad = ids.find((id) => !Number.isSafeInteger(id) || id < 0);
       if (bad !== undefined) throw new Error(`it produced the token id ${String(bad)}`);
+      const outside = ids.find((id) => id >= this.idLimit);
+      if (outside !== undefined) {
+        throw new TokenizerError(`the text contains the special token ${JSON.stringify(this.idToText(outside))} (id ${outside}), which this model has no embedding for (ids 0 … ${this.idLimit - 1}): remove it from the prompt`);
+      }
       return this.spans(text, ids, this.tokenizer.encode(text, { add_special_tokens: false }).ids);
     } catch (error) {
       if (error instanceof TokenizerError) throw error;
@@ -166,13 +171,24 @@ export class TextTokenizer {
   }
 
   /** The largest token id the tokenizer can produce (vocabulary and added tokens). */
-  maxTokenId(): number {
+  maxTokenId(options: { specialAddedTokens?: boolean } = {}): number {
+    const special = options.specialAddedTokens ?? true;
     let max = -1;
-    for (const id of [...this.tokenizer.get_vocab(true).values(), ...this.tokenizer.get_added_tokens_decoder().keys()]) {
+    const added = [...this.tokenizer.get_added_tokens_decoder()].filter(([, t]) => special || !t.special).map(([id]) => id);
+    for (const id of [...this.tokenizer.get_vocab(special).values(), ...added]) {
       if (!Number.isSafeInteger(id) || id < 0) throw new TokenizerError(`the vocabulary holds the token id ${JSON.stringify(id)}, not a non-negative integer`);
       if (id > max) max = id;
     }
     return max;
+  }
+
+  /**
+   * Ids from `limit` on have no embedding row: encode() refuses a text that produces one. Some real
+   * tokenizers list special tokens beyond the text model's vocabulary (Gemma 3's `<image_soft_token>`
+   * at 262144 with 262144 embedding rows), which only a prompt that types them can reach.
+   */
+  limitIds(limit: number): void {
+    this.idLimit = limit;
   }
 
   /** The id of a token given as text, if the text is exactly one token. */
@@ -203,10 +219,14 @@ export function openTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown |
 
 const PROBE_TEXT = 'Hello, world! 123 The quick brown fox.';
 
-/** Throws a TokenizerError when the tokenizer can produce ids the model's embedding has no row for. */
+/**
+ * Throws a TokenizerError when the tokenizer's vocabulary (or a non-special added token) has ids the
+ * model's embedding has no row for; special added tokens beyond it are allowed but refused in prompts.
+ */
 export function checkTokenizerVocabulary(tokenizer: TextTokenizer, vocabSize: number, where: string): void {
-  const max = tokenizer.maxTokenId();
+  const max = tokenizer.maxTokenId({ specialAddedTokens: false });
   if (max >= vocabSize) {
     throw new TokenizerError(`${where} has token ids up to ${max}, but the model's embedding has only ${vocabSize} rows (ids 0 … ${vocabSize - 1}): the tokenizer does not belong to this model`);
   }
+  tokenizer.limitIds(vocabSize);
 }
