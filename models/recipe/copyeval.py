@@ -23,7 +23,7 @@ def load_items(path=os.path.join(EVAL_DIR, "copy-heldout.jsonl")):
     docs = _split_docs(encode_documents([it["prompt"] for it in items] + [it["target"] for it in items]))
     n = len(items)
     for it, p, t in zip(items, docs[:n], docs[n:]):
-        it["ids"] = [0] + p  # BOS as the app adds it (tokenizer_config add_bos_token)
+        it["ids"] = [0] + p  # BOS, as the demo tokenizer's TemplateProcessing post-processor adds it in the app
         it["target_id"] = t[0]
     foils = [it for it in items if "distractor_answer" in it]
     foil_ids = _split_docs(encode_documents([" " + it["distractor_answer"].split()[0] for it in foils]))

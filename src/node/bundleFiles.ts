@@ -144,9 +144,9 @@ export async function checkBundleOutput(out: string, options: Pick<WriteBundleOp
  */
 export async function writeBundleDir(out: string, files: ReadonlyMap<string, Uint8Array>, options: WriteBundleOptions = {}): Promise<number> {
   const dir = resolve(out);
-  await mkdir(dirname(dir), { recursive: true });
   await cleanLeftovers(dir);
   await checkBundleOutput(dir, options);
+  await mkdir(dirname(dir), { recursive: true }); // only once the output is accepted: a refusal creates nothing
   const tmp = sibling(dir, PARTIAL_TAG);
   const aside = sibling(dir, OLD_TAG);
   await rm(tmp, { recursive: true, force: true });
@@ -169,7 +169,12 @@ export async function writeBundleDir(out: string, files: ReadonlyMap<string, Uin
   }
   // The swap: from here on nothing checks the signal, so it always completes.
   const hadOld = await stat(dir).then(() => true, () => false);
-  if (hadOld) await rename(dir, aside);
+  try {
+    if (hadOld) await rename(dir, aside);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw new Error(`could not move the previous bundle ${dir} aside to replace it (${e instanceof Error ? e.message : String(e)}); it is unchanged`);
+  }
   try {
     await rename(tmp, dir);
   } catch (e) {

@@ -3,11 +3,13 @@
 
 import { useState } from 'react';
 import { EXAMPLES, exampleFor } from '../lib/examples';
+import { DEFAULT_MODEL_URL } from '../store/modelSlice';
 import { useActions, useApp, useBridge } from './context';
 
 export function ExampleGallery() {
   const [open, setOpen] = useState(false);
   const current = useApp((s) => exampleFor(s.prompt));
+  const demoLoaded = useApp((s) => s.modelUrl === DEFAULT_MODEL_URL && s.model !== null);
   const actions = useActions();
   const bridge = useBridge();
 
@@ -39,7 +41,8 @@ export function ExampleGallery() {
       )}
       {current && (
         <p className="example-note" data-testid="example-note">
-          <strong>{current.title}.</strong> {current.look} <span className="hint">(The demo model answers “{current.answer.trim()}”.)</span>
+          <strong>{current.title}.</strong> {current.look}
+          {demoLoaded && <span className="hint"> (The demo model answers “{current.answer.trim()}”.)</span>}
         </p>
       )}
     </div>

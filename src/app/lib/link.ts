@@ -55,8 +55,12 @@ export function readLink(hash: string): ReadLink {
   };
   const backend = q.get('backend');
   if (backend !== null && !BACKENDS.includes(backend as BackendPreference)) problems.push(`backend=${backend}: expected one of ${BACKENDS.join(', ')}`);
-  const target = parseTarget(q.get('target'));
+  let target = parseTarget(q.get('target'));
   if (q.get('target') !== null && !target) problems.push(`target=${q.get('target')}: expected next, next:<token id> or pos:<position>`);
+  if (target?.kind === 'position' && !withinLimit('targetPosition', target.position)) {
+    problems.push(`target=${q.get('target')}: the target position must be ${describeLimit('targetPosition')}`);
+    target = undefined;
+  }
   const link: LinkState = {
     model: q.get('model') || undefined,
     backend: BACKENDS.includes(backend as BackendPreference) ? (backend as BackendPreference) : undefined,

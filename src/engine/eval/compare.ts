@@ -1,6 +1,7 @@
 // The comparison view's engine side: several attribution methods for one prompt and target, each with
 // its deletion curve, reported method by method as each finishes (the app draws a row per report).
 
+import { nonFiniteProblem } from '../attribution/finite';
 import type { AttributionParams, AttributionResult, TargetRequest } from '../attribution/schema';
 import { AttributionContext } from '../baselines/context';
 import { methodById } from '../baselines/methods';
@@ -52,6 +53,8 @@ export async function compareMethods(model: AttributionModel, prompt: string, ta
     const started = performance.now();
     const scores = await method.compute(ctx);
     options.signal?.throwIfAborted();
+    const problem = nonFiniteProblem({ [method.label]: scores });
+    if (problem) throw new Error(problem);
     options.onProgress?.(index, 'deletion curve', 0, CURVE_FRACTIONS.length);
     const curve = await deletionCurve(ctx, scores);
     options.signal?.throwIfAborted();

@@ -118,6 +118,12 @@ describe('on a compiled tiny Llama', async () => {
     expect(r.passes.hetaGradient).toBe(2 * r.tokens.length);
   });
 
+  it('a method that returns NaN fails the item with a message: its scores are never ranked', async () => {
+    const broken = { ...parseMethods('saliency')[0], id: 'broken', label: 'Broken', compute: async (ctx: { p: number }) => new Float64Array(ctx.p).fill(NaN) };
+    const options = { baseline: { heta: { m: 1 } }, metrics: { draws: 1, seed: 0 } };
+    await expect(evaluateItem(model, { id: 'n', prompt: 'The storm passed.', target: ' a' }, [broken], options)).rejects.toThrow(/non-finite values \(NaN or Inf\): Broken\[0, 1/);
+  });
+
   it('onlyCorrect: an item whose target is not the top-1 prediction is left out, with what the model predicts', async () => {
     const prompt = 'The storm passed. Green leaves';
     const ids = model.tokenizer.encode(prompt).map((t) => t.id);

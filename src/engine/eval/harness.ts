@@ -1,6 +1,7 @@
 // The evaluation harness: for each item, every method's scores from one shared AttributionContext, then
 // every metric; per-item results (JSON-ready) and a method × metric summary with 95% intervals.
 
+import { nonFiniteProblem } from '../attribution/finite';
 import type { AttributionResult } from '../attribution/schema';
 import type { AttributionModel } from '../model/attributionModel';
 import { AttributionContext, type BaselineOptions } from '../baselines/context';
@@ -124,6 +125,8 @@ export async function evaluateItem(model: AttributionModel, item: EvalItem, meth
     const scores = await method.compute(ctx);
     const ms = performance.now() - t0;
     signal?.throwIfAborted();
+    const problem = nonFiniteProblem({ [method.label]: scores });
+    if (problem) throw new Error(problem); // the item fails (and is left out of the summary): never ranked
     stage = `${method.id} metrics`;
     options.onProgress?.(stage, 'passes', 0, 1);
     const f = await faithfulness(ctx, scores, metricOptions);
