@@ -7,7 +7,7 @@ import { lmCheckCommand } from './lmCheck';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   convert: { run: convertCommand, help: 'convert <checkpoint-dir> <bundle-dir> [--quant none|q8|q4] [--force]  compile a Hugging Face checkpoint' },
-  'lm-check': { run: lmCheckCommand, help: 'lm-check [--model <bundle-dir>] [--windows 200] [--json <file>]  perplexity, copying, greedy samples' },
+  'lm-check': { run: lmCheckCommand, help: 'lm-check [--model <bundle-dir>] [--windows 200] [--heldout <items.jsonl>] [--json <file>]  perplexity, held-out copy accuracy per form, greedy samples' },
   eval: { run: evalCommand, help: 'eval --model <bundle-dir> --dataset <file> [--methods heta,ig,...] [--limit N] [--json <file> [--resume]]  compare methods' },
   attribute: { run: attributeCommand, help: 'attribute --model <bundle-dir> --prompt <text> [--target <tok> | --target-pos <n>] [--json <file>]  explain a prediction' },
 };
