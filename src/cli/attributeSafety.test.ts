@@ -2,7 +2,7 @@
 // numbers parsed, not misread), the --json path, the mask token; its hints never suggest an output that
 // would overwrite the checkpoint; and nothing outside --json's file is written.
 
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -71,6 +71,12 @@ describe('heta attribute refuses bad input before computing', async () => {
     expect(after).toEqual(before);
     expect(JSON.parse(await readFile(out, 'utf8')).schema).toBe('heta-attribution');
     expect((await readdir(root)).filter((n) => n.includes('partial'))).toEqual([]);
+    // a second run may replace its own result, but never a file heta did not write
+    await attributeCommand([...base, '--m', '1', '--json', out]);
+    const notes = join(root, 'notes.json');
+    await writeFile(notes, '{"mine": true}');
+    await expectRefused([...base, '--json', notes], /--json .*notes\.json exists and is not a result written by heta: it is left as it is/);
+    expect(await readFile(notes, 'utf8')).toBe('{"mine": true}');
   });
 });
 

@@ -139,7 +139,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   };
   const maxBatch = values['max-batch'] === undefined ? undefined : limitedOption('max-batch', 'maxBatch', values['max-batch'], 64);
   const threads = values.threads === undefined ? undefined : limitedOption('threads', 'threads', values.threads, 1);
-  if (values.json) await checkOutputFile(values.json, '--json');
+  if (values.json) await checkOutputFile(values.json, '--json', { existingChecked: true }); // --resume / --overwrite below
 
   const dataset = parseDataset(await readFile(values.dataset, 'utf8'));
   const items = dataset.items.slice(0, Math.min(limit, dataset.items.length));

@@ -111,7 +111,7 @@ export async function lmCheckCommand(argv: string[]): Promise<void> {
       console.log(`held-out copy, ${form}: top-1 ${a.top1}/${a.n} (${((100 * a.top1) / a.n).toFixed(0)}%), top-5 ${a.top5}/${a.n}${foil}`);
     }
     for (const c of r.continuations) console.log(`\nPROMPT: ${c.prompt}\nGREEDY: ${JSON.stringify(c.continuation)}`);
-    if (values.json) await writeFileAtomic(values.json, JSON.stringify(r, null, 2));
+    if (values.json) await writeFileAtomic(values.json, JSON.stringify({ schema: 'heta-lm-check', ...r }, null, 2));
   } finally {
     await model.release();
   }
