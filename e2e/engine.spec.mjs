@@ -27,6 +27,7 @@ const MODELS = {
   qwen3: { family: 'qwen3', gqa: true, tied: true, seed: 33 },
   mistral: { family: 'mistral', gqa: true, slidingWindow: 4, seed: 34 },
   gpt_neox: { family: 'gpt_neox', seed: 35 },
+  gemma: { family: 'gemma', gqa: true, seed: 39 },
   gemma2: { family: 'gemma2', gqa: true, slidingWindow: 4, softcaps: [2, 3], seed: 37 },
   gemma3: { family: 'gemma3', gqa: true, layers: 3, slidingWindow: 4, slidingPattern: 3, seed: 38 },
   // LongRoPE caps the context at original_max_position_embeddings = 64 / 4 = 16 tokens.
@@ -185,6 +186,12 @@ export async function wasmMatchesNodeMistral(ctx) {
 }
 export async function webgpuMatchesNodeMistral(ctx) {
   await newFamilyMatchesNode(ctx, 'mistral', 'webgpu');
+}
+export async function wasmMatchesNodeGemma(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma', 'wasm');
+}
+export async function webgpuMatchesNodeGemma(ctx) {
+  await newFamilyMatchesNode(ctx, 'gemma', 'webgpu');
 }
 export async function wasmMatchesNodeGemma2(ctx) {
   await newFamilyMatchesNode(ctx, 'gemma2', 'wasm');
