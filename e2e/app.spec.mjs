@@ -272,6 +272,30 @@ export async function wasmAttributionMatchesCli(ctx) {
   );
 }
 
+export async function adaptiveAttributionMatchesCli(ctx) {
+  // "Faster (adaptive)" runs the same adaptive probing as `heta attribute --adaptive`: the same scores, and the
+  // inspector shows the probes each token used (fewer than m for tokens that stopped early).
+  const b = await bundle(ctx);
+  const params = { m: 6, seed: 2 };
+  const cli = await cliResult(ctx, b, PROMPT, { ...params, extra: ['--adaptive'] });
+  const counts = cli.sensitivity.probesPerToken;
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  await page.check('[data-testid=adaptive-toggle]');
+  await runPrompt(page, PROMPT, params);
+  // Every token stopped after the same number of probes as in Node (a different decision would move its S by
+  // percents: one probe's norm spreads by 17–42% of S on the demo model).
+  for (const [position, count] of counts.entries()) {
+    await page.click(`[data-testid=heatmap] [data-testid=token][data-pos="${position}"]`);
+    await page.waitForSelector(`[data-testid=inspector][data-position="${position}"] [data-testid=inspector-probe-count]`);
+    assert.equal(Number(await page.getAttribute('[data-testid=inspector-probe-count]', 'data-value')), count, `probes of token ${position}`);
+    assert.equal(await page.locator('[data-testid=inspector-probes] circle.probe').count(), count, 'one dot per probe used');
+  }
+  assert.ok(Math.min(...counts) < params.m, 'some token stopped early');
+  // With the same probes, WebAssembly and Node differ by float32 rounding: 2.0e-4 relative measured here (m = 6, seed 2).
+  await assertHeatmapEquals(page, cli.scores, 'adaptive wasm scores vs CLI --adaptive', 1e-3);
+  ctx.log(`probes per token ${counts.join(' ')} (m = ${params.m})`);
+}
+
 export async function wasmInTextTargetAndScreenshot(ctx) {
   const b = await bundle(ctx);
   const params = { m: 3, seed: 0 };
