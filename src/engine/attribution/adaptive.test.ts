@@ -117,7 +117,8 @@ describe('adaptive probing on a compiled tiny Llama', async () => {
   const adaptiveParams = { m: 8, seed: 4, adaptive: true, seTarget: 0.05, minProbes: 3 };
   let adaptiveRun: AttributionResult;
   it('adaptive stops tokens early, records what it did, and each S is the mean of the fixed-m probes it used', async () => {
-    adaptiveRun = await attribute(model, prompt, next, adaptiveParams, { dumpProbes: true });
+    const progress: [number, number][] = [];
+    adaptiveRun = await attribute(model, prompt, next, adaptiveParams, { dumpProbes: true, onProgress: (u) => u.phase === 'hessian' && progress.push([u.done, u.total]) });
     const fixed = await attribute(model, prompt, next, { m: 8, seed: 4 });
     const rec = adaptiveRun.sensitivity!;
     const p = adaptiveRun.target.position;
@@ -131,6 +132,10 @@ describe('adaptive probing on a compiled tiny Llama', async () => {
     expect(rec.gradientPasses).toBe(2 * used);
     expect(adaptiveRun.passes.gradient).toBe(2 * used);
     expect(rec.passesSaved).toBe(2 * p * 8 - 2 * used);
+    // Progress counts probes against the most still possible, which shrinks to what was used.
+    expect(progress[0]).toEqual([0, p * 8]);
+    expect(progress.at(-1)).toEqual([used, used]);
+    for (let k = 1; k < progress.length; k++) expect(progress[k][1]).toBeLessThanOrEqual(progress[k - 1][1]);
     // The stopping rule restated over the fixed run's probe norms: rounds of 3, then 2; after each, a token
     // stops when its standard error is at most 0.05 × the largest running S.
     const norms = (i: number, n: number) => fixed.components.S_probes.slice(0, n).map((round) => round[i] as number);

@@ -46,7 +46,7 @@ export interface HessianSensitivityInput {
   adaptive?: AdaptiveProbing;
   probeNorms: ProbeNorms;
   signal?: AbortSignal;
-  /** After each round: probes done and the most possible, running means with standard errors, per-probe norms so far. */
+  /** After each round: rounds done of m (fixed), or probes done of the most still possible (adaptive); running means with standard errors, per-probe norms so far. */
   onUpdate?: (done: number, total: number, stats: RunningMean, perProbe: (number | null)[][]) => void;
 }
 
@@ -89,9 +89,14 @@ export async function hessianSensitivity(input: HessianSensitivityInput): Promis
     });
     const se = stats.standardError();
     active = active.filter((i) => !tokenDone(i, stats, se, m, adaptive));
-    const done = used.reduce((a, b) => a + b, 0);
     const deepest = Math.max(...used);
-    input.onUpdate?.(adaptive ? done : deepest, adaptive ? p * m : m, stats, perProbe.slice(0, deepest));
+    if (adaptive) {
+      // Probes done of the most still possible: stopped tokens count what they used, so the total shrinks to done.
+      const stillActive = new Set(active);
+      const done = used.reduce((a, b) => a + b, 0);
+      const most = used.reduce((sum, n, i) => sum + (stillActive.has(i) ? m : n), 0);
+      input.onUpdate?.(done, most, stats, perProbe.slice(0, deepest));
+    } else input.onUpdate?.(deepest, m, stats, perProbe.slice(0, deepest));
   }
   return { stats, perProbe: perProbe.slice(0, Math.max(0, ...used)), probesPerToken: used };
 }
