@@ -291,7 +291,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     const gen = ++runGen;
     await stopCurrent();
     if (gen !== runGen) return;
-    const { prompt, model, m, seed, beta, gamma } = state();
+    const { prompt, model, m, seed, adaptive, beta, gamma } = state();
     let { target } = state();
     state().predicting();
     let preview;
@@ -322,7 +322,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     state().runStarted();
     try {
       const final = await cancellable(() =>
-        client.attribute(prompt, target, { m, seed, beta, gamma }, (msg) => {
+        client.attribute(prompt, target, { m, seed, adaptive, beta, gamma }, (msg) => {
           if (gen === runGen) state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail }, msg.partial);
         }),
       );
@@ -347,11 +347,11 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     const gen = ++runGen;
     await stopCurrent();
     if (gen !== runGen) return;
-    const { prompt, generateSteps, m, seed, beta, gamma } = state();
+    const { prompt, generateSteps, m, seed, adaptive, beta, gamma } = state();
     state().generationStarted();
     try {
       await cancellable(() =>
-        client.attributeGeneration(prompt, generateSteps, { m, seed, beta, gamma }, (event) => {
+        client.attributeGeneration(prompt, generateSteps, { m, seed, adaptive, beta, gamma }, (event) => {
           if (gen !== runGen) return;
           if (event.kind === 'generated') state().generationText(prompt, event.generated);
           else if (event.kind === 'row') state().generationRow(event.row, event.result);
@@ -416,6 +416,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       if (link.target) s.setTarget(link.target);
       s.setWeights(link.beta ?? s.beta, link.gamma ?? s.gamma);
       s.setRunParams(link.m ?? s.m, link.seed ?? s.seed);
+      s.setAdaptive(link.adaptive ?? s.adaptive);
       if (link.prompt) {
         runWhenReady = true;
         s.runQueued();

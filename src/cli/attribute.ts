@@ -1,10 +1,11 @@
 // `heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ...`
 
-import { limitedOption, parseMask, withNegativeValues } from './options';
+import { limitedOption, parseDifference, parseMask, withNegativeValues } from './options';
+import { DEFAULT_PARAMS } from '../engine/attribution/schema';
 import { parseArgs } from 'node:util';
 import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
-import type { AttributionResult, TargetRequest } from '../engine/attribution/schema';
+import type { AttributionResult, SensitivityRecord, TargetRequest } from '../engine/attribution/schema';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { bundleDirSource } from '../node/bundleFiles';
@@ -14,7 +15,8 @@ import { progressLine } from './progress';
 
 const USAGE =
   'usage: heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ' +
-  '[--generate <n>] [--m 10] [--seed 0] [--beta 0.5] [--gamma 0.5] [--mask zero|mean|token:<id>] [--json <file>] [--dump-probes]';
+  '[--generate <n>] [--m 10] [--adaptive [--se-target 0.05] [--min-probes 4]] [--difference central|forward] [--seed 0] [--beta 0.5] [--gamma 0.5] ' +
+  '[--mask zero|mean|token:<id>] [--json <file>] [--dump-probes]';
 
 /** Generation matrix as text: each generated token with its three strongest sources. */
 export function formatGeneration(g: GenerationResult): string {
@@ -51,7 +53,21 @@ export function formatTable(r: AttributionResult): string {
   }
   lines.push('', `β = ${r.params.beta}, γ = ${r.params.gamma}, m = ${r.params.m}, seed ${r.params.seed}, mask ${r.params.mask.kind}; ` +
     `${r.passes.gradient} gradient passes; ${(r.timings.totalMs / 1000).toFixed(2)} s`);
+  if (r.sensitivity) lines.push(sensitivitySummary(r.sensitivity));
   return lines.join('\n');
+}
+
+/** How S was estimated: the difference, and for adaptive probing the passes used against fixed m. */
+export function sensitivitySummary(s: SensitivityRecord): string {
+  const difference = s.difference === 'forward' ? 'forward differences (first-order)' : 'central differences';
+  if (s.probing === 'fixed') return `S: fixed m, ${difference}`;
+  const n = s.probesPerToken;
+  const mean = n.reduce((a, b) => a + b, 0) / n.length;
+  const ratio = s.gradientPasses > 0 ? s.fixedGradientPasses / s.gradientPasses : 1;
+  return (
+    `S: adaptive, ${difference}, stop when ${s.stopRule}; probes per token ${Math.min(...n)} … ${Math.max(...n)} (mean ${mean.toFixed(1)}); ` +
+    `${s.gradientPasses} gradient passes vs ${s.fixedGradientPasses} for fixed m (${s.passesSaved} saved, ${ratio.toFixed(2)}× fewer)`
+  );
 }
 
 const OPTIONS = {
@@ -60,6 +76,10 @@ const OPTIONS = {
   target: { type: 'string' },
   'target-pos': { type: 'string' },
   m: { type: 'string' },
+  adaptive: { type: 'boolean', default: false },
+  'se-target': { type: 'string' },
+  'min-probes': { type: 'string' },
+  difference: { type: 'string', default: 'central' },
   seed: { type: 'string' },
   beta: { type: 'string' },
   gamma: { type: 'string' },
@@ -76,8 +96,13 @@ export async function attributeCommand(argv: string[]): Promise<void> {
   if (values.target !== undefined && values['target-pos'] !== undefined) throw new Error('give --target or --target-pos, not both');
   if (values.generate !== undefined && (values.target !== undefined || values['target-pos'] !== undefined)) throw new Error('--generate explains each generated token: it takes no --target or --target-pos');
   // Every option and the output path are checked before the model loads and long work starts.
+  if (!values.adaptive && (values['se-target'] !== undefined || values['min-probes'] !== undefined)) throw new Error('--se-target and --min-probes set adaptive probing: add --adaptive');
   const params = {
     m: limitedOption('m', 'm', values.m, 10),
+    adaptive: values.adaptive!,
+    seTarget: limitedOption('se-target', 'seTarget', values['se-target'], DEFAULT_PARAMS.seTarget),
+    minProbes: limitedOption('min-probes', 'minProbes', values['min-probes'], DEFAULT_PARAMS.minProbes),
+    difference: parseDifference(values.difference!),
     seed: limitedOption('seed', 'seed', values.seed, 0),
     beta: limitedOption('beta', 'beta', values.beta, 0.5),
     gamma: limitedOption('gamma', 'gamma', values.gamma, 0.5),
@@ -102,8 +127,9 @@ export async function attributeCommand(argv: string[]): Promise<void> {
     const ids = model.tokenizer.encode(values.prompt).map((t) => t.id);
     if (ids.length > 0 && ids.length <= model.config.maxPositions) {
       const p = steps !== undefined ? ids.length + steps : target.kind === 'position' ? Math.min(target.position, ids.length) : ids.length;
-      const cost = attributionCost(model, p, params.m, await measureThroughput(model, ids), steps ?? 1);
-      console.error(`${formatCost(cost)}${steps !== undefined ? ` (at most, for ${steps} generated tokens)` : ''}`);
+      const cost = attributionCost(model, p, params.m, await measureThroughput(model, ids), steps ?? 1, params.difference === 'central');
+      const atMost = [steps !== undefined ? `for ${steps} generated tokens` : '', params.adaptive ? 'adaptive probing stops tokens early' : ''].filter(Boolean);
+      console.error(`${formatCost(cost)}${atMost.length ? ` (at most: ${atMost.join('; ')})` : ''}`);
     }
     const progress = progressLine();
     const options = { dumpProbes: values['dump-probes'] };

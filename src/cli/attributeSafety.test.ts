@@ -51,6 +51,10 @@ describe('heta attribute refuses bad input before computing', async () => {
     await expectRefused([...base, '--generate', '1000'], /--generate must be an integer from 1 to 64/);
     await expectRefused([...base, '--target-pos', '-3'], /--target-pos must be an integer from 1 to/);
     await expectRefused([...base, '--seed', '1.5'], /--seed must be an integer, got '1\.5'/);
+    await expectRefused([...base, '--adaptive', '--se-target', '2'], /--se-target must be a number from 0 to 1 \(adaptive standard-error target, a fraction of the largest S\), got 2/);
+    await expectRefused([...base, '--adaptive', '--min-probes', '1'], /--min-probes must be an integer from 2 to 256/);
+    await expectRefused([...base, '--se-target', '0.1'], /--se-target and --min-probes set adaptive probing: add --adaptive/);
+    await expectRefused([...base, '--difference', 'backward'], /--difference must be central or forward \(first-order, half the passes\), got 'backward'/);
     await expectRefused([...base, '--mask', 'token:99999'], /--mask token:99999 is not in .*'s vocabulary \(ids 0 … 319\)/);
   });
 
@@ -77,6 +81,25 @@ describe('heta attribute refuses bad input before computing', async () => {
     await writeFile(notes, '{"mine": true}');
     await expectRefused([...base, '--json', notes], /--json .*notes\.json exists and is not a result written by heta: it is left as it is/);
     expect(await readFile(notes, 'utf8')).toBe('{"mine": true}');
+  });
+
+  it('--adaptive with forward differences: the summary says first-order and passes used against fixed m, the JSON records them', async () => {
+    const out = join(root, 'adaptive.json');
+    const printed: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((s) => void printed.push(String(s)));
+    await attributeCommand([...base, '--m', '6', '--adaptive', '--se-target', '0.1', '--min-probes', '2', '--difference', 'forward', '--json', out]);
+    const r = JSON.parse(await readFile(out, 'utf8'));
+    await rm(out);
+    const s = r.sensitivity;
+    expect(s).toMatchObject({ probing: 'adaptive', difference: 'forward', order: 'first-order' });
+    expect(s.fixedGradientPasses).toBe(1 + 6 * r.target.position);
+    expect(s.gradientPasses).toBe(1 + s.probesPerToken.reduce((a: number, b: number) => a + b, 0));
+    expect(errors.join('\n')).toMatch(/gradient passes, about .* \(at most: adaptive probing stops tokens early\)/);
+    expect(printed.join('\n')).toContain(
+      `S: adaptive, forward differences (first-order), stop when SE_i ≤ 0.1 · max_j S_j after ≥ 2 probes, at most m = 6; ` +
+        `probes per token ${Math.min(...s.probesPerToken)} … ${Math.max(...s.probesPerToken)}`,
+    );
+    expect(printed.join('\n')).toMatch(new RegExp(`${s.gradientPasses} gradient passes vs ${s.fixedGradientPasses} for fixed m \\(${s.passesSaved} saved, [\\d.]+× fewer\\)`));
   });
 });
 

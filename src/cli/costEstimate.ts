@@ -21,11 +21,14 @@ export interface AttributionCost {
   seconds: number;
 }
 
-/** Passes and estimated seconds of `rows` attributions over contexts of about p tokens with m probes (central differences). */
-export function attributionCost(model: AttributionModel, p: number, m: number, flopsPerSecond: number, rows = 1): AttributionCost {
+/**
+ * Passes and estimated seconds of `rows` attributions over contexts of about p tokens with m probes (central
+ * differences in the probe graph; forward differences: full gradient passes, one per probe and one base).
+ */
+export function attributionCost(model: AttributionModel, p: number, m: number, flopsPerSecond: number, rows = 1, central = true): AttributionCost {
   return {
-    passes: { inspect: rows, masked: rows * p, gradient: rows * 2 * m * p },
-    seconds: (rows * attributionFlops(model.config, p, m)) / flopsPerSecond,
+    passes: { inspect: rows, masked: rows * p, gradient: rows * (central ? 2 * m * p : m * p + 1) },
+    seconds: (rows * attributionFlops(model.config, p, m, central, central)) / flopsPerSecond,
   };
 }
 

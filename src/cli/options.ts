@@ -1,6 +1,6 @@
 // Option parsing shared by the CLI commands.
 
-import type { MaskScheme } from '../engine/attribution/schema';
+import type { AttributionParams, MaskScheme } from '../engine/attribution/schema';
 import { checkLimit, LIMITS, type LimitName } from '../engine/limits';
 
 /**
@@ -38,4 +38,9 @@ export function parseMask(value: string): MaskScheme {
   const m = /^token:(\d+)$/.exec(value);
   if (m) return { kind: 'token', id: Number(m[1]) };
   throw new Error(`--mask must be zero, mean or token:<id>, got '${value}'`);
+}
+
+export function parseDifference(value: string): AttributionParams['difference'] {
+  if (value === 'central' || value === 'forward') return value;
+  throw new Error(`--difference must be central or forward (first-order, half the passes), got '${value}'`);
 }

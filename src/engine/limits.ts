@@ -19,6 +19,8 @@ export interface CountLimit {
 
 export const LIMITS = {
   m: { min: 1, max: 256, integer: true, what: 'Rademacher probes per token' },
+  seTarget: { min: 0, max: 1, integer: false, what: 'adaptive standard-error target, a fraction of the largest S' },
+  minProbes: { min: 2, max: 256, integer: true, what: 'probes per token before adaptive stopping' },
   generate: { min: 1, max: 64, integer: true, what: 'tokens to generate and explain' },
   seed: { min: 0, max: 2 ** 32 - 1, integer: true, what: 'random seed' },
   targetPosition: { min: 1, max: MAX_CONTEXT_TOKENS - 1, integer: true, what: 'position of the in-text target' },

@@ -16,7 +16,7 @@ import type { Comparison, CompareRow } from '../engine/eval/compare';
 // (a β/γ change needs no worker run).
 export type { AttributionParams, AttributionResult, GeneratedText, GenerationResult, Prediction, TargetRequest, Token };
 export { hetaScores } from '../engine/attribution/components';
-export { DEFAULT_PARAMS } from '../engine/attribution/schema';
+export { DEFAULT_PARAMS, probesUsed } from '../engine/attribution/schema';
 export { GENERATION_SCHEMA, GENERATION_SCHEMA_VERSION, MAX_GENERATED } from '../engine/attribution/generation';
 // The comparison view: the method catalogue (ids, labels, families), the curve fractions and rank correlation.
 export type { Comparison, CompareRow };

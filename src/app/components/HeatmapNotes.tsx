@@ -10,12 +10,16 @@ export function StatusNote() {
   const runStatus = useApp((s) => s.runStatus);
   const edited = useApp((s) => s.result !== null && s.result.prompt !== s.prompt);
   if (!result) return null;
-  const rounds = result.components.S_probes.length;
+  const counts = result.sensitivity?.probesPerToken;
+  const adaptive = result.sensitivity?.probing === 'adaptive' && counts;
+  const progress = adaptive
+    ? `S from ${counts.reduce((a, b) => a + b, 0)} probes so far (adaptive, at most ${result.params.m} per token)`
+    : `S from ${result.components.S_probes.length} of ${result.params.m} probe rounds`;
   return (
     <div className="status-notes">
       {!final && (
         <span className="badge badge-partial" data-testid="partial-badge">
-          {runStatus === 'cancelled' ? 'Cancelled: partial result' : 'Partial'} · S from {rounds} of {result.params.m} probe rounds
+          {runStatus === 'cancelled' ? 'Cancelled: partial result' : 'Partial'} · {progress}
         </span>
       )}
       {edited && <span className="badge">The prompt changed since this result: press Run to update</span>}

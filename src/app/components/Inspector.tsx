@@ -5,6 +5,7 @@ import { useMemo, useRef } from 'react';
 import { layerBarsChart } from '../charts/layerBars';
 import { probeStripChart } from '../charts/probeStrip';
 import { fmt, visibleToken } from '../lib/format';
+import { probesUsed } from '../../worker/protocol';
 import { selectRanks, selectScores } from '../store/selectors';
 import { ChartMount } from './ChartMount';
 import { useActions, useApp, useBridge } from './context';
@@ -40,10 +41,12 @@ export function Inspector() {
   const inContext = result !== null && i !== null && i < result.target.position;
   const c = result?.components;
 
+  // Adaptive probing stops tokens at different counts: token i used probes 0 … probeCount − 1.
+  const probeCount = result && inContext ? probesUsed(result, i!) : 0;
   const bars = useMemo(() => (inContext && c ? layerBarsChart(c.M_layers.map((layer) => layer[i!]), { width: Math.min(width, 420) }, document) : null), [inContext, c, i, width]);
   const strip = useMemo(
-    () => (inContext && c && c.S_probes.length ? probeStripChart({ probes: c.S_probes.map((round) => round[i!]), mean: c.S[i!], stderr: c.S_stderr[i!] }, { width: Math.min(width, 420) }, document) : null),
-    [inContext, c, i, width],
+    () => (inContext && c && probeCount ? probeStripChart({ probes: c.S_probes.slice(0, probeCount).map((round) => round[i!] ?? NaN), mean: c.S[i!], stderr: c.S_stderr[i!] }, { width: Math.min(width, 420) }, document) : null),
+    [inContext, c, i, width, probeCount],
   );
 
   return (
@@ -83,7 +86,10 @@ export function Inspector() {
                 <span className="hidden" data-testid="inspector-rank" data-value={ranks[i]} />
                 <h3>M per layer</h3>
                 <ChartMount svg={bars} data-testid="inspector-layers" />
-                <h3>S over {c.S_probes.length} probes</h3>
+                <h3 data-testid="inspector-probe-count" data-value={probeCount}>
+                  S over {probeCount} probe{probeCount === 1 ? '' : 's'}
+                  {result.sensitivity?.probing === 'adaptive' ? ` (adaptive, at most ${result.params.m})` : ''}
+                </h3>
                 {strip ? <ChartMount svg={strip} data-testid="inspector-probes" /> : <p className="hint">No probe round finished yet.</p>}
               </>
             ) : (

@@ -1,6 +1,7 @@
-// β and γ recombine the final score instantly from the cached components; m and seed set the next run.
+// β and γ recombine the final score instantly from the cached components; m, seed and adaptive probing set the next run.
 
 import { LIMITS, withinLimit } from '../../engine/limits';
+import { DEFAULT_PARAMS } from '../../worker/protocol';
 import { useApp, useActions } from './context';
 
 function Weight({ name, value, onChange, testId, limit }: { name: string; value: number; onChange: (v: number) => void; testId: string; limit: 'beta' | 'gamma' }) {
@@ -30,6 +31,7 @@ export function ParamsPanel() {
   const gamma = useApp((s) => s.gamma);
   const m = useApp((s) => s.m);
   const seed = useApp((s) => s.seed);
+  const adaptive = useApp((s) => s.adaptive);
   const actions = useActions();
   return (
     <section className="panel params-panel" aria-labelledby="params-heading">
@@ -55,6 +57,10 @@ export function ParamsPanel() {
             }}
           />
         </label>
+        <label title={`Each token stops once the standard error of its S is at most ${DEFAULT_PARAMS.seTarget * 100}% of the largest S (after ${DEFAULT_PARAMS.minProbes} probes); m is then the most. About half the passes on the demo model; the ranking can differ slightly from fixed m.`}>
+          <input type="checkbox" data-testid="adaptive-toggle" checked={adaptive} onChange={(e) => actions.setAdaptive(e.target.checked)} />
+          Faster (adaptive)
+        </label>
         <label>
           seed
           <input
@@ -71,7 +77,7 @@ export function ParamsPanel() {
           />
         </label>
       </div>
-      <p className="hint">β and γ apply instantly; m and seed apply to the next run.</p>
+      <p className="hint">β and γ apply instantly; m, seed and adaptive apply to the next run.</p>
     </section>
   );
 }

@@ -1,4 +1,4 @@
-// The full result as JSON, and a link that restores this view (prompt, target, β, γ, m, seed, model).
+// The full result as JSON, and a link that restores this view (prompt, target, β, γ, m, seed, adaptive probing, model).
 
 import { useState } from 'react';
 import type { TargetRequest } from '../../worker/protocol';
@@ -22,6 +22,7 @@ export function linkStateOf(s: AppState): LinkState {
     gamma: s.gamma,
     m: sameRun ? r.params.m : s.m,
     seed: sameRun ? r.params.seed : s.seed,
+    ...((sameRun ? r.sensitivity?.probing === 'adaptive' : s.adaptive) ? { adaptive: true } : {}),
     ...(g && g.prompt === s.prompt ? { generate: g.generated.length } : {}),
   };
 }

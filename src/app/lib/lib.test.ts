@@ -52,14 +52,17 @@ describe('link', () => {
   it('round-trips the shared view', () => {
     const state = { model: '/m/', backend: 'wasm' as const, prompt: 'a b&c=d\n#x', target: { kind: 'next' as const, tokenId: 5 }, beta: 0.25, gamma: 1, m: 3, seed: 7, generate: 4 };
     expect(parseLink(formatLink(state))).toEqual(state);
+    expect(parseLink(formatLink({ ...state, adaptive: true }))).toEqual({ ...state, adaptive: true });
+    expect(parseLink('#adaptive=0')).toEqual({ adaptive: false });
     expect(parseLink('#target=pos:4').target).toEqual({ kind: 'position', position: 4 });
     expect(parseLink('#target=next').target).toEqual({ kind: 'next' });
   });
   it('leaves out invalid values and names each one with what is allowed', () => {
-    const { link, problems } = readLink('#backend=cuda&m=0&seed=1.5&beta=x&target=foo&gen=0');
+    const { link, problems } = readLink('#backend=cuda&m=0&seed=1.5&beta=x&target=foo&gen=0&adaptive=yes');
     expect(link).toEqual({});
     expect(problems).toEqual([
       'backend=cuda: expected one of auto, webgpu, wasm',
+      'adaptive=yes: expected 1 (adaptive probing) or 0 (fixed m)',
       'target=foo: expected next, next:<token id> or pos:<position>',
       'beta=x: β must be a number from -1000000 to 1000000',
       'm=0: probes m must be an integer from 1 to 256',
@@ -97,5 +100,13 @@ describe('format and caption', () => {
     expect(lines).toContain('Model tiny');
     expect(lines).toContain('β = 0.5');
     expect(lines).toContain('m = 3');
+    const adaptive = sampleResult({
+      params: { ...r.params, difference: 'forward', adaptive: true },
+      sensitivity: { probing: 'adaptive', difference: 'forward', order: 'first-order', stopRule: 'SE_i ≤ 0.05 · max_j S_j after ≥ 4 probes, at most m = 10', probesPerToken: [4, 10], gradientPasses: 15, fixedGradientPasses: 21, passesSaved: 6 },
+    });
+    const adaptiveLines = captionLines(adaptive, { title: 'HETA final score', beta: 0.5, gamma: 0.5 }).join('\n');
+    expect(adaptiveLines).toContain('adaptive: SE_i ≤ 0.05 · max_j S_j after ≥ 4 probes, at most m = 10');
+    expect(adaptiveLines).toContain('forward differences, first-order');
+    expect(adaptiveLines).not.toContain('m = 3 ');
   });
 });

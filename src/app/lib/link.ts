@@ -1,4 +1,4 @@
-// The shareable view in the URL hash: #model=…&backend=…&prompt=…&target=…&beta=…&gamma=…&m=…&seed=…&gen=…
+// The shareable view in the URL hash: #model=…&backend=…&prompt=…&target=…&beta=…&gamma=…&m=…&seed=…&adaptive=1&gen=…
 // target: "next" (top prediction), "next:<token id>" or "pos:<position>".
 
 import type { BackendPreference, TargetRequest } from '../../worker/protocol';
@@ -13,6 +13,8 @@ export interface LinkState {
   gamma?: number;
   m?: number;
   seed?: number;
+  /** Adaptive probing (m is then the most probes per token). */
+  adaptive?: boolean;
   /** Generate this many tokens after the prompt and explain each (the matrix view). */
   generate?: number;
 }
@@ -56,6 +58,8 @@ export function readLink(hash: string): ReadLink {
   const backend = q.get('backend');
   if (backend !== null && !BACKENDS.includes(backend as BackendPreference)) problems.push(`backend=${backend}: expected one of ${BACKENDS.join(', ')}`);
   let target = parseTarget(q.get('target'));
+  const adaptive = q.get('adaptive');
+  if (adaptive !== null && adaptive !== '0' && adaptive !== '1') problems.push(`adaptive=${adaptive.slice(0, 24)}: expected 1 (adaptive probing) or 0 (fixed m)`);
   if (q.get('target') !== null && !target) problems.push(`target=${q.get('target')}: expected next, next:<token id> or pos:<position>`);
   if (target?.kind === 'position' && !withinLimit('targetPosition', target.position)) {
     problems.push(`target=${q.get('target')}: the target position must be ${describeLimit('targetPosition')}`);
@@ -70,6 +74,7 @@ export function readLink(hash: string): ReadLink {
     gamma: bounded('gamma', 'gamma'),
     m: bounded('m', 'm'),
     seed: bounded('seed', 'seed'),
+    adaptive: adaptive === '1' ? true : adaptive === '0' ? false : undefined,
     generate: bounded('gen', 'generate'),
   };
   for (const k of Object.keys(link) as (keyof LinkState)[]) if (link[k] === undefined) delete link[k];
@@ -87,6 +92,7 @@ export function formatLink(state: LinkState): string {
   if (state.prompt !== undefined) q.set('prompt', state.prompt);
   if (state.target !== undefined) q.set('target', formatTarget(state.target));
   for (const k of ['beta', 'gamma', 'm', 'seed'] as const) if (state[k] !== undefined) q.set(k, String(state[k]));
+  if (state.adaptive !== undefined) q.set('adaptive', state.adaptive ? '1' : '0');
   if (state.generate !== undefined) q.set('gen', String(state.generate));
   return `#${q.toString()}`;
 }

@@ -1,5 +1,5 @@
 // View slice: what the heatmap shows and how the score is combined (β, γ), the parameters of the
-// next run (m, seed), the layer graph's edge threshold, and the opened link's settings that were not used.
+// next run (m, seed, adaptive probing), the layer graph's edge threshold, and the opened link's settings that were not used.
 
 import type { StateCreator } from 'zustand/vanilla';
 import { DEFAULT_PARAMS } from '../../worker/protocol';
@@ -16,6 +16,8 @@ export interface ViewSlice {
   gamma: number;
   m: number;
   seed: number;
+  /** Spend the m probes adaptively (a token stops once its standard error is small); m is then the most. */
+  adaptive: boolean;
   /** Minimum flow of a shown edge; null = a default relative to the strongest edge. */
   edgeThreshold: number | null;
   /** Settings of the opened link that were not used, each naming the value and the allowed range. */
@@ -25,6 +27,7 @@ export interface ViewSlice {
   setScaleMode(mode: ScaleMode): void;
   setWeights(beta: number, gamma: number): void;
   setRunParams(m: number, seed: number): void;
+  setAdaptive(on: boolean): void;
   setEdgeThreshold(t: number | null): void;
   setLinkProblems(problems: string[]): void;
 }
@@ -37,6 +40,7 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
   gamma: DEFAULT_PARAMS.gamma,
   m: DEFAULT_PARAMS.m,
   seed: DEFAULT_PARAMS.seed,
+  adaptive: DEFAULT_PARAMS.adaptive,
   edgeThreshold: null,
   linkProblems: [],
   setComponent: (component) => set({ component }),
@@ -44,6 +48,7 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
   setScaleMode: (scaleMode) => set({ scaleMode }),
   setWeights: (beta, gamma) => set({ beta, gamma }),
   setRunParams: (m, seed) => set({ m, seed }),
+  setAdaptive: (adaptive) => set({ adaptive }),
   setEdgeThreshold: (edgeThreshold) => set({ edgeThreshold }),
   setLinkProblems: (linkProblems) => set({ linkProblems }),
 });

@@ -1,46 +1,104 @@
-// S_i = (1/m) Σ_k ‖Π_i H Π_i r_k‖₁ with H r from finite differences of the gradient.
+// S_i = (1/n_i) Σ_{k<n_i} ‖Π_i H Π_i r_k‖₁ with H r from finite differences of the gradient.
 // Independent of any model: tests drive it with analytic functions, the engine with its compiled graphs.
+// Fixed probing spends n_i = m probes on every token; adaptive probing spends them in rounds and stops a
+// token once its standard error meets a target. Token i's k-th probe is r_k of the seeded draw whichever
+// mode runs, so adaptive with target 0 is fixed m, and a dump of (token, k) pairs replays a run exactly.
 
 import { RunningMean } from './components';
 
-/** ‖Π_i H Π_i r_k‖₁ for token i and each of the given probe rounds k (one number per round). */
-export type ProbeNorms = (i: number, rounds: readonly number[]) => Promise<ArrayLike<number>>;
+/** One probe evaluation: token i with its k-th probe r_k. */
+export interface ProbeRequest {
+  token: number;
+  probe: number;
+}
+
+/** ‖Π_i H Π_i r_k‖₁ for each request (one number per request, in order). */
+export type ProbeNorms = (requests: readonly ProbeRequest[]) => Promise<ArrayLike<number>>;
 
 /**
- * Block i of ∇g at `count` copies of X whose row i is replaced by `rows` ([count, d] in and out).
- * Only row i changes, so an implementation may reuse everything before position i.
+ * Block tokens[b] of ∇g at copies of X whose row tokens[b] is replaced by row b of `rows` ([count, d] in
+ * and out). Items may perturb different tokens, so one batch can mix them.
  */
-export type TokenGradients = (i: number, rows: Float32Array, count: number) => Promise<Float32Array>;
+export type TokenGradients = (tokens: readonly number[], rows: Float32Array) => Promise<Float32Array>;
+
+/**
+ * Adaptive stopping. Token i stops after a round when SE_i ≤ seTarget · max_j S_j (running estimates).
+ * Measured on the demo model (m = 30, 16 and 64 tokens): one probe's ‖H r‖₁ spreads by a median 42%
+ * (16 tokens) and 17% (64 tokens) of its token's own S, so a target on the token's own S (5%) stopped
+ * almost no token (1.03× / 1.28× fewer passes), while the same 5% of the largest S gave 1.9× / 2.3× fewer
+ * passes at score Spearman 0.977 / 0.997 against fixed m = 10 with the same probes: the ranking the user
+ * sees is set by the large S, and a small S with a large relative error stays small.
+ */
+export interface AdaptiveProbing {
+  seTarget: number;
+  /** Probes every token gets before the first stopping check (a standard error from fewer is itself noise). */
+  minProbes: number;
+  /** Probes per still-active token in each later round. */
+  step: number;
+}
 
 export interface HessianSensitivityInput {
   p: number;
+  /** Probes per token: all of them (fixed), or the most (adaptive). */
   m: number;
-  /** Probe rounds evaluated together per token (bigger batches) before the running estimate is reported. */
+  /** Fixed probing: probe rounds evaluated together per token (bigger batches) before the estimate is reported. */
   roundsPerUpdate: number;
+  adaptive?: AdaptiveProbing;
   probeNorms: ProbeNorms;
   signal?: AbortSignal;
-  /** After each group of rounds: rounds done, running mean with its standard error, per-probe norms so far. */
-  onUpdate?: (roundsDone: number, stats: RunningMean, perProbe: number[][]) => void;
+  /** After each round: rounds done of m (fixed), or probes done of the most still possible (adaptive); running means with standard errors, per-probe norms so far. */
+  onUpdate?: (done: number, total: number, stats: RunningMean, perProbe: (number | null)[][]) => void;
 }
 
-export async function hessianSensitivity(input: HessianSensitivityInput): Promise<{ stats: RunningMean; perProbe: number[][] }> {
-  const { p, m, probeNorms, signal } = input;
+export interface HessianSensitivity {
+  stats: RunningMean;
+  /** ‖Π_i H Π_i r_k‖₁ as [k][i]; null where token i did not use probe k. */
+  perProbe: (number | null)[][];
+  /** n_i: probes token i used (probes 0 … n_i − 1). */
+  probesPerToken: number[];
+}
+
+/** Whether token i is done after a round: at m probes, or (adaptive, target > 0) within the standard-error target. */
+function tokenDone(i: number, stats: RunningMean, se: Float64Array, m: number, adaptive: AdaptiveProbing | undefined): boolean {
+  if (stats.n[i] >= m) return true;
+  if (!adaptive || !(adaptive.seTarget > 0) || stats.n[i] < adaptive.minProbes) return false;
+  const largest = stats.mean.reduce((a, b) => Math.max(a, b), 0);
+  return se[i] <= adaptive.seTarget * largest;
+}
+
+export async function hessianSensitivity(input: HessianSensitivityInput): Promise<HessianSensitivity> {
+  const { p, m, probeNorms, signal, adaptive } = input;
   const stats = new RunningMean(p);
-  const perProbe: number[][] = Array.from({ length: m }, () => new Array<number>(p).fill(0));
-  const group = Math.max(1, Math.min(m, input.roundsPerUpdate));
-  for (let k0 = 0; k0 < m; k0 += group) {
-    const rounds = Array.from({ length: Math.min(group, m - k0) }, (_, j) => k0 + j);
-    for (let i = 0; i < p; i++) {
-      const norms = await probeNorms(i, rounds);
-      signal?.throwIfAborted();
-      rounds.forEach((k, n) => {
-        stats.add(i, norms[n]);
-        perProbe[k][i] = norms[n];
-      });
-    }
-    input.onUpdate?.(k0 + rounds.length, stats, perProbe.slice(0, k0 + rounds.length));
+  const perProbe: (number | null)[][] = Array.from({ length: m }, () => new Array<number | null>(p).fill(null));
+  const used = new Array<number>(p).fill(0);
+  const firstRound = adaptive ? Math.min(m, Math.max(1, adaptive.minProbes)) : Math.max(1, Math.min(m, input.roundsPerUpdate));
+  const laterRounds = adaptive ? Math.max(1, adaptive.step) : firstRound;
+  let active = Array.from({ length: p }, (_, i) => i);
+  for (let round = 0; active.length > 0; round++) {
+    const size = round === 0 ? firstRound : laterRounds;
+    // Grouped by token: an evaluator that cannot mix tokens in one pass still gets each token's probes together.
+    const requests = active.flatMap((token) =>
+      Array.from({ length: Math.min(size, m - used[token]) }, (_, j) => ({ token, probe: used[token] + j })),
+    );
+    const norms = await probeNorms(requests);
+    signal?.throwIfAborted();
+    requests.forEach(({ token, probe }, n) => {
+      stats.add(token, norms[n]);
+      perProbe[probe][token] = norms[n];
+      used[token] = probe + 1;
+    });
+    const se = stats.standardError();
+    active = active.filter((i) => !tokenDone(i, stats, se, m, adaptive));
+    const deepest = Math.max(...used);
+    if (adaptive) {
+      // Probes done of the most still possible: stopped tokens count what they used, so the total shrinks to done.
+      const stillActive = new Set(active);
+      const done = used.reduce((a, b) => a + b, 0);
+      const most = used.reduce((sum, n, i) => sum + (stillActive.has(i) ? m : n), 0);
+      input.onUpdate?.(done, most, stats, perProbe.slice(0, deepest));
+    } else input.onUpdate?.(deepest, m, stats, perProbe.slice(0, deepest));
   }
-  return { stats, perProbe };
+  return { stats, perProbe: perProbe.slice(0, Math.max(0, ...used)), probesPerToken: used };
 }
 
 export interface HostDifferencesInput {
@@ -61,15 +119,15 @@ export function normsFromGradients(input: HostDifferencesInput): ProbeNorms {
   const { x, d, epsilon, probes, central, gradientAt } = input;
   if (!central && !input.baseGradient) throw new Error('forward differences need the base gradient');
   const signs = central ? [1, -1] : [1];
-  return async (i, rounds) => {
-    const items = rounds.flatMap((k) => signs.map((s) => ({ k, s })));
+  return async (requests) => {
+    const items = requests.flatMap(({ token, probe }) => signs.map((s) => ({ token, probe, s })));
     const rows = new Float32Array(items.length * d);
-    items.forEach(({ k, s }, b) => {
+    items.forEach(({ token: i, probe: k, s }, b) => {
       const r = probes[k][i];
       for (let j = 0; j < d; j++) rows[b * d + j] = x[i * d + j] + s * epsilon[i] * r[j];
     });
-    const grads = await gradientAt(i, rows, items.length);
-    return rounds.map((_, n) => {
+    const grads = await gradientAt(items.map((item) => item.token), rows);
+    return requests.map(({ token: i }, n) => {
       const plus = grads.subarray(n * signs.length * d, (n * signs.length + 1) * d);
       const minus = central ? grads.subarray((n * 2 + 1) * d, (n * 2 + 2) * d) : input.baseGradient!.subarray(i * d, (i + 1) * d);
       const step = central ? 2 * epsilon[i] : epsilon[i];

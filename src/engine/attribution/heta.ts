@@ -47,6 +47,8 @@ export interface AttributionOptions {
 /** Activations of a batched pass are kept around this many floats, whatever the prompt length. */
 export const BATCH_ACTIVATION_FLOATS = 64e6;
 export const DEFAULT_MAX_BATCH = 64;
+/** Probes per still-active token in each adaptive round after the first (1 and 2 saved the same passes on the demo model; 2 makes larger passes). */
+export const ADAPTIVE_STEP = 2;
 
 /** Floats of activations one item of a batched pass keeps over T tokens (all layers). */
 export function activationFloatsPerItem(config: ModelConfig, T: number): number {
@@ -121,8 +123,11 @@ export async function attribute(
   const { signal, onProgress } = options;
   const started = performance.now();
   const { hiddenSize: d, numLayers: L, numHeads: H, vocabSize: V, maxPositions } = model.config;
-  const mProblem = limitProblem('m', params.m);
-  if (mProblem) throw new AttributionError(`m ${mProblem}`);
+  for (const [name, limit, value] of [['m', 'm', params.m], ['the standard-error target', 'seTarget', params.seTarget], ['the minimum probes per token', 'minProbes', params.minProbes]] as const) {
+    const problem = limitProblem(limit, value);
+    if (problem) throw new AttributionError(`${name} ${problem}`);
+  }
+  if (params.difference !== 'central' && params.difference !== 'forward') throw new AttributionError(`difference must be 'central' or 'forward', got '${params.difference}'`);
   const { prompt, tokens } = promptTokens(model, input);
   const n = tokens.length;
   if (n === 0) throw new AttributionError('the prompt produced no tokens');
@@ -168,17 +173,20 @@ export async function attribute(
   }
   const maskedMs = performance.now() - t1;
 
-  // S: ‖Π_i H Π_i r‖₁ with H r from finite differences of the gradient graph.
+  // S: ‖Π_i H Π_i r‖₁ with H r from finite differences of the gradient.
   const epsilon = Array.from({ length: p }, (_, i) => {
     let norm = 0;
     for (let j = 0; j < d; j++) norm += x[i * d + j] ** 2;
     return (params.epsilonScale * Math.sqrt(norm)) / Math.sqrt(d) || params.epsilonScale;
   });
+  // All m rounds are drawn whatever the mode, so token i's k-th probe never depends on when other tokens stop.
   const probes = rademacherProbes(params.seed, params.m, p, d);
   const central = params.difference === 'central';
+  const adaptive = params.adaptive ? { seTarget: params.seTarget, minProbes: params.minProbes, step: ADAPTIVE_STEP } : undefined;
   let stats = new RunningMean(p);
-  let perProbe: number[][] = [];
+  let perProbe: (number | null)[][] = [];
   let gradientPasses = 0;
+  const fixedGradientPasses = central ? 2 * p * params.m : 1 + p * params.m;
   const t2 = performance.now();
 
   const result = (): AttributionResult => {
@@ -217,43 +225,67 @@ export async function attribute(
       backend: { name: model.backend, detail: model.backendDetail },
       passes: { inspect: 1, masked: p, gradient: gradientPasses },
       timings: { totalMs: performance.now() - started, inspectMs, maskedMs, hessianMs: performance.now() - t2 },
-      ...(options.dumpProbes ? { probes: probes.map((round) => round.map((r) => Array.from(r, (s) => (s > 0 ? '+' : '-')).join(''))) } : {}),
+      sensitivity: {
+        probing: adaptive ? 'adaptive' : 'fixed',
+        difference: params.difference,
+        order: central ? 'second-order' : 'first-order',
+        stopRule: adaptive ? `SE_i ≤ ${params.seTarget} · max_j S_j after ≥ ${Math.min(params.minProbes, params.m)} probes, at most m = ${params.m}` : null,
+        probesPerToken: Array.from(stats.n),
+        gradientPasses,
+        fixedGradientPasses,
+        passesSaved: fixedGradientPasses - gradientPasses,
+      },
+      // Token i used probes 0 … n_i − 1 (null past that), so the dump is exactly what was evaluated.
+      ...(options.dumpProbes
+        ? { probes: perProbe.map((round, k) => round.map((v, i) => (v === null ? null : Array.from(probes[k][i], (s) => (s > 0 ? '+' : '-')).join('')))) }
+        : {}),
     };
   };
 
-  onProgress?.({ phase: 'hessian', done: 0, total: params.m, partial: checked(result(), false) });
+  onProgress?.({ phase: 'hessian', done: 0, total: adaptive ? p * params.m : params.m, partial: checked(result(), false) });
   const fullGradient = async (xs: Float32Array, count: number) => {
     gradientPasses += count;
     return (await model.gradient(xs, count, p, Array(count).fill(q), Array(count).fill(targetId))).grad;
   };
-  // Host differences (forward differences, or the no-prefix-reuse ablation): block i of full gradients.
-  const gradientAt = async (i: number, rows: Float32Array, count: number): Promise<Float32Array> => {
-    const out = new Float32Array(count * d);
-    for (let start = 0; start < count; start += batch) {
-      const n = Math.min(batch, count - start);
+  // Host differences (forward differences, or the no-prefix-reuse ablation): full gradient passes, each item
+  // perturbing its own token, so batches stay full whichever tokens still need probes.
+  const gradientAt = async (items: readonly number[], rows: Float32Array): Promise<Float32Array> => {
+    const out = new Float32Array(items.length * d);
+    for (let start = 0; start < items.length; start += batch) {
+      const n = Math.min(batch, items.length - start);
       const xs = new Float32Array(n * p * d);
       for (let b = 0; b < n; b++) {
         xs.set(x, b * p * d);
-        xs.set(rows.subarray((start + b) * d, (start + b + 1) * d), (b * p + i) * d);
+        xs.set(rows.subarray((start + b) * d, (start + b + 1) * d), (b * p + items[start + b]) * d);
       }
       const grad = await fullGradient(xs, n);
-      for (let b = 0; b < n; b++) out.set(grad.subarray((b * p + i) * d, (b * p + i + 1) * d), (start + b) * d);
+      signal?.throwIfAborted();
+      for (let b = 0; b < n; b++) {
+        const i = items[start + b];
+        out.set(grad.subarray((b * p + i) * d, (b * p + i + 1) * d), (start + b) * d);
+      }
     }
     return out;
   };
   // Central differences in the graph: the unperturbed X and the inspect pass's keys/values go in unchanged,
-  // positions before i come from the cache, and one norm per probe comes back.
+  // positions before i come from the cache, and one norm per probe comes back. The cached prefix differs per
+  // token, so one pass holds one token's probes.
   const probesPerCall = Math.max(1, Math.floor(batch / 2));
   let placed: ProbeContext | undefined;
-  const inGraphNorms: ProbeNorms = async (i, rounds) => {
+  const inGraphNorms: ProbeNorms = async (requests) => {
     const norms: number[] = [];
-    for (let s0 = 0; s0 < rounds.length; s0 += probesPerCall) {
-      const chunk = rounds.slice(s0, s0 + probesPerCall);
+    for (let s0 = 0; s0 < requests.length; ) {
+      const i = requests[s0].token;
+      let s1 = s0;
+      while (s1 < requests.length && s1 - s0 < probesPerCall && requests[s1].token === i) s1++;
+      const chunk = requests.slice(s0, s1);
       const signs = new Float32Array(chunk.length * d);
-      chunk.forEach((k, b) => signs.set(probes[k][i], b * d));
+      chunk.forEach(({ probe }, b) => signs.set(probes[probe][i], b * d));
       gradientPasses += 2 * chunk.length;
       placed ??= await model.probeContext(x, p, inspected);
       norms.push(...(await model.hessianProbe(placed, i, q, targetId, signs, epsilon[i])));
+      signal?.throwIfAborted();
+      s0 = s1;
     }
     return norms;
   };
@@ -263,12 +295,13 @@ export async function attribute(
     p,
     m: params.m,
     signal,
+    adaptive,
     probeNorms: inGraph ? inGraphNorms : normsFromGradients({ x, d, epsilon, probes, central, gradientAt, baseGradient }),
     roundsPerUpdate: options.roundsPerUpdate ?? Math.ceil(params.m / 4),
-    onUpdate: (done, running, probesSoFar) => {
+    onUpdate: (done, total, running, probesSoFar) => {
       stats = running;
       perProbe = probesSoFar;
-      onProgress?.({ phase: 'hessian', done, total: params.m, partial: checked(result(), false) });
+      onProgress?.({ phase: 'hessian', done, total, partial: checked(result(), false) });
     },
   }).finally(() => placed?.release());
   stats = hessian.stats;

@@ -4,7 +4,8 @@ import type { Token } from '../tokenizer/tokenizer';
 import type { FlowEdge } from './components';
 
 export const RESULT_SCHEMA = 'heta-attribution';
-export const RESULT_SCHEMA_VERSION = 1;
+/** 2 added `sensitivity` (probing mode, probes per token, passes saved), null entries in S_probes and the probe dump. */
+export const RESULT_SCHEMA_VERSION = 2;
 
 export type MaskScheme = { kind: 'zero' } | { kind: 'mean' } | { kind: 'token'; id: number };
 
@@ -23,7 +24,14 @@ export interface AttributionParams {
   mask: MaskScheme;
   /** ε_i = epsilonScale · ‖x_i‖₂ / √d. */
   epsilonScale: number;
+  /** Central differences (second-order accurate, 2 passes per probe) or forward (first-order, 1 pass per probe). */
   difference: 'central' | 'forward';
+  /** Spend probes in rounds and stop a token once its standard error meets `seTarget` (m is then the most). */
+  adaptive: boolean;
+  /** Adaptive stopping: SE_i ≤ seTarget · max_j S_j; 0 never stops early (fixed m). */
+  seTarget: number;
+  /** Adaptive: probes every token gets before it may stop. */
+  minProbes: number;
   /** Top predictions reported for next-token targets. */
   topK: number;
 }
@@ -36,6 +44,9 @@ export const DEFAULT_PARAMS: AttributionParams = {
   mask: { kind: 'zero' },
   epsilonScale: 5e-3,
   difference: 'central',
+  adaptive: false,
+  seTarget: 0.05,
+  minProbes: 4,
   topK: 5,
 };
 
@@ -64,8 +75,8 @@ export interface AttributionResult {
     flow: FlowEdge[];
     S: number[];
     S_stderr: number[];
-    /** ‖Π_i H Π_i r_k‖₁ per probe: [m][p] (the spread the inspector shows). */
-    S_probes: number[][];
+    /** ‖Π_i H Π_i r_k‖₁ per probe: [k][p] (the spread the inspector shows); null where token i used fewer than k + 1 probes. */
+    S_probes: (number | null)[][];
     I: number[];
   };
   scores: number[];
@@ -73,6 +84,28 @@ export interface AttributionResult {
   backend: { name: string; detail: string };
   passes: { inspect: number; masked: number; gradient: number };
   timings: { totalMs: number; inspectMs: number; maskedMs: number; hessianMs: number };
-  /** With --dump-probes: the sign vectors, '+'/'-' strings per [round][token]. */
-  probes?: string[][];
+  /** How S was estimated (absent in version-1 results, which are fixed m, central differences). */
+  sensitivity?: SensitivityRecord;
+  /** With --dump-probes: the sign vectors token i used, '+'/'-' strings per [k][token]; null where it used no k-th probe. */
+  probes?: (string | null)[][];
+}
+
+export interface SensitivityRecord {
+  probing: 'fixed' | 'adaptive';
+  difference: 'central' | 'forward';
+  /** Accuracy order of the difference quotient: forward differences are first-order. */
+  order: 'second-order' | 'first-order';
+  /** The adaptive stopping rule in words; null for fixed m. */
+  stopRule: string | null;
+  /** n_i: token i used probes r_0 … r_{n_i − 1} of the seeded draw. */
+  probesPerToken: number[];
+  gradientPasses: number;
+  /** Gradient passes fixed m would take with the same difference. */
+  fixedGradientPasses: number;
+  passesSaved: number;
+}
+
+/** Probes token i used: from the result's record, or all rounds for version-1 results. */
+export function probesUsed(result: Pick<AttributionResult, 'components' | 'sensitivity'>, i: number): number {
+  return result.sensitivity?.probesPerToken[i] ?? result.components.S_probes.length;
 }
