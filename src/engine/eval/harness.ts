@@ -89,16 +89,19 @@ export async function evaluateItem(model: AttributionModel, item: EvalItem, meth
   });
   const { p } = ctx;
   const tokens = ctx.tokens.slice(0, p);
+  const head = {
+    id: item.id,
+    prompt: item.prompt,
+    target: { text: item.target, tokenText: target.text, id: ctx.targetId, position: p, logprob: ctx.g, probability: Math.exp(ctx.g) },
+    warnings,
+    tokens: tokens.map((t) => t.text),
+  };
   if (options.onlyCorrect) {
     const [logp] = await ctx.logProbs(ctx.x, 1);
     const top = logp.reduce((best, v, id) => (v > logp[best] ? id : best), 0);
     if (top !== ctx.targetId) {
       return {
-        id: item.id,
-        prompt: item.prompt,
-        target: { text: item.target, tokenText: target.text, id: ctx.targetId, position: p, logprob: ctx.g, probability: Math.exp(ctx.g) },
-        warnings,
-        tokens: tokens.map((t) => t.text),
+        ...head,
         methods: {},
         diagnostics: {},
         passes: { forward: ctx.passes.forward, gradient: ctx.passes.gradient, hetaGradient: 0 },
@@ -151,11 +154,7 @@ export async function evaluateItem(model: AttributionModel, item: EvalItem, meth
   }
   const hetaResult = await ctx.peek<AttributionResult>('heta');
   return {
-    id: item.id,
-    prompt: item.prompt,
-    target: { text: item.target, tokenText: target.text, id: ctx.targetId, position: p, logprob: ctx.g, probability: Math.exp(ctx.g) },
-    warnings,
-    tokens: tokens.map((t) => t.text),
+    ...head,
     ...(support ? { support: indices(support) } : {}),
     ...(distractor ? { distractor: indices(distractor) } : {}),
     ...(gold ? { gold: indices(gold) } : {}),
