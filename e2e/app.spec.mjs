@@ -246,7 +246,7 @@ export async function wasmAttributionMatchesCli(ctx) {
   assert.equal(parsed.root, 'svg');
   assert.match(parsed.text, /HETA Final score/);
   assert.ok(parsed.text.includes(`Model ${cli.model.id}`), 'the caption names the model');
-  assert.match(parsed.text, /β = 1\.5, γ = 0\.5; S from m = 3/);
+  assert.match(parsed.text, /β = 1\.5, γ = 0\.5; S from Rademacher probes \(m = 3; seed 1, central differences\)/);
 
   const graphBox = await page.locator('[data-testid=layer-graph] svg').boundingBox();
   const graphPng = await download(page, 'export-graph-png');
