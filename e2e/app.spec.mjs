@@ -257,7 +257,7 @@ export async function wasmAttributionMatchesCli(ctx) {
 
   const json = JSON.parse((await download(page, 'export-json')).bytes.toString('utf8'));
   assert.equal(json.schema, 'heta-attribution');
-  assertClose(json.scores, cli.scores, 'downloaded JSON scores vs CLI');
+  assertClose(json.scores, cli.scores, 'downloaded JSON scores vs CLI', FD_REL);
   assert.equal(json.target.id, cli.target.id);
 
   // A copied link restores the same view (and runs it).
