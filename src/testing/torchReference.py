@@ -93,6 +93,15 @@ def rope(t, n, hd, cos, sin):
     return (t * cos[:, None, :] + rot * sin[:, None, :]).reshape(T, n * hd)
 
 
+def partial_rope(t, n, hd, rd, cos, sin):
+    """RoPE on the first rd dims of each of n heads, the rest passed through (Phi-3's apply_rotary_pos_emb
+    with rotary_dim = cos.shape[-1]; GPTNeoXAttention's rotary_ndims)."""
+    T = t.shape[0]
+    t3 = t.reshape(T, n, hd)
+    rot = rope(t3[..., :rd].reshape(T, n * rd), n, rd, cos, sin).view(T, n, rd)
+    return torch.cat((rot, t3[..., rd:]), dim=-1).reshape(T, n * hd)
+
+
 def llama(cfg, W, x, T):
     d, H, Hkv, hd, eps = cfg["hiddenSize"], cfg["numHeads"], cfg["numKvHeads"], cfg["headDim"], cfg["normEps"]
 
@@ -108,11 +117,6 @@ def llama(cfg, W, x, T):
     cos, sin = emb.cos() * scale, emb.sin() * scale
     rd = cfg.get("rotaryDim") or hd
 
-    def rope_partial(t, n):  # Phi-3 apply_rotary_pos_emb: rotary_dim = cos.shape[-1], the rest passed through
-        t3 = t.view(T, n, hd)
-        rot = rope(t3[..., :rd].reshape(T, n * rd), n, rd, cos, sin).view(T, n, rd)
-        return torch.cat((rot, t3[..., rd:]), dim=-1).reshape(T, n * hd)
-
     h = x
     probs_all, nu_all = [], []
     for l in range(cfg["numLayers"]):
@@ -127,8 +131,8 @@ def llama(cfg, W, x, T):
         if cfg["architecture"] == "qwen3":  # Qwen3Attention: q_norm/k_norm per head before RoPE
             q = rms(q.view(T, H, hd), W[p + "self_attn.q_norm.weight"]).reshape(T, H * hd)
             k = rms(k.view(T, Hkv, hd), W[p + "self_attn.k_norm.weight"]).reshape(T, Hkv * hd)
-        q = rope_partial(q, H)
-        k = rope_partial(k, Hkv)
+        q = partial_rope(q, H, hd, rd, cos, sin)
+        k = partial_rope(k, Hkv, hd, rd, cos, sin)
         bO = W[p + "self_attn.o_proj.bias"] if cfg["outBias"] else None
         out, probs, nu = attend(q, k, v, H, Hkv, hd, W[p + "self_attn.o_proj.weight"].T, bO, cfg.get("slidingWindow"))
         h = h + out
@@ -157,11 +161,6 @@ def gpt_neox(cfg, W, x, T):
     emb = torch.cat((freqs, freqs), dim=-1)
     cos, sin = emb.cos(), emb.sin()
 
-    def partial_rope(t):  # GPTNeoXAttention: RoPE on query[..., :rotary_ndims], the rest passed through
-        t = t.reshape(T, H, hd)
-        rot = rope(t[..., :rd].reshape(T, H * rd), H, rd, cos, sin).view(T, H, rd)
-        return torch.cat((rot, t[..., rd:]), dim=-1).reshape(T, H * hd)
-
     h = x
     probs_all, nu_all = [], []
     for l in range(cfg["numLayers"]):
@@ -169,7 +168,7 @@ def gpt_neox(cfg, W, x, T):
         qkv = lin(ln(h, p + "input_layernorm"), p + "attention.query_key_value", cfg["qkvBias"]).view(T, H, 3 * hd)
         q, k, v = (qkv[..., i * hd : (i + 1) * hd].reshape(T, H * hd) for i in range(3))
         bO = W[p + "attention.dense.bias"] if cfg["outBias"] else None
-        out, probs, nu = attend(partial_rope(q), partial_rope(k), v, H, H, hd, W[p + "attention.dense.weight"].T, bO)
+        out, probs, nu = attend(partial_rope(q, H, hd, rd, cos, sin), partial_rope(k, H, hd, rd, cos, sin), v, H, H, hd, W[p + "attention.dense.weight"].T, bO)
         mlp = lambda t: lin(act(lin(t, p + "mlp.dense_h_to_4h")), p + "mlp.dense_4h_to_h")
         if cfg.get("parallelResidual"):
             h = mlp(ln(h, p + "post_attention_layernorm")) + out + h
