@@ -97,8 +97,7 @@ export async function evaluateItem(model: AttributionModel, item: EvalItem, meth
     tokens: tokens.map((t) => t.text),
   };
   if (options.onlyCorrect) {
-    const [logp] = await ctx.logProbs(ctx.x, 1);
-    const top = logp.reduce((best, v, id) => (v > logp[best] ? id : best), 0);
+    const top = ctx.logP.reduce((best, v, id) => (v > ctx.logP[best] ? id : best), 0); // the inspect pass's row, no new pass
     if (top !== ctx.targetId) {
       return {
         ...head,
