@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { targetToken } from '../engine/eval/dataset';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { greedyContinuation, meanNegativeLogLikelihood, nextTokenPredictions, topPredictions } from '../engine/model/languageModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
@@ -45,7 +46,8 @@ export function validationWindows(bytes: Uint8Array, windows: number, T: number)
   return Array.from({ length: n }, (_, j) => Array.from(ids.subarray(j * T, (j + 1) * T + 1)));
 }
 
-const firstId = (model: AttributionModel, text: string) => model.tokenizer.encode(text).filter((t) => !t.special)[0].id;
+/** The first token of an answer text, as the eval harness takes targets (a clear error if it has none). */
+const firstId = (model: AttributionModel, text: string) => targetToken(model.tokenizer, text).id;
 
 async function heldoutAccuracy(model: AttributionModel, jsonl: string): Promise<HeldoutAccuracy> {
   const out: HeldoutAccuracy = {};
@@ -71,7 +73,7 @@ export async function lmCheck(model: AttributionModel, valBytes: Uint8Array, cop
   const items = copyJsonl.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { prompt: string; answer: string });
   let top5 = 0;
   for (const item of items) {
-    const answer = model.tokenizer.encode(item.answer).filter((t) => !t.special)[0].id;
+    const answer = firstId(model, item.answer);
     const top = await nextTokenPredictions(model, model.tokenizer.encode(item.prompt).map((t) => t.id), 5);
     if (top.some((p) => p.id === answer)) top5++;
   }
