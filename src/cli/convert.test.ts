@@ -27,7 +27,7 @@ describe('heta convert', async () => {
     expect(manifest.quantization.requested).toBe(quant);
     expect(manifest.architecture).toBe('gpt2');
     const files = await readdir(out);
-    for (const g of Object.values(manifest.graphs)) expect(files).toContain(g.file);
+    expect(files).toContain(manifest.model.file);
     expect(files).toEqual(expect.arrayContaining(['weights.bin', 'tokenizer.json']));
     expect((await readFile(join(out, 'weights.bin'))).byteLength).toBe(manifest.weights.bytes);
   });

@@ -6,7 +6,7 @@
 
 import type { ModelConfig, RopeScaling } from '../checkpoint/types';
 import type { GraphBuilder, Value } from '../ir/graph';
-import { gelu, geluNew, layerNorm, linear, rmsNorm, silu } from '../ir/nn';
+import { gelu, geluNew, layerNorm, rmsNorm, silu } from '../ir/nn';
 import type { ModelWeights } from '../compiler/weights';
 import { ropeInverseFrequencies, rotateHalfMatrix } from './rope';
 
@@ -150,6 +150,12 @@ function bias(w: ModelWeights, key: string, present: boolean): Value | undefined
   return present ? w.vector(key) : undefined;
 }
 
+/** x · Wᵀ (+ b) for the stored matrix `key`. */
+function linear(g: GraphBuilder, w: ModelWeights, x: Value, key: string, bias?: Value): Value {
+  const y = w.project(key, x);
+  return bias ? g.add(y, bias) : y;
+}
+
 /** Layer l's cached [Hkv, P, hd] as [B, Hkv, 1, P, hd], prepended to the new keys or values along the sequence. */
 function withPast(g: GraphBuilder, cache: Value, l: number, current: Value): Value {
   const layer = g.unsqueeze(g.gather(cache, g.int64(l)), [0, 2]);
@@ -162,9 +168,9 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
   const { numHeads: H, numKvHeads: Hkv, headDim: hd } = config;
   const G = H / Hkv;
   const p = `layers.${l}.attn`;
-  const q = linear(g, x, w.matrix(`${p}.q`), bias(w, `${p}.q_bias`, config.qkvBias));
-  const k = linear(g, x, w.matrix(`${p}.k`), bias(w, `${p}.k_bias`, config.qkvBias));
-  const v = linear(g, x, w.matrix(`${p}.v`), bias(w, `${p}.v_bias`, config.qkvBias));
+  const q = linear(g, w, x, `${p}.q`, bias(w, `${p}.q_bias`, config.qkvBias));
+  const k = linear(g, w, x, `${p}.k`, bias(w, `${p}.k_bias`, config.qkvBias));
+  const v = linear(g, w, x, `${p}.v`, bias(w, `${p}.v_bias`, config.qkvBias));
   // Grouped-query attention by broadcasting: queries [B, Hkv, G, T, hd] against keys/values [B, Hkv, 1, T, hd].
   // Query head h = kv·G + g reads kv head ⌊h·Hkv/H⌋, as the spec requires.
   let qh = g.transpose(g.reshape(q, [0, 0, Hkv, G, hd]), [0, 2, 3, 1, 4]);
@@ -189,7 +195,7 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
   scores = g.add(scores, pos.mask);
   const probs = g.softmax(scores);
   const context = g.reshape(g.transpose(g.matmul(probs, vh), [0, 3, 1, 2, 4]), [0, 0, H * hd]);
-  const out = linear(g, context, w.matrix(`${p}.o`), bias(w, `${p}.o_bias`, config.outBias));
+  const out = linear(g, w, context, `${p}.o`, bias(w, `${p}.o_bias`, config.outBias));
   if (!inspect) return { out };
   // ν_i^{l,h} = ‖v_i^{l,h} W_O^h‖₁ with W_O^h the rows of the output projection fed by head h. ν is
   // read here, from the values this attention actually mixed (`${p}.v`, bias included) and the
@@ -197,7 +203,9 @@ function attentionBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l
   // per-head q|k|v in query_key_value, Phi-3's qkv_proj) are split into these parameters by the family's
   // map. Gemma 2/3's post-attention norm is not part of it: it rescales the sum of all heads at the
   // query's position, so it says nothing about token i's value, and ν stays ‖v W_O^h‖₁ as §1 defines.
-  const woHeads = g.reshape(w.matrix(`${p}.o`), [Hkv, G, hd, config.hiddenSize]);
+  // W_O is stored [d, H·hd]; its per-head blocks as [Hkv, G, hd, d] are a transpose made here, in the
+  // inspect pass only, and freed after this product.
+  const woHeads = g.transpose(g.reshape(w.weight(`${p}.o`), [config.hiddenSize, Hkv, G, hd]), [1, 2, 3, 0]);
   const strength = g.reduceSum(g.abs(g.matmul(vh, woHeads)), [-1], false);
   // Cache layout [Hkv, T, hd] per layer (batch 1).
   const cacheOf = (t: Value) => g.reshape(t, [Hkv, -1, hd]);
@@ -214,14 +222,14 @@ function mlpBlock(g: GraphBuilder, w: ModelWeights, config: ModelConfig, l: numb
   const p = `layers.${l}.mlp`;
   if (config.mlp === 'gelu' || config.mlp === 'gelu_new') {
     const activation = config.mlp === 'gelu' ? gelu : geluNew;
-    const hidden = activation(g, linear(g, x, w.matrix(`${p}.up`), bias(w, `${p}.up_bias`, config.mlpBias)));
-    return linear(g, hidden, w.matrix(`${p}.down`), bias(w, `${p}.down_bias`, config.mlpBias));
+    const hidden = activation(g, linear(g, w, x, `${p}.up`, bias(w, `${p}.up_bias`, config.mlpBias)));
+    return linear(g, w, hidden, `${p}.down`, bias(w, `${p}.down_bias`, config.mlpBias));
   }
   // Gated: SiLU (SwiGLU) or GELU (GeGLU; gelu_pytorch_tanh is gelu_new's formula).
   const activation = config.mlp === 'swiglu' ? silu : config.mlp === 'geglu' ? gelu : geluNew;
-  const gate = activation(g, linear(g, x, w.matrix(`${p}.gate`), bias(w, `${p}.gate_bias`, config.mlpBias)));
-  const up = linear(g, x, w.matrix(`${p}.up`), bias(w, `${p}.up_bias`, config.mlpBias));
-  return linear(g, g.mul(gate, up), w.matrix(`${p}.down`), bias(w, `${p}.down_bias`, config.mlpBias));
+  const gate = activation(g, linear(g, w, x, `${p}.gate`, bias(w, `${p}.gate_bias`, config.mlpBias)));
+  const up = linear(g, w, x, `${p}.up`, bias(w, `${p}.up_bias`, config.mlpBias));
+  return linear(g, w, g.mul(gate, up), `${p}.down`, bias(w, `${p}.down_bias`, config.mlpBias));
 }
 
 /** Runs all blocks on X [B, T, d] (positions P … P+T−1 when a past is given). */
@@ -254,6 +262,6 @@ export function decoder(g: GraphBuilder, w: ModelWeights, config: ModelConfig, x
 /** Final norm and output head on hidden rows [..., d] → logits [..., V]. */
 export function lmHead(g: GraphBuilder, w: ModelWeights, config: ModelConfig, hidden: Value): Value {
   const normed = norm(g, w, config, 'final_norm', hidden);
-  const logits = g.matmul(normed, w.matrix(config.tieWordEmbeddings ? 'embed' : 'lm_head'));
+  const logits = w.project(config.tieWordEmbeddings ? 'embed' : 'lm_head', normed);
   return config.finalSoftcap === undefined ? logits : softcap(g, logits, config.finalSoftcap);
 }

@@ -74,6 +74,15 @@ export const vjpRules: Record<string, VjpRule> = {
       unbroadcast(g, g.matmul(g.transposeLast(a), dY), b.shape),
     ];
   },
+  // Gemm is only ever a product with a weight (x · Wᵀ, see compiler/weights.ts): the gradient flows to x
+  // alone, and the weight is read again through a new node (a fresh dequantization for a quantized
+  // one) instead of keeping the forward pass's float32 copy alive until the backward pass.
+  Gemm: (g, n, dY) => {
+    const [, b] = n.inputs;
+    const w = g.recompute(b);
+    const transB = n.attrs.transB?.kind === 'int' && n.attrs.transB.value === 1;
+    return [transB ? g.matmul(dY, w) : g.gemm(dY, w, true), null];
+  },
   ReduceSum: (g, n, dY) => [expandReduced(g, n, dY), null],
   ReduceMean: (g, n, dY) => [
     g.div(expandReduced(g, n, dY), g.scalar(staticCount(n.inputs[0], reduceAxes(n)))),

@@ -6,13 +6,13 @@ import { openCheckpoint, type Checkpoint } from '../checkpoint/checkpoint';
 import { memorySource } from '../checkpoint/memorySource';
 import type { Tensor } from '../checkpoint/types';
 import { createNodeRuntime } from '../runtime/nodeRuntime';
-import type { GraphSession, HostTensor } from '../runtime/types';
+import type { HostTensor } from '../runtime/types';
+import { passSessions } from '../model/passes';
 import type { QuantScheme } from '../quant/quantize';
 import { makeTinyCheckpoint, type TinyCheckpointOptions } from '../../testing/tinyCheckpoint';
 import { referenceForward, referenceLogProb } from '../../testing/referenceForward';
 import { compileBundle, type CompiledBundle } from './bundle';
 import { MANIFEST_FILE, parseBundleManifest } from './manifest';
-import type { GraphKind } from './graphs';
 
 const T = 7;
 
@@ -21,10 +21,8 @@ async function compile(options: TinyCheckpointOptions, quant: QuantScheme) {
   const bundle = await compileBundle(ckpt, { quant, modelId: 'tiny' });
   const runtime = await createNodeRuntime();
   const externalData = [{ path: bundle.manifest.weights.file, data: bundle.files.get(bundle.manifest.weights.file)! }];
-  const sessions = {} as Record<GraphKind, GraphSession>;
-  for (const kind of Object.keys(bundle.manifest.graphs) as GraphKind[]) {
-    sessions[kind] = await runtime.createSession({ graph: bundle.files.get(bundle.manifest.graphs[kind].file)!, externalData, name: kind });
-  }
+  const session = await runtime.createSession({ graph: bundle.files.get(bundle.manifest.model.file)!, externalData, name: 'tiny' });
+  const sessions = passSessions(session, bundle.manifest.config);
   const tensors = new Map<string, Tensor>();
   for (const name of ckpt.tensorNames) tensors.set(name, await ckpt.getTensor(name));
   const lookup = (name: string) => {
@@ -32,14 +30,14 @@ async function compile(options: TinyCheckpointOptions, quant: QuantScheme) {
     if (!t) throw new Error(`missing ${name}`);
     return t;
   };
-  const release = () => Promise.all(Object.values(sessions).map((s) => s.release()));
+  const release = () => session.release();
   return { ckpt, bundle, sessions, lookup, release };
 }
 
 const f32 = (dims: number[], data: Float32Array): HostTensor => ({ type: 'float32', dims, data });
 const i64 = (dims: number[], data: number[]): HostTensor => ({ type: 'int64', dims, data: BigInt64Array.from(data.map(BigInt)) });
 
-async function embed(sessions: Record<GraphKind, GraphSession>, ids: number[]): Promise<Float32Array> {
+async function embed(sessions: ReturnType<typeof passSessions>, ids: number[]): Promise<Float32Array> {
   const out = await sessions.embed.run({ input_ids: i64([1, ids.length], ids) });
   return out.inputs_embeds.data as Float32Array;
 }

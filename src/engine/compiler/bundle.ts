@@ -1,12 +1,12 @@
-// Checkpoint → attribution-ready bundle: heta.json, four ONNX graphs sharing one weights file,
-// and the tokenizer. Pure (no Node APIs): the CLI writes the files, the browser can cache them.
+// Checkpoint → attribution-ready bundle: heta.json, one ONNX model holding every pass (model.onnx),
+// its weights file and the tokenizer. Pure (no Node APIs): the CLI writes the files, the browser can cache them.
 
 import type { Checkpoint } from '../checkpoint/checkpoint';
 import type { ModelConfig } from '../checkpoint/types';
 import { familyOf } from '../architectures/families';
-import { WeightFile, writeOnnx, OPSET } from '../onnx/writer';
+import { WeightFile, writeDispatchModel, OPSET } from '../onnx/writer';
 import { Q4_BLOCK, type QuantScheme } from '../quant/quantize';
-import { buildGraphs, GRAPH_IO, type GraphKind } from './graphs';
+import { buildGraphs, GRAPH_IO, PASS_ORDER } from './graphs';
 import { storeParam, type StoredParam } from './weights';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, fileRecords, MANIFEST_FILE, type BundleManifest } from './manifest';
 import { checkFinite, checkUnusedTensors, runnableConfig } from './checkpointChecks';
@@ -14,8 +14,9 @@ import { checkTokenizerVocabulary, openTokenizer } from '../tokenizer/tokenizer'
 
 export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, type BundleManifest } from './manifest';
 /** Bump when the compiler's output for the same checkpoint changes (graphs, quantization): stored bundles made by older compilers are then discarded. */
-export const COMPILER_VERSION = 3;
+export const COMPILER_VERSION = 4;
 export const WEIGHTS_DATA_FILE = 'weights.bin';
+export const MODEL_FILE = 'model.onnx';
 
 export interface CompileProgress {
   stage: 'load' | 'build' | 'write';
@@ -71,15 +72,9 @@ export async function compileBundle(ckpt: Checkpoint, options: CompileOptions): 
   const { specs } = buildGraphs(config, params);
   const weights = new WeightFile(WEIGHTS_DATA_FILE);
   const files = new Map<string, Uint8Array>();
-  const graphs = {} as BundleManifest['graphs'];
-  const kinds = Object.keys(specs) as GraphKind[];
-  for (const [i, kind] of kinds.entries()) {
-    options.signal?.throwIfAborted();
-    const file = `${kind}.onnx`;
-    files.set(file, writeOnnx(specs[kind], weights));
-    graphs[kind] = { file, ...GRAPH_IO[kind] };
-    options.onProgress?.({ stage: 'write', done: i + 1, total: kinds.length, detail: file });
-  }
+  options.signal?.throwIfAborted();
+  files.set(MODEL_FILE, writeDispatchModel(config.architecture, PASS_ORDER.map((kind) => specs[kind]), weights));
+  options.onProgress?.({ stage: 'write', done: 1, total: 1, detail: MODEL_FILE });
   files.set(WEIGHTS_DATA_FILE, weights.bytes());
   const encoder = new TextEncoder();
   files.set('tokenizer.json', encoder.encode(JSON.stringify(ckpt.tokenizerJson)));
@@ -95,7 +90,7 @@ export async function compileBundle(ckpt: Checkpoint, options: CompileOptions): 
     specialTokens: { bos: config.bosTokenId, eos: config.eosTokenId },
     quantization: { requested: options.quant, q4BlockSize: Q4_BLOCK, tensors },
     opset: OPSET,
-    graphs,
+    model: { file: MODEL_FILE, passes: GRAPH_IO },
     weights: { file: WEIGHTS_DATA_FILE, bytes: weights.byteLength },
     tokenizer: { file: 'tokenizer.json', configFile: ckpt.tokenizerConfig ? 'tokenizer_config.json' : null },
     files: await fileRecords(files),

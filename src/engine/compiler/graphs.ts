@@ -1,5 +1,5 @@
-// The attribution-ready graphs of a bundle. One builder for all of them, so they share weight
-// constants (one external weights file) and every name is deterministic.
+// The attribution-ready passes of a bundle. One builder for all of them, so they share weight constants
+// (one external weights file, one set of initializers in the dispatch model) and every name is deterministic.
 
 import type { ModelConfig } from '../checkpoint/types';
 import { decoder, lmHead, type PastKeyValues } from '../architectures/decoder';
@@ -10,6 +10,9 @@ import type { GraphSpec } from '../onnx/writer';
 import { ModelWeights, type StoredParam } from './weights';
 
 export type GraphKind = 'embed' | 'forward' | 'inspect' | 'gradient' | 'hessianProbe';
+
+/** The passes in the order of their index in the dispatch model's `pass` input. */
+export const PASS_ORDER: readonly GraphKind[] = ['embed', 'forward', 'inspect', 'gradient', 'hessianProbe'];
 
 /** Input and output names of each graph, recorded in heta.json for the engine. */
 export const GRAPH_IO: Record<GraphKind, { inputs: string[]; outputs: string[] }> = {
@@ -121,7 +124,7 @@ export function buildGraphs(config: ModelConfig, params: ReadonlyMap<string, Sto
     const plus = g.slice(atToken, zero, B, 0, 'probes');
     const minus = g.slice(atToken, B, g.add(B, B), 0, 'probes');
     const norm = g.div(g.reduceSum(g.abs(g.sub(plus, minus)), [-1], false), g.mul(epsilon, g.scalar(2)));
-    return { name: 'hessian_probe', inputs: [x, keys, values, start, row, target, probes, epsilon], outputs: [{ name: 'hvp_norm', value: norm }] };
+    return { name: 'hessianProbe', inputs: [x, keys, values, start, row, target, probes, epsilon], outputs: [{ name: 'hvp_norm', value: norm }] };
   };
 
   return {

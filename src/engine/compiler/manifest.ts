@@ -11,8 +11,11 @@ import { sha256Hex } from '../sha256';
 import { GRAPH_IO, type GraphKind } from './graphs';
 
 export const BUNDLE_FORMAT = 'heta-bundle';
-/** 3: per-file integrity (`files`), plain file names only, position tables capped at MAX_CONTEXT_TOKENS. */
-export const BUNDLE_FORMAT_VERSION = 3;
+/**
+ * 3: per-file integrity (`files`), plain file names only, position tables capped at MAX_CONTEXT_TOKENS.
+ * 4: one model file for every pass (`model`, shared initializers), weights [out, in], q4 as ONNX int4.
+ */
+export const BUNDLE_FORMAT_VERSION = 4;
 export const MANIFEST_FILE = 'heta.json';
 
 export class BundleError extends Error {
@@ -41,7 +44,8 @@ export interface BundleManifest {
     tensors: Record<QuantScheme, number>;
   };
   opset: number;
-  graphs: Record<GraphKind, { file: string; inputs: string[]; outputs: string[] }>;
+  /** The one ONNX model; each pass is selected by its index in PASS_ORDER and named by GRAPH_IO. */
+  model: { file: string; passes: Record<GraphKind, { inputs: string[]; outputs: string[] }> };
   weights: { file: string; bytes: number };
   tokenizer: { file: string; configFile: string | null };
   /** Every bundle file except heta.json itself. */
@@ -92,9 +96,10 @@ export function parseBundleManifest(bytes: Uint8Array, label: string): BundleMan
   const version = json.formatVersion;
   if (version !== BUNDLE_FORMAT_VERSION) {
     const older = typeof version === 'number' && version < BUNDLE_FORMAT_VERSION;
+    const why = !older ? 'is not supported' : version < 3 ? 'is from an older heta (no integrity record)' : 'is from an older heta (one graph file per pass, each holding its own copy of the weights)';
     throw new BundleError(
-      `${label}: bundle format version ${JSON.stringify(version ?? null)} ${older ? 'is from an older heta (no integrity record)' : 'is not supported'}; ` +
-        `this build reads version ${BUNDLE_FORMAT_VERSION}. Recompile it: npx heta convert <checkpoint-dir> <bundle-dir>`,
+      `${label}: bundle format version ${JSON.stringify(version ?? null)} ${why}; ` +
+        `this build reads version ${BUNDLE_FORMAT_VERSION}. Recompile it: npx heta convert <checkpoint-dir> <bundle-dir> --force`,
     );
   }
 
@@ -135,15 +140,9 @@ export function parseBundleManifest(bytes: Uint8Array, label: string): BundleMan
   }
   const listed = (name: string, path: string): string => (Object.hasOwn(records, name) ? name : bad(`names ${name} (${path}) but has no size and SHA-256 for it in files`));
 
-  const graphs = obj(json, 'graphs', 'graphs');
-  for (const kind of Object.keys(GRAPH_IO) as GraphKind[]) {
-    const graph = obj(graphs, kind, `graphs.${kind}`);
-    listed(fileName(graph.file, `graphs.${kind}.file`), `graphs.${kind}.file`);
-    for (const side of ['inputs', 'outputs'] as const) {
-      if (JSON.stringify(graph[side]) !== JSON.stringify(GRAPH_IO[kind][side])) bad(`field graphs.${kind}.${side} must be ${JSON.stringify(GRAPH_IO[kind][side])}`);
-    }
-  }
-  if (Object.keys(graphs).length !== Object.keys(GRAPH_IO).length) bad(`field graphs must name exactly ${Object.keys(GRAPH_IO).join(', ')}`);
+  const model = obj(json, 'model', 'model');
+  listed(fileName(model.file, 'model.file'), 'model.file');
+  if (JSON.stringify(model.passes) !== JSON.stringify(GRAPH_IO)) bad(`field model.passes must be ${JSON.stringify(GRAPH_IO)}`);
   const weights = obj(json, 'weights', 'weights');
   const weightsFile = listed(fileName(weights.file, 'weights.file'), 'weights.file');
   if (int(weights, 'bytes', 'weights.bytes', 0) !== (records[weightsFile] as unknown as BundleFileRecord).bytes) bad('field weights.bytes differs from its files entry');

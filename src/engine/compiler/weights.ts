@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../checkpoint/types';
 import type { GraphBuilder, Value } from '../ir/graph';
-import { dequantQ4, dequantQ8 } from '../quant/dequantGraph';
+import { dequantMatrix, dequantRowsQ8 } from '../quant/dequantGraph';
 import { Q4_BLOCK, quantizeQ4, quantizeQ8, type QuantizedMatrix, type QuantScheme } from '../quant/quantize';
 
 /**
@@ -56,10 +56,14 @@ function transpose2d(data: Float32Array, rows: number, cols: number): Float32Arr
   return out;
 }
 
-/** Which scheme a 2-D parameter gets: q4 needs rows divisible into blocks, else it falls back to q8. */
+/**
+ * Which scheme a 2-D parameter gets. q4 needs rows divisible into blocks, else it falls back to q8.
+ * Tables stay q8 under q4: their rows are gathered one token at a time, which onnxruntime does on int8
+ * on every provider but not on int4, and the output head they also serve is the most sensitive product.
+ */
 export function schemeFor(role: ParamSpec['kind'], cols: number, requested: QuantScheme): QuantScheme {
   if (requested === 'none' || role === 'vector' || role === 'positions') return 'none';
-  if (requested === 'q4' && cols % Q4_BLOCK !== 0) return 'q8';
+  if (requested === 'q4' && (role === 'table' || cols % Q4_BLOCK !== 0)) return 'q8';
   return requested;
 }
 
@@ -78,11 +82,16 @@ export function storeParam(spec: ParamSpec, tensor: Tensor, requested: QuantSche
   const scheme = schemeFor(spec.kind, cols, requested);
   if (scheme === 'q8') return { kind: 'quant', matrix: quantizeQ8(data, rows, cols), role: spec.kind };
   if (scheme === 'q4') return { kind: 'quant', matrix: quantizeQ4(data, rows, cols), role: spec.kind };
-  if (spec.kind === 'matrix') return { kind: 'float', shape: [cols, rows], data: transpose2d(data, rows, cols), role: 'matrix' };
   return { kind: 'float', shape: [rows, cols], data, role: spec.kind };
 }
 
-/** Graph-side access to stored parameters; each dequantization is built once and shared. */
+/**
+ * Graph-side access to stored parameters. Every matrix (and table) is stored once, as [out, in] rows,
+ * float32 or quantized, and read in place: forward products are Gemm with transB (x · Wᵀ) and their
+ * gradients MatMul (dY · W), so no pass needs a transposed or dequantized copy that onnxruntime would
+ * keep. A quantized weight is dequantized where it is used, by a node of its own per use, so the float32
+ * matrix lives only for the one product that reads it.
+ */
 export class ModelWeights {
   private readonly cache = new Map<string, Value>();
 
@@ -109,30 +118,30 @@ export class ModelWeights {
   /** The stored constants of a parameter (raw, possibly quantized), created once. */
   private stored(key: string): { data: Value; scales?: Value; p: StoredParam } {
     const p = this.get(key);
-    const data = this.memo(`${key}#data`, () =>
-      p.kind === 'float'
-        ? this.g.constant(key, p.data, p.shape)
-        : this.g.constant(`${key}.${p.matrix.scheme}`, p.matrix.data, [p.matrix.rows, p.matrix.scheme === 'q4' ? p.matrix.cols / 2 : p.matrix.cols]),
-    );
-    if (p.kind === 'float') return { data, p };
+    if (p.kind === 'float') return { data: this.memo(`${key}#data`, () => this.g.constant(key, p.data, p.shape)), p };
     const m = p.matrix;
-    const scales = this.memo(`${key}#scales`, () =>
-      this.g.constant(`${key}.scales`, m.scales, [m.rows, m.scheme === 'q4' ? m.cols / Q4_BLOCK : 1]),
+    const name = `${key}.${m.scheme}`;
+    const data = this.memo(`${key}#data`, () =>
+      m.scheme === 'q4' ? this.g.int4Constant(name, m.data as Uint8Array, [m.rows, m.cols]) : this.g.constant(name, m.data, [m.rows, m.cols]),
     );
+    const scales = this.memo(`${key}#scales`, () => this.g.constant(`${key}.scales`, m.scales, m.scheme === 'q4' ? [m.rows, m.cols / Q4_BLOCK] : [m.rows]));
     return { data, scales, p };
   }
 
-  private dequant(data: Value, scales: Value, m: QuantizedMatrix): Value {
-    return m.scheme === 'q8' ? dequantQ8(this.g, data, scales) : dequantQ4(this.g, data, scales, m.cols);
+  /** A matrix or table as float32 [out, in]: the constant itself, or a new dequantization of it. */
+  weight(key: string): Value {
+    const { data, scales, p } = this.stored(key);
+    return p.kind === 'float' ? data : dequantMatrix(this.g, data, scales!, p.matrix);
   }
 
-  /** Float [in, out] for x @ W; a table (tied head) serves as a matrix with out = rows. */
-  matrix(key: string): Value {
-    return this.memo(`${key}#matrix`, () => {
-      const { data, scales, p } = this.stored(key);
-      if (p.kind === 'float') return p.role === 'matrix' ? data : this.g.transpose(data, [1, 0]);
-      return this.g.transpose(this.dequant(data, scales!, p.matrix), [1, 0]);
-    });
+  /** x [..., in] → x · Wᵀ [..., out] (a table serves as the tied output head, out = its rows). */
+  project(key: string, x: Value): Value {
+    const w = this.weight(key);
+    const [out, inFeatures] = w.shape as [number, number];
+    if (x.shape.length === 2) return this.g.gemm(x, w, true);
+    const flat = this.g.gemm(this.g.reshape(x, [-1, inFeatures]), w, true);
+    const lead = x.shape.slice(0, -1);
+    return this.g.reshapeTo(flat, this.g.concat([this.g.shapeOf(x, 0, lead.length), this.g.int64s([out])], 0), [...lead, out]);
   }
 
   vector(key: string): Value {
@@ -143,12 +152,7 @@ export class ModelWeights {
   rows(key: string, indices: Value): Value {
     const { data, scales, p } = this.stored(key);
     if (p.kind === 'float') return this.g.gather(data, indices);
-    return this.dequant(this.g.gather(data, indices), this.g.gather(scales!, indices), p.matrix);
-  }
-
-  /** Output features of a matrix parameter (rows of its stored form). */
-  outFeatures(key: string): number {
-    const p = this.get(key);
-    return p.kind === 'quant' ? p.matrix.rows : p.role === 'matrix' ? p.shape[1] : p.shape[0];
+    if (p.matrix.scheme !== 'q8') throw new Error(`table '${key}' must be stored q8 or float32, not ${p.matrix.scheme}`);
+    return dequantRowsQ8(this.g, this.g.gather(data, indices), this.g.gather(scales!, indices));
   }
 }

@@ -3,7 +3,8 @@
 
 import { broadcastShapes, formatShape, normalizeAxis, reshapeShape, ShapeError, type Dim, type Shape } from './shape';
 
-export type DType = 'float32' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
+/** `int4` constants hold two signed values per byte, the first in the low nibble (ONNX's packing). */
+export type DType = 'float32' | 'int64' | 'int32' | 'int8' | 'uint8' | 'int4' | 'bool';
 
 export type Attr =
   | { kind: 'int'; value: number }
@@ -65,6 +66,13 @@ export class GraphBuilder {
     const size = shape.reduce((p, d) => p * d, 1);
     if (size !== data.length) throw new ShapeError(`constant ${name}: ${data.length} values for shape ${formatShape(shape)}`);
     return { id: this.nextId++, op: 'Constant', inputs: [], attrs: {}, shape, dtype: dtypeOf(data), name: this.claimName(name), data };
+  }
+
+  /** A signed 4-bit constant: `packed` holds ⌈size/2⌉ bytes, two values each, low nibble first. */
+  int4Constant(name: string, packed: Uint8Array, shape: readonly number[]): Value {
+    const size = shape.reduce((p, d) => p * d, 1);
+    if (Math.ceil(size / 2) !== packed.length) throw new ShapeError(`constant ${name}: ${packed.length} bytes for int4 shape ${formatShape(shape)}`);
+    return { id: this.nextId++, op: 'Constant', inputs: [], attrs: {}, shape, dtype: 'int4', name: this.claimName(name), data: packed };
   }
 
   /** A named constant built once per builder and shared by every graph that asks for it. */
@@ -130,7 +138,26 @@ export class GraphBuilder {
     return this.node('Cast', [x], x.shape, to, { to: int(ONNX_DTYPE[to]) });
   }
 
+  /**
+   * float32 = (data − 0) · scale: per row of axis `axis` (scale [n]) or, with `blockSize`, per block of
+   * that many elements along `axis` (scale shaped like data with that axis divided by the block size).
+   * onnxruntime never constant-folds this op, so quantized weights stay quantized in memory.
+   */
+  dequantizeLinear(data: Value, scale: Value, axis: number, blockSize?: number): Value {
+    const attrs: Record<string, Attr> = { axis: int(axis) };
+    if (blockSize !== undefined) attrs.block_size = int(blockSize);
+    return this.node('DequantizeLinear', [data, scale], data.shape, 'float32', attrs);
+  }
+
   // ---- linear algebra and reductions -------------------------------------------------------
+
+  /** a [M, K] · bᵀ for b [N, K] (transB) or a · b for b [K, N]: the one product that reads a weight without a transposed copy. */
+  gemm(a: Value, b: Value, transB: boolean): Value {
+    if (a.shape.length !== 2 || b.shape.length !== 2) throw new ShapeError('Gemm: operands must have rank 2');
+    const [k2, n] = transB ? [b.shape[1], b.shape[0]] : b.shape;
+    if (a.shape[1] !== k2) throw new ShapeError(`Gemm: inner dims differ, ${formatShape(a.shape)} @ ${formatShape(b.shape)}${transB ? 'ᵀ' : ''}`);
+    return this.node('Gemm', [a, b], [a.shape[0], n], a.dtype, { transB: int(transB ? 1 : 0) });
+  }
 
   matmul(a: Value, b: Value): Value {
     if (a.shape.length < 2 || b.shape.length < 2) throw new ShapeError('MatMul: operands must have rank >= 2');
@@ -205,6 +232,17 @@ export class GraphBuilder {
     return this.node('Reshape', [x, parts.length === 1 ? parts[0] : this.concat(parts, 0)], shape, x.dtype);
   }
 
+  /** Reshape to a runtime int64 shape whose static form is `shape`. */
+  reshapeTo(x: Value, shapeValue: Value, shape: Shape): Value {
+    return this.node('Reshape', [x, shapeValue], shape, x.dtype);
+  }
+
+  /** The same op on the same inputs as a new node, so its result can be freed and computed again later. */
+  recompute(v: Value): Value {
+    if (v.op === 'Input' || v.op === 'Constant') return v;
+    return this.node(v.op, v.inputs, v.shape, v.dtype, { ...v.attrs });
+  }
+
   /** Reshape to the runtime shape of `like` (used by gradients to undo reshapes). */
   reshapeLike(x: Value, like: Value): Value {
     return this.node('Reshape', [x, this.shapeOf(like)], like.shape, x.dtype);
@@ -274,6 +312,7 @@ export const ONNX_DTYPE: Record<DType, number> = {
   float32: 1,
   uint8: 2,
   int8: 3,
+  int4: 22,
   int32: 6,
   int64: 7,
   bool: 9,

@@ -2,11 +2,6 @@
 
 import type { GraphBuilder, Value } from './graph';
 
-export function linear(g: GraphBuilder, x: Value, weight: Value, bias?: Value): Value {
-  const y = g.matmul(x, weight);
-  return bias ? g.add(y, bias) : y;
-}
-
 /** RMSNorm as Llama/Qwen2 define it: x / sqrt(mean(x²) + eps) · w. */
 export function rmsNorm(g: GraphBuilder, x: Value, weight: Value, eps: number): Value {
   const meanSquare = g.reduceMean(g.mul(x, x), [-1]);

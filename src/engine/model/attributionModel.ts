@@ -1,9 +1,11 @@
-// A loaded bundle: its manifest, tokenizer and one session per graph, with typed helpers for the
-// passes attribution needs. Host-agnostic: the worker and the CLI pass their own Runtime and file reader.
+// A loaded bundle: its manifest, tokenizer and the one session that runs every pass (selected by the
+// model's `pass` input), with typed helpers for the passes attribution needs. Host-agnostic: the worker
+// and the CLI pass their own Runtime and file reader.
 
 import { BundleError, MANIFEST_FILE, parseBundleManifest, verifyBundleFile, type BundleManifest } from '../compiler/manifest';
 import type { GraphKind } from '../compiler/graphs';
-import type { GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
+import { passRunner, type PassRunner } from './passes';
+import type { FeedTensor, GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
 import { checkTokenizerVocabulary, openTokenizer, TextTokenizer } from '../tokenizer/tokenizer';
 import { checkGraphShapes } from './graphShapes';
 
@@ -59,7 +61,8 @@ export class AttributionModel {
   private constructor(
     readonly manifest: BundleManifest,
     readonly tokenizer: TextTokenizer,
-    private readonly sessions: Record<GraphKind, GraphSession>,
+    private readonly session: GraphSession,
+    private readonly runPass: PassRunner,
     readonly backend: Runtime['backend'],
     readonly backendDetail: string,
   ) {}
@@ -67,8 +70,7 @@ export class AttributionModel {
   static async load(source: BundleSource, runtime: Runtime, onProgress?: (p: LoadProgress) => void): Promise<AttributionModel> {
     const label = source.label;
     const manifest = parseBundleManifest(await source.read(MANIFEST_FILE), label);
-    const kinds = Object.keys(manifest.graphs) as GraphKind[];
-    const total = kinds.length + 2;
+    const total = 3;
     // Every file's size and SHA-256 are checked against heta.json before its bytes are used.
     const readVerified = async (name: string): Promise<Uint8Array> => {
       const bytes = await source.read(name);
@@ -89,45 +91,48 @@ export class AttributionModel {
     const tokenizer = openTokenizer(await decode(manifest.tokenizer.file), manifest.tokenizer.configFile ? await decode(manifest.tokenizer.configFile) : null, where);
     checkTokenizerVocabulary(tokenizer, manifest.config.vocabSize, where);
     onProgress?.({ done: 1, total, detail: 'tokenizer' });
-    const sessions = {} as Record<GraphKind, GraphSession>;
+    onProgress?.({ done: 2, total, detail: 'creating the session' });
+    const graph = await readVerified(manifest.model.file);
+    const session = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.model.file });
     try {
-      for (const [i, kind] of kinds.entries()) {
-        const graph = await readVerified(manifest.graphs[kind].file);
-        sessions[kind] = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.graphs[kind].file });
-        onProgress?.({ done: i + 2, total, detail: `${kind} graph` });
-      }
-      checkGraphShapes(manifest, sessions, label);
+      checkGraphShapes(manifest, session, label);
+      passRunner(session, manifest.config);
     } catch (e) {
-      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      await session.release();
       throw e;
     }
-    return new AttributionModel(manifest, tokenizer, sessions, runtime.backend, runtime.detail);
+    onProgress?.({ done: 3, total, detail: 'ready' });
+    return new AttributionModel(manifest, tokenizer, session, passRunner(session, manifest.config), runtime.backend, runtime.detail);
   }
 
   get config() {
     return this.manifest.config;
   }
 
+  private run(pass: GraphKind, feeds: Record<string, FeedTensor>): Promise<Record<string, HostTensor>> {
+    return this.runPass(pass, feeds);
+  }
+
   async embed(ids: readonly number[]): Promise<Float32Array> {
-    const out = await this.sessions.embed.run({ input_ids: i64([1, ids.length], ids) });
+    const out = await this.run('embed', { input_ids: i64([1, ids.length], ids) });
     return out.inputs_embeds.data as Float32Array;
   }
 
   /** Logits of row `rows[b]` for each of `batch` sequences of length T: [batch, V]. */
   async logitsAt(x: Float32Array, batch: number, T: number, rows: readonly number[]): Promise<Float32Array> {
-    const out = await this.sessions.forward.run({ inputs_embeds: f32([batch, T, this.config.hiddenSize], x), rows: i64([batch, 1], rows) });
+    const out = await this.run('forward', { inputs_embeds: f32([batch, T, this.config.hiddenSize], x), rows: i64([batch, 1], rows) });
     return out.logits.data as Float32Array;
   }
 
   /** Logits of the same `rows` of each of `batch` sequences: [batch, rows, V]. */
   async logitsAtRows(x: Float32Array, batch: number, T: number, rows: readonly number[]): Promise<Float32Array> {
     const all = Array.from({ length: batch }, () => rows).flat();
-    const out = await this.sessions.forward.run({ inputs_embeds: f32([batch, T, this.config.hiddenSize], x), rows: i64([batch, rows.length], all) });
+    const out = await this.run('forward', { inputs_embeds: f32([batch, T, this.config.hiddenSize], x), rows: i64([batch, rows.length], all) });
     return out.logits.data as Float32Array;
   }
 
   async inspect(x: Float32Array, T: number): Promise<Inspection> {
-    const out = await this.sessions.inspect.run({ inputs_embeds: f32([1, T, this.config.hiddenSize], x) });
+    const out = await this.run('inspect', { inputs_embeds: f32([1, T, this.config.hiddenSize], x) });
     return {
       logits: out.logits.data as Float32Array,
       attention: out.attention.data as Float32Array,
@@ -143,7 +148,7 @@ export class AttributionModel {
    */
   async probeContext(x: Float32Array, T: number, past: Pick<Inspection, 'keys' | 'values'>): Promise<ProbeContext> {
     const { numLayers: L, numKvHeads: Hkv, headDim: hd, hiddenSize: d } = this.config;
-    const session = this.sessions.hessianProbe;
+    const session = this.session;
     const placed: ResidentTensor[] = [];
     try {
       for (const [dims, data] of [[[1, T, d], x], [[L, Hkv, T, hd], past.keys], [[L, Hkv, T, hd], past.values]] as const) {
@@ -164,7 +169,7 @@ export class AttributionModel {
    */
   async hessianProbe(context: ProbeContext, start: number, row: number, target: number, probes: Float32Array, epsilon: number): Promise<Float32Array> {
     const d = this.config.hiddenSize;
-    const out = await this.sessions.hessianProbe.run({
+    const out = await this.run('hessianProbe', {
       inputs_embeds: context.x,
       past_keys: context.keys,
       past_values: context.values,
@@ -179,7 +184,7 @@ export class AttributionModel {
 
   /** ∇_X log softmax(logits[row_b])[target_b] for each item: grad [batch, T, d] and logprob [batch]. */
   async gradient(x: Float32Array, batch: number, T: number, row: readonly number[], target: readonly number[]) {
-    const out = await this.sessions.gradient.run({
+    const out = await this.run('gradient', {
       inputs_embeds: f32([batch, T, this.config.hiddenSize], x),
       row: i64([batch], row),
       target: i64([batch], target),
@@ -188,6 +193,6 @@ export class AttributionModel {
   }
 
   async release(): Promise<void> {
-    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
+    await this.session.release();
   }
 }

@@ -1,8 +1,9 @@
-// The dimensions in heta.json against the shapes the graphs themselves declare: an edited vocabSize or
+// The dimensions in heta.json against the shapes the model itself declares: an edited vocabSize or
 // numHeads would otherwise make the host code slice logits and attention at the wrong strides.
 
 import type { GraphKind } from '../compiler/graphs';
 import { BundleError, MANIFEST_FILE, type BundleManifest } from '../compiler/manifest';
+import { passOutputName } from '../onnx/writer';
 import type { GraphSession } from '../runtime/types';
 
 /** Expected declared shape of each graph value; null where the dimension is symbolic (batch, sequence). */
@@ -18,18 +19,20 @@ function expectedShapes(c: BundleManifest['config']): Record<GraphKind, Record<s
   };
 }
 
-/** Throws a BundleError naming the graph, value and dimension where heta.json and a graph disagree. */
-export function checkGraphShapes(manifest: BundleManifest, sessions: Record<GraphKind, GraphSession>, label: string): void {
+/** Throws a BundleError naming the pass, value and dimension where heta.json and the model disagree. */
+export function checkGraphShapes(manifest: BundleManifest, session: GraphSession, label: string): void {
   const expected = expectedShapes(manifest.config);
+  const declared = session.declaredShapes;
   for (const kind of Object.keys(expected) as GraphKind[]) {
-    const declared = sessions[kind].declaredShapes;
+    const outputs = manifest.model.passes[kind].outputs;
     for (const [name, want] of Object.entries(expected[kind])) {
-      const got = declared[name];
+      // Inputs are shared by every pass (declared once, merged); outputs are per pass.
+      const got = declared[outputs.includes(name) ? passOutputName(kind, name) : name];
       if (!got) continue; // the runtime does not report shapes
       const mismatch = got.length !== want.length || want.some((dim, i) => dim !== null && typeof got[i] === 'number' && got[i] !== dim);
       if (mismatch) {
         throw new BundleError(
-          `${label}: ${manifest.graphs[kind].file} declares ${name} as [${got.join(', ')}] but ${MANIFEST_FILE}'s config implies [${want.map((x) => x ?? '*').join(', ')}]: ` +
+          `${label}: ${manifest.model.file} declares ${kind}'s ${name} as [${got.join(', ')}] but ${MANIFEST_FILE}'s config implies [${want.map((x) => x ?? '*').join(', ')}]: ` +
             `${MANIFEST_FILE} was edited or belongs to other graphs; convert the checkpoint again`,
         );
       }

@@ -1,11 +1,13 @@
-// Serializes IR graphs to ONNX (opset 18, IR version 8). Large constants go to one shared external
-// data file so that several graphs of a bundle reference the same weight bytes.
+// Serializes IR graphs to ONNX (opset 21, IR version 10: int4 weights and blocked DequantizeLinear).
+// Large constants go to one external data file. A bundle's passes are written as one model whose
+// `pass` input selects a branch (If), so every pass reads the same initializers: one copy of the
+// weights per loaded model.
 
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { ONNX_DTYPE, topologicalOrder, type Attr, type ConstData, type Value } from '../ir/graph';
 
-export const OPSET = 18;
-const IR_VERSION = 8;
+export const OPSET = 21;
+const IR_VERSION = 10;
 /** Constants up to this many bytes are stored inline in the graph file. */
 const INLINE_LIMIT = 1024;
 const ALIGN = 64;
@@ -88,6 +90,7 @@ function attribute(name: string, a: Attr): OnnxTypes.IAttributeProto {
 }
 
 function initializer(v: Value, weights: WeightFile): OnnxTypes.ITensorProto {
+  // int4 has no name in onnx-proto's enum but is a plain data type number (22) with packed raw bytes.
   const base: OnnxTypes.ITensorProto = { name: v.name, dataType: ONNX_DTYPE[v.dtype], dims: v.shape as number[] };
   const bytes = bytesOf(v.data!);
   if (bytes.byteLength <= INLINE_LIMIT) return { ...base, rawData: bytes.slice() };
@@ -103,47 +106,132 @@ function initializer(v: Value, weights: WeightFile): OnnxTypes.ITensorProto {
   };
 }
 
-/** The deterministic tensor name of a value inside a graph file. */
-function tensorName(v: Value): string {
-  return v.name ?? `${v.op.toLowerCase()}_${v.id}`;
+/** The deterministic tensor name of a value; `scope` prefixes computed values inside a pass's branch. */
+function tensorName(v: Value, scope = ''): string {
+  return v.name ?? `${scope}${v.op.toLowerCase()}_${v.id}`;
 }
 
-export function writeOnnx(spec: GraphSpec, weights: WeightFile): Uint8Array {
+/** The nodes computing a spec's outputs; its constants are collected into `constants` (by id, once). */
+function specNodes(spec: GraphSpec, constants: Map<number, Value>, scope: string): OnnxTypes.INodeProto[] {
   const order = topologicalOrder(spec.outputs.map((o) => o.value));
   const declared = new Set(spec.inputs.map((i) => i.id));
   const nodes: OnnxTypes.INodeProto[] = [];
-  const initializers: OnnxTypes.ITensorProto[] = [];
   for (const v of order) {
     if (v.op === 'Input') {
       if (!declared.has(v.id)) throw new Error(`graph '${spec.name}' uses undeclared input '${v.name}'`);
       continue;
     }
     if (v.op === 'Constant') {
-      initializers.push(initializer(v, weights));
+      constants.set(v.id, v);
       continue;
     }
     nodes.push({
       opType: v.op,
-      name: `n${v.id}`,
-      input: v.inputs.map(tensorName),
-      output: [tensorName(v)],
+      name: `${scope}n${v.id}`,
+      input: v.inputs.map((i) => tensorName(i, scope)),
+      output: [tensorName(v, scope)],
       attribute: Object.entries(v.attrs).map(([k, a]) => attribute(k, a)),
     });
   }
+  return nodes;
+}
+
+function encodeModel(graph: OnnxTypes.IGraphProto): Uint8Array {
+  return onnx.ModelProto.encode({ irVersion: IR_VERSION, producerName: 'heta-lens', opsetImport: [{ domain: '', version: OPSET }], graph }).finish();
+}
+
+export function writeOnnx(spec: GraphSpec, weights: WeightFile): Uint8Array {
+  const constants = new Map<number, Value>();
+  const nodes = specNodes(spec, constants, '');
   for (const o of spec.outputs) {
     nodes.push({ opType: 'Identity', name: `out_${o.name}`, input: [tensorName(o.value)], output: [o.name] });
   }
-  const model: OnnxTypes.IModelProto = {
-    irVersion: IR_VERSION,
-    producerName: 'heta-lens',
-    opsetImport: [{ domain: '', version: OPSET }],
-    graph: {
-      name: spec.name,
-      node: nodes,
-      initializer: initializers,
-      input: spec.inputs.map((i) => valueInfo(i.name!, i)),
-      output: spec.outputs.map((o) => valueInfo(o.name, o.value)),
-    },
-  };
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel({
+    name: spec.name,
+    node: nodes,
+    initializer: [...constants.values()].map((v) => initializer(v, weights)),
+    input: spec.inputs.map((i) => valueInfo(i.name!, i)),
+    output: spec.outputs.map((o) => valueInfo(o.name, o.value)),
+  });
+}
+
+/** The graph input that selects the pass of a dispatch model (int64 scalar, the pass's index). */
+export const PASS_INPUT = 'pass';
+
+/** Name of a pass's output in a dispatch model: `<pass>.<output>` (passes may share output names). */
+export function passOutputName(pass: string, output: string): string {
+  return `${pass}.${output}`;
+}
+
+/** Merges the declared shapes of one input name across passes: a dimension on which they differ becomes symbolic. */
+function mergedInput(name: string, uses: readonly Value[]): Value {
+  const [first] = uses;
+  for (const u of uses) {
+    if (u.dtype !== first.dtype || u.shape.length !== first.shape.length) throw new Error(`input '${name}' is declared with different types or ranks by different passes`);
+  }
+  const shape = first.shape.map((d, axis) => (uses.every((u) => u.shape[axis] === d) ? d : `${name}_${axis}`));
+  return { ...first, shape };
+}
+
+/** An empty tensor of `v`'s type: every symbolic dimension 0. */
+function empty(name: string, v: Value): OnnxTypes.ITensorProto {
+  const dims = v.shape.map((d) => (typeof d === 'number' ? d : 0));
+  const count = dims.reduce((p, d) => p * d, 1);
+  const bytesPer = v.dtype === 'int64' ? 8 : v.dtype === 'float32' || v.dtype === 'int32' ? 4 : 1;
+  return { name, dataType: ONNX_DTYPE[v.dtype], dims, rawData: new Uint8Array(count * bytesPer) };
+}
+
+/**
+ * One model for all passes. Pass k runs when the `pass` input equals k: each pass is the then-branch of
+ * its own If node (the else-branch returns empty placeholders), and all branches read the main graph's
+ * initializers from the outer scope, so onnxruntime holds one copy of every weight. Every input of every
+ * pass is a required input of the model (onnxruntime's JavaScript APIs cannot feed overridable
+ * initializers), so a run feeds small placeholders for the inputs of the passes it does not select.
+ */
+export function writeDispatchModel(name: string, passes: readonly GraphSpec[], weights: WeightFile): Uint8Array {
+  const constants = new Map<number, Value>();
+  const inputUses = new Map<string, Value[]>();
+  const nodes: OnnxTypes.INodeProto[] = [];
+  const outputs: OnnxTypes.IValueInfoProto[] = [];
+  const placeholders: OnnxTypes.ITensorProto[] = [];
+  const selectors: OnnxTypes.ITensorProto[] = [];
+  passes.forEach((spec, k) => {
+    for (const i of spec.inputs) inputUses.set(i.name!, [...(inputUses.get(i.name!) ?? []), i]);
+    const scope = `${spec.name}/`;
+    const body = specNodes(spec, constants, scope);
+    const thenOutputs = spec.outputs.map((o) => {
+      const out = `${scope}${o.name}`;
+      body.push({ opType: 'Identity', name: `${scope}out_${o.name}`, input: [tensorName(o.value, scope)], output: [out] });
+      return valueInfo(out, o.value);
+    });
+    const elseNodes = spec.outputs.map((o) => {
+      const placeholder = `${scope}${o.name}.empty`;
+      placeholders.push(empty(placeholder, o.value));
+      return { opType: 'Identity', name: `${scope}skip_${o.name}`, input: [placeholder], output: [`${placeholder}.out`] };
+    });
+    const selector = `${scope}index`;
+    selectors.push({ name: selector, dataType: ONNX_DTYPE.int64, dims: [], rawData: new Uint8Array(BigInt64Array.of(BigInt(k)).buffer) });
+    nodes.push({ opType: 'Equal', name: `${scope}select`, input: [PASS_INPUT, selector], output: [`${scope}selected`] });
+    const G = onnx.AttributeProto.AttributeType.GRAPH;
+    nodes.push({
+      opType: 'If',
+      name: `${scope}run`,
+      input: [`${scope}selected`],
+      output: spec.outputs.map((o) => passOutputName(spec.name, o.name)),
+      attribute: [
+        { name: 'then_branch', type: G, g: { name: `${spec.name}_then`, node: body, output: thenOutputs } },
+        { name: 'else_branch', type: G, g: { name: `${spec.name}_else`, node: elseNodes, output: spec.outputs.map((o) => valueInfo(`${scope}${o.name}.empty.out`, o.value)) } },
+      ],
+    });
+    for (const o of spec.outputs) outputs.push(valueInfo(passOutputName(spec.name, o.name), o.value));
+  });
+  const inputs = [...inputUses].map(([n, uses]) => mergedInput(n, uses));
+  const passValue: Value = { id: -1, op: 'Input', inputs: [], attrs: {}, shape: [], dtype: 'int64', name: PASS_INPUT };
+  return encodeModel({
+    name,
+    node: nodes,
+    initializer: [...[...constants.values()].map((v) => initializer(v, weights)), ...placeholders, ...selectors],
+    input: [valueInfo(PASS_INPUT, passValue), ...inputs.map((i) => valueInfo(i.name!, i))],
+    output: outputs,
+  });
 }

@@ -8,9 +8,12 @@ export interface QuantizedMatrix {
   scheme: 'q8' | 'q4';
   rows: number;
   cols: number;
-  /** q8: int8 [rows, cols]; q4: uint8 [rows, cols/2], element 2j in the low nibble, 2j+1 in the high. */
+  /**
+   * q8: int8 [rows, cols]; q4: signed 4-bit values in two's complement packed two per byte, element 2j
+   * in the low nibble and 2j+1 in the high (ONNX's int4 layout, read by DequantizeLinear as is).
+   */
   data: Int8Array | Uint8Array;
-  /** q8: [rows, 1]; q4: [rows, cols/Q4_BLOCK]. */
+  /** q8: [rows]; q4: [rows, cols/Q4_BLOCK]. */
   scales: Float32Array;
 }
 
@@ -28,7 +31,7 @@ export function quantizeQ8(w: Float32Array, rows: number, cols: number): Quantiz
   return { scheme: 'q8', rows, cols, data, scales };
 }
 
-/** 4-bit blocks of Q4_BLOCK along each row: w ≈ (n − 8) · s, n ∈ [0, 15], s = max|w_block| / 7. */
+/** 4-bit blocks of Q4_BLOCK along each row: w ≈ n · s, n ∈ [−8, 7], s = max|w_block| / 7. */
 export function quantizeQ4(w: Float32Array, rows: number, cols: number): QuantizedMatrix {
   if (cols % Q4_BLOCK !== 0) throw new Error(`q4 needs a column count divisible by ${Q4_BLOCK}, got ${cols}`);
   const blocks = cols / Q4_BLOCK;
@@ -42,8 +45,8 @@ export function quantizeQ4(w: Float32Array, rows: number, cols: number): Quantiz
       const s = maxAbs > 0 ? maxAbs / 7 : 1;
       scales[r * blocks + b] = s;
       for (let i = 0; i < Q4_BLOCK; i += 2) {
-        const lo = Math.max(-8, Math.min(7, Math.round(w[start + i] / s))) + 8;
-        const hi = Math.max(-8, Math.min(7, Math.round(w[start + i + 1] / s))) + 8;
+        const lo = Math.max(-8, Math.min(7, Math.round(w[start + i] / s))) & 15;
+        const hi = Math.max(-8, Math.min(7, Math.round(w[start + i + 1] / s))) & 15;
         data[(start + i) / 2] = lo | (hi << 4);
       }
     }
@@ -51,7 +54,7 @@ export function quantizeQ4(w: Float32Array, rows: number, cols: number): Quantiz
   return { scheme: 'q4', rows, cols, data, scales };
 }
 
-/** Plain-TypeScript dequantization (the graph does the same in float32); used by tests and the engine. */
+/** Plain-TypeScript dequantization: the independent reference the tests hold onnxruntime's DequantizeLinear to. */
 export function dequantize(m: QuantizedMatrix): Float32Array {
   const out = new Float32Array(m.rows * m.cols);
   if (m.scheme === 'q8') {
@@ -66,7 +69,7 @@ export function dequantize(m: QuantizedMatrix): Float32Array {
     const nibble = i & 1 ? byte >> 4 : byte & 15;
     const r = Math.floor(i / m.cols);
     const b = Math.floor((i % m.cols) / Q4_BLOCK);
-    out[i] = (nibble - 8) * m.scales[r * blocks + b];
+    out[i] = (nibble >= 8 ? nibble - 16 : nibble) * m.scales[r * blocks + b];
   }
   return out;
 }

@@ -2,7 +2,7 @@
 
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { checkGraphBytes, externalDataOption, loadError } from './convert';
+import { checkGraphBytes, externalDataOption, loadError, SESSION_CONFIG } from './convert';
 import { wrapOrtSession } from './session';
 import type { GraphSession, ModelFiles, ModelPath, Runtime, SessionOptions } from './types';
 
@@ -28,6 +28,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
     executionProviders: ['cpu'],
     ...(threads !== undefined ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     logSeverityLevel: 3,
+    extra: SESSION_CONFIG,
   };
   return {
     backend: 'cpu',

@@ -1,0 +1,48 @@
+// Running one pass of a bundle's dispatch model: the `pass` input selects the branch, inputs of the other
+// passes get tiny placeholders (every input of the model is required), and outputs come back under the
+// pass's own names (the model prefixes them with the pass).
+
+import type { ModelConfig } from '../checkpoint/types';
+import { GRAPH_IO, PASS_ORDER, type GraphKind } from '../compiler/graphs';
+import { PASS_INPUT, passOutputName } from '../onnx/writer';
+import type { FeedTensor, GraphSession, HostTensor } from '../runtime/types';
+
+/** One-element-per-symbolic-dimension stand-ins for every pass input, shaped as the model declares them. */
+function placeholders(config: ModelConfig): Record<string, HostTensor> {
+  const { hiddenSize: d, numLayers: L, numKvHeads: Hkv, headDim: hd } = config;
+  const f32 = (dims: number[]): HostTensor => ({ type: 'float32', dims, data: new Float32Array(dims.reduce((p, n) => p * n, 1)) });
+  const i64 = (dims: number[]): HostTensor => ({ type: 'int64', dims, data: new BigInt64Array(dims.reduce((p, n) => p * n, 1)) });
+  return {
+    input_ids: i64([1, 1]),
+    inputs_embeds: f32([1, 1, d]),
+    rows: i64([1, 1]),
+    row: i64([1]),
+    target: i64([1]),
+    past_keys: f32([L, Hkv, 1, hd]),
+    past_values: f32([L, Hkv, 1, hd]),
+    start: i64([1]),
+    probes: f32([1, d]),
+    epsilon: f32([1]),
+  };
+}
+
+export type PassRunner = (pass: GraphKind, feeds: Record<string, FeedTensor>, outputs?: readonly string[]) => Promise<Record<string, HostTensor>>;
+
+/** Runs passes of `session`, the dispatch model of a bundle with `config`. */
+export function passRunner(session: GraphSession, config: ModelConfig): PassRunner {
+  const standIns = placeholders(config);
+  const missing = session.inputNames.filter((n) => n !== PASS_INPUT && !standIns[n]);
+  if (missing.length) throw new Error(`the model has inputs this engine does not know: ${missing.join(', ')}`);
+  return async (pass, feeds, outputs = GRAPH_IO[pass].outputs) => {
+    const all: Record<string, FeedTensor> = { [PASS_INPUT]: { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(PASS_ORDER.indexOf(pass))) } };
+    for (const name of session.inputNames) if (name !== PASS_INPUT) all[name] = feeds[name] ?? standIns[name];
+    const out = await session.run(all, outputs.map((n) => passOutputName(pass, n)));
+    return Object.fromEntries(outputs.map((n) => [n, out[passOutputName(pass, n)]]));
+  };
+}
+
+/** Each pass as its own runnable, as tests and tools that drive passes directly want them. */
+export function passSessions(session: GraphSession, config: ModelConfig): Record<GraphKind, { run(feeds: Record<string, FeedTensor>, outputs?: readonly string[]): Promise<Record<string, HostTensor>> }> {
+  const run = passRunner(session, config);
+  return Object.fromEntries(PASS_ORDER.map((pass) => [pass, { run: (feeds: Record<string, FeedTensor>, outputs?: readonly string[]) => run(pass, feeds, outputs) }])) as ReturnType<typeof passSessions>;
+}
