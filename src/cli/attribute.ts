@@ -6,9 +6,8 @@ import { parseArgs } from 'node:util';
 import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
 import type { AttributionResult, SensitivityRecord, TargetRequest } from '../engine/attribution/schema';
-import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
-import { bundleDirSource } from '../node/bundleFiles';
+import { loadBundleDir } from './loadBundle';
 import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
 import { attributionCost, formatCost, measureThroughput } from './costEstimate';
 import { progressLine } from './progress';
@@ -113,7 +112,7 @@ export async function attributeCommand(argv: string[]): Promise<void> {
   const threads = values.threads === undefined ? undefined : limitedOption('threads', 'threads', values.threads, 1);
   if (values.json) await checkOutputFile(values.json, '--json');
   const runtime = await createNodeRuntime({ threads });
-  const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
+  const model = await loadBundleDir(values.model, runtime);
   try {
     const V = model.config.vocabSize;
     if (params.mask.kind === 'token' && params.mask.id >= V) throw new Error(`--mask token:${params.mask.id} is not in ${model.manifest.modelId}'s vocabulary (ids 0 … ${V - 1})`);

@@ -7,9 +7,8 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { attributionFlops } from '../engine/attribution/cost';
 import { attribute } from '../engine/attribution/heta';
-import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
-import { bundleDirSource } from '../node/bundleFiles';
+import { loadBundleDir } from './loadBundle';
 import { promptOfLength } from './benchPrompts';
 import { DEFAULT_PARAMS, type AttributionParams } from '../engine/attribution/schema';
 import { rankDescending } from '../engine/metrics/faithfulness';
@@ -30,7 +29,7 @@ const { values } = parseArgs({
 const sections = new Set(values.sections!.split(','));
 
 const runtime = await createNodeRuntime({ threads: values.threads ? Number(values.threads) : undefined });
-const model = await AttributionModel.load(bundleDirSource(values.model!), runtime);
+const model = await loadBundleDir(values.model!, runtime);
 const m = Number(values.m);
 console.log(`model ${model.manifest.modelId} (${model.manifest.parameters.toLocaleString('en-US')} parameters, ${model.manifest.quantization.requested}); ${runtime.detail}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})`);
 console.log(`date ${new Date().toISOString().slice(0, 10)}, m = ${m}, central differences`);

@@ -13,9 +13,8 @@ import type { IgGrid } from '../engine/baselines/integratedGradients';
 import { parseMethods } from '../engine/baselines/methods';
 import { parseDataset } from '../engine/eval/dataset';
 import { deriveSeed, evaluateItem, formatSummary, SEED_SALT, summarize, type ItemResult, type Summary } from '../engine/eval/harness';
-import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
-import { bundleDirSource } from '../node/bundleFiles';
+import { loadBundleDir } from './loadBundle';
 import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
 import { formatSeconds } from './costEstimate';
 import { progressLine } from './progress';
@@ -144,7 +143,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const dataset = parseDataset(await readFile(values.dataset, 'utf8'));
   const items = dataset.items.slice(0, Math.min(limit, dataset.items.length));
   const runtime = await createNodeRuntime({ threads });
-  const model = await AttributionModel.load(bundleDirSource(values.model), runtime);
+  const model = await loadBundleDir(values.model, runtime);
   const settings: EvalSettings = {
     model: { id: model.manifest.modelId, fingerprint: model.manifest.source.fingerprint, quantization: model.manifest.quantization.requested },
     dataset: { file: basename(values.dataset), kind: dataset.kind, items: dataset.items.length },

@@ -8,7 +8,7 @@ import { targetToken } from '../engine/eval/dataset';
 import { AttributionModel } from '../engine/model/attributionModel';
 import { greedyContinuation, meanNegativeLogLikelihood, nextTokenPredictions, topPredictions } from '../engine/model/languageModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
-import { bundleDirSource } from '../node/bundleFiles';
+import { loadBundleDir } from './loadBundle';
 import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
 import { limitedOption, withNegativeValues } from './options';
 
@@ -103,7 +103,7 @@ export async function lmCheckCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: withNegativeValues(argv, options), options });
   const windows = limitedOption('windows', 'windows', values.windows, 200);
   if (values.json) await checkOutputFile(values.json, '--json');
-  const model = await AttributionModel.load(bundleDirSource(values.model!), await createNodeRuntime());
+  const model = await loadBundleDir(values.model!, await createNodeRuntime());
   try {
     const r = await lmCheck(model, new Uint8Array(await readFile(values.val!)), await readFile(values.copy!, 'utf8'), await readFile(values.heldout!, 'utf8'), windows);
     console.log(`validation: ${r.validation.windows} windows, ${r.validation.tokens} tokens, loss ${r.validation.loss.toFixed(4)} nats/token, perplexity ${r.validation.perplexity.toFixed(2)}`);

@@ -1,9 +1,8 @@
 // `npx tsx src/cli/quantCost.ts <bundle-dir>...`: what quantized storage costs at run time —
 // session creation, resident memory, and forward / gradient pass times (batch 8 × 64 tokens).
 
-import { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
-import { bundleDirSource } from '../node/bundleFiles';
+import { loadBundleDir } from './loadBundle';
 
 const B = 8;
 const T = 64;
@@ -25,7 +24,7 @@ console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const dir of process.argv.slice(2)) {
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const model = await AttributionModel.load(bundleDirSource(dir), await createNodeRuntime());
+  const model = await loadBundleDir(dir, await createNodeRuntime());
   const loadMs = performance.now() - t0;
   const rss = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
   const d = model.config.hiddenSize;

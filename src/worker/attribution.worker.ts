@@ -4,11 +4,10 @@ import { attributeGeneration } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
 import { compareMethods } from '../engine/eval/compare';
 import { nextTokenPredictions } from '../engine/model/languageModel';
-import { AttributionModel } from '../engine/model/attributionModel';
-import { createWebRuntime } from '../engine/runtime/webRuntime';
+import type { AttributionModel } from '../engine/model/attributionModel';
 import type { MemoryPlan } from '../engine/model/memoryPlan';
 import { fetchBundleSource } from './fetchBundle';
-import { deleteStoredModel, listStoredModels, loadHubModel, loadLocalModel, loadStoredModel, type LoadContext, type LoadedModel } from './modelLoader';
+import { deleteStoredModel, listStoredModels, loadCheckedBundle, loadHubModel, loadLocalModel, loadStoredModel, type LoadContext, type LoadedModel } from './modelLoader';
 import type { CompareEvent, GenerationEvent, ModelCard, WorkerRequest, WorkerResponse } from './protocol';
 
 let model: AttributionModel | null = null;
@@ -87,14 +86,10 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
         const current = p.files.find((f) => f.total === null || f.loaded < f.total);
         post({ type: 'progress', requestId: req.requestId, stage: 'download', done: p.loaded, total: p.total, detail: current?.name ?? '', files: p.files });
       });
-      const runtime = await createWebRuntime({ prefer: req.prefer });
-      const next = await AttributionModel.load(source, runtime, (p) =>
-        post({ type: 'progress', requestId: req.requestId, stage: 'load', done: p.done, total: p.total, detail: p.detail }),
-      );
+      // The memory plan reads heta.json first, so a bundle too large for this device is refused before its weights download.
+      const loaded = await loadCheckedBundle(source, `served from ${req.baseUrl}`, loadContext(req.requestId, req.prefer, signal));
       await model?.release();
-      model = next;
-      memoryPlan = null;
-      return { type: 'model-loaded', requestId: req.requestId, model: card(next) };
+      return install(loaded, req.requestId);
     }
     case 'predict': {
       const m = requireModel();

@@ -82,8 +82,11 @@ async function readConfig(source: FileSource): Promise<ModelConfig> {
   }
 }
 
-/** A compiled bundle (stored, or a prebuilt folder): the memory plan from its manifest first, then the sessions. */
-async function loadCheckedBundle(source: BundleSource, origin: string, ctx: LoadContext): Promise<LoadedModel> {
+/**
+ * A compiled bundle (stored, served at a URL, or a prebuilt folder): the memory plan from its manifest
+ * first, before the weights are read or downloaded, then the session.
+ */
+export async function loadCheckedBundle(source: BundleSource, origin: string, ctx: LoadContext): Promise<LoadedModel> {
   const manifest = parseBundleManifest(await source.read(MANIFEST_FILE), source.label);
   const plan = await checkMemory(manifest.config, 0, manifest.quantization.requested, ctx.prefer);
   return { model: await loadBundle(source, ctx), origin, plan, notice: null };

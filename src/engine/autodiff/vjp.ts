@@ -20,6 +20,11 @@ export function unbroadcast(g: GraphBuilder, grad: Value, target: Shape): Value 
   return out;
 }
 
+/** A stored weight as a product reads it: a float constant, or a quantized one dequantized for this use. */
+function isWeight(v: Value): boolean {
+  return (v.op === 'Constant' && v.dtype === 'float32' && v.shape.length === 2) || v.op === 'DequantizeLinear';
+}
+
 function staticCount(x: Value, axes: readonly number[]): number {
   let n = 1;
   for (const a of axes) {
@@ -69,14 +74,15 @@ export const vjpRules: Record<string, VjpRule> = {
   Sigmoid: (g, n, dY) => [g.mul(dY, g.mul(n, g.sub(g.scalar(1), n)))],
   MatMul: (g, n, dY) => {
     const [a, b] = n.inputs;
-    return [
-      unbroadcast(g, g.matmul(dY, g.transposeLast(b)), a.shape),
-      unbroadcast(g, g.matmul(g.transposeLast(a), dY), b.shape),
-    ];
+    // A weight operand (W · xᵀ, see compiler/weights.ts) is read again as stored and the transposes go
+    // on the activations: Wᵀ · dY = (dYᵀ · W)ᵀ, so no pass holds a transposed copy of a weight.
+    const da = isWeight(b) ? g.transposeLast(g.matmul(g.recompute(b), g.transposeLast(dY))) : g.matmul(dY, g.transposeLast(b));
+    const db = isWeight(a) ? g.transposeLast(g.matmul(g.transposeLast(dY), g.recompute(a))) : g.matmul(g.transposeLast(a), dY);
+    return [unbroadcast(g, da, a.shape), unbroadcast(g, db, b.shape)];
   },
-  // Gemm is only ever a product with a weight (x · Wᵀ, see compiler/weights.ts): the gradient flows to x
-  // alone, and the weight is read again through a new node (a fresh dequantization for a quantized
-  // one) instead of keeping the forward pass's float32 copy alive until the backward pass.
+  // Gemm is only ever a product with a weight (x · Wᵀ for rows x, see compiler/weights.ts): the gradient
+  // flows to x alone, and the weight is read again through a new node (a fresh dequantization for a
+  // quantized one) instead of keeping the forward pass's float32 copy alive until the backward pass.
   Gemm: (g, n, dY) => {
     const [, b] = n.inputs;
     const w = g.recompute(b);

@@ -87,10 +87,9 @@ export function storeParam(spec: ParamSpec, tensor: Tensor, requested: QuantSche
 
 /**
  * Graph-side access to stored parameters. Every matrix (and table) is stored once, as [out, in] rows,
- * float32 or quantized, and read in place: forward products are Gemm with transB (x · Wᵀ) and their
- * gradients MatMul (dY · W), so no pass needs a transposed or dequantized copy that onnxruntime would
- * keep. A quantized weight is dequantized where it is used, by a node of its own per use, so the float32
- * matrix lives only for the one product that reads it.
+ * float32 or quantized, and read in place: x · Wᵀ is Gemm with transB and its gradient dY · W a MatMul
+ * (see the Gemm rule in autodiff/vjp.ts), so no pass needs a transposed copy that onnxruntime would keep. A quantized weight is dequantized where it is used, by a node of its own per
+ * use, so its float32 form lives only for the one product that reads it.
  */
 export class ModelWeights {
   private readonly cache = new Map<string, Value>();
@@ -134,14 +133,17 @@ export class ModelWeights {
     return p.kind === 'float' ? data : dequantMatrix(this.g, data, scales!, p.matrix);
   }
 
-  /** x [..., in] → x · Wᵀ [..., out] (a table serves as the tied output head, out = its rows). */
+  /**
+   * x [..., in] → x · Wᵀ [..., out] (a table serves as the tied output head, out = its rows): one Gemm
+   * with transB over all rows, batched activations flattened to rows and back.
+   */
   project(key: string, x: Value): Value {
     const w = this.weight(key);
-    const [out, inFeatures] = w.shape as [number, number];
     if (x.shape.length === 2) return this.g.gemm(x, w, true);
-    const flat = this.g.gemm(this.g.reshape(x, [-1, inFeatures]), w, true);
+    const [out, inFeatures] = w.shape as [number, number];
     const lead = x.shape.slice(0, -1);
-    return this.g.reshapeTo(flat, this.g.concat([this.g.shapeOf(x, 0, lead.length), this.g.int64s([out])], 0), [...lead, out]);
+    const rows = this.g.gemm(this.g.reshape(x, [-1, inFeatures]), w, true);
+    return this.g.reshapeTo(rows, this.g.concat([this.g.shapeOf(x, 0, lead.length), this.g.int64s([out])], 0), [...lead, out]);
   }
 
   vector(key: string): Value {

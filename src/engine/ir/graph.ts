@@ -47,8 +47,22 @@ export class GraphBuilder {
   private readonly scalars = new Map<string, Value>();
   private readonly names = new Set<string>();
 
+  /** Every node by op, inputs, attributes and type: building the same computation twice returns the first. */
+  private readonly known = new Map<string, Value>();
+
+  /**
+   * Appends a node, or returns the identical one built before. Deduplicating here keeps the emitted
+   * graphs small (autodiff and the passes rebuild many identical shape and transpose nodes), so
+   * onnxruntime's own common-subexpression pass, which is slow on large graphs and would merge the
+   * deliberately repeated dequantizations (see `recompute`), can stay off.
+   */
   private node(op: string, inputs: readonly Value[], shape: Shape, dtype: DType, attrs: Record<string, Attr> = {}): Value {
-    return { id: this.nextId++, op, inputs, attrs, shape, dtype };
+    const key = `${op}|${inputs.map((i) => i.id).join(',')}|${JSON.stringify(attrs)}|${dtype}|${shape.join(',')}`;
+    const seen = this.known.get(key);
+    if (seen) return seen;
+    const v: Value = { id: this.nextId++, op, inputs, attrs, shape, dtype };
+    this.known.set(key, v);
+    return v;
   }
 
   private claimName(name: string): string {
@@ -240,12 +254,17 @@ export class GraphBuilder {
   /** The same op on the same inputs as a new node, so its result can be freed and computed again later. */
   recompute(v: Value): Value {
     if (v.op === 'Input' || v.op === 'Constant') return v;
-    return this.node(v.op, v.inputs, v.shape, v.dtype, { ...v.attrs });
+    return { id: this.nextId++, op: v.op, inputs: v.inputs, attrs: v.attrs, shape: v.shape, dtype: v.dtype };
   }
 
-  /** Reshape to the runtime shape of `like` (used by gradients to undo reshapes). */
+  /**
+   * Reshape to the runtime shape of `like` (used by gradients to undo reshapes). A constant target is
+   * used whenever the static shapes determine one: onnxruntime loads graphs with many Shape-fed
+   * Reshapes in time quadratic in their number.
+   */
   reshapeLike(x: Value, like: Value): Value {
-    return this.node('Reshape', [x, this.shapeOf(like)], like.shape, x.dtype);
+    const target = constantReshapeTarget(x.shape, like.shape);
+    return this.node('Reshape', [x, target ? this.int64s(target) : this.shapeOf(like)], like.shape, x.dtype);
   }
 
   /** Broadcast `x` to the runtime shape of `like`. */
@@ -306,6 +325,21 @@ export class GraphBuilder {
   gather(data: Value, indices: Value): Value {
     return this.node('Gather', [data, indices], [...indices.shape, ...data.shape.slice(1)], data.dtype, { axis: int(0) });
   }
+}
+
+/**
+ * A Reshape target (0 = keep the input's dimension at that index, −1 = inferred, at most once) that turns
+ * `from` into `to`, or null when the static shapes do not determine one. Equal symbols mean equal sizes.
+ */
+export function constantReshapeTarget(from: Shape, to: Shape): number[] | null {
+  let inferred = 0;
+  const target = to.map((d, i) => {
+    if (typeof d === 'number') return d;
+    if (i < from.length && from[i] === d) return 0;
+    inferred++;
+    return -1;
+  });
+  return inferred <= 1 ? target : null;
 }
 
 export const ONNX_DTYPE: Record<DType, number> = {

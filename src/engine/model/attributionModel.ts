@@ -8,6 +8,7 @@ import { passRunner, type PassRunner } from './passes';
 import type { FeedTensor, GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
 import { checkTokenizerVocabulary, openTokenizer, TextTokenizer } from '../tokenizer/tokenizer';
 import { checkGraphShapes } from './graphShapes';
+import { formatBytes } from '../bytes';
 
 export { BundleError } from '../compiler/manifest';
 
@@ -70,15 +71,17 @@ export class AttributionModel {
   static async load(source: BundleSource, runtime: Runtime, onProgress?: (p: LoadProgress) => void): Promise<AttributionModel> {
     const label = source.label;
     const manifest = parseBundleManifest(await source.read(MANIFEST_FILE), label);
-    const total = 3;
+    const total = 4;
     // Every file's size and SHA-256 are checked against heta.json before its bytes are used.
     const readVerified = async (name: string): Promise<Uint8Array> => {
       const bytes = await source.read(name);
       await verifyBundleFile(manifest, name, bytes, label);
       return bytes;
     };
-    onProgress?.({ done: 0, total, detail: 'reading weights' });
-    const weights = await readVerified(manifest.weights.file);
+    onProgress?.({ done: 0, total, detail: `reading ${manifest.weights.file} (${formatBytes(manifest.weights.bytes)})` });
+    const weights = await source.read(manifest.weights.file);
+    onProgress?.({ done: 1, total, detail: 'checking SHA-256 of every file' });
+    await verifyBundleFile(manifest, manifest.weights.file, weights, label);
     const decode = async (name: string): Promise<unknown> => {
       try {
         return JSON.parse(new TextDecoder().decode(await readVerified(name)));
@@ -90,8 +93,7 @@ export class AttributionModel {
     const where = `${label}: ${manifest.tokenizer.file}`;
     const tokenizer = openTokenizer(await decode(manifest.tokenizer.file), manifest.tokenizer.configFile ? await decode(manifest.tokenizer.configFile) : null, where);
     checkTokenizerVocabulary(tokenizer, manifest.config.vocabSize, where);
-    onProgress?.({ done: 1, total, detail: 'tokenizer' });
-    onProgress?.({ done: 2, total, detail: 'creating the session' });
+    onProgress?.({ done: 2, total, detail: `creating the onnxruntime session (${runtime.detail})` });
     const graph = await readVerified(manifest.model.file);
     const session = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.model.file });
     try {
@@ -101,7 +103,7 @@ export class AttributionModel {
       await session.release();
       throw e;
     }
-    onProgress?.({ done: 3, total, detail: 'ready' });
+    onProgress?.({ done: 4, total, detail: 'ready' });
     return new AttributionModel(manifest, tokenizer, session, passRunner(session, manifest.config), runtime.backend, runtime.detail);
   }
 

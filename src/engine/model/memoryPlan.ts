@@ -6,6 +6,9 @@
 import { activationFloatsPerItem, batchSizeFor, DEFAULT_MAX_BATCH } from '../attribution/heta';
 import type { ModelConfig } from '../checkpoint/types';
 import type { QuantScheme } from '../quant/quantize';
+import { formatBytes } from '../bytes';
+
+export { formatBytes } from '../bytes';
 
 /** onnxruntime sessions per bundle; each folds the weights into its own float32 copy. */
 export const SESSIONS_PER_MODEL = 5;
@@ -97,13 +100,6 @@ export function estimateMemory(
     batch,
     context,
   };
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
 }
 
 /** Checks the estimate against the device; shrinks batch, then context, before refusing. */

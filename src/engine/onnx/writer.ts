@@ -111,11 +111,17 @@ function tensorName(v: Value, scope = ''): string {
   return v.name ?? `${scope}${v.op.toLowerCase()}_${v.id}`;
 }
 
-/** The nodes computing a spec's outputs; its constants are collected into `constants` (by id, once). */
-function specNodes(spec: GraphSpec, constants: Map<number, Value>, scope: string): OnnxTypes.INodeProto[] {
+/**
+ * The nodes computing a spec's outputs, and the type and shape of every value they make; its constants
+ * are collected into `constants` (by id, once). The shapes carry the compiler's symbolic dimensions
+ * ('seq', 'suffix', …): without them onnxruntime names each dynamically sliced size anew, cannot match
+ * freed buffers of equal size, and its buffer-reuse plan takes time quadratic in the graph's size.
+ */
+function specNodes(spec: GraphSpec, constants: Map<number, Value>, scope: string): { nodes: OnnxTypes.INodeProto[]; valueInfo: OnnxTypes.IValueInfoProto[] } {
   const order = topologicalOrder(spec.outputs.map((o) => o.value));
   const declared = new Set(spec.inputs.map((i) => i.id));
   const nodes: OnnxTypes.INodeProto[] = [];
+  const values: OnnxTypes.IValueInfoProto[] = [];
   for (const v of order) {
     if (v.op === 'Input') {
       if (!declared.has(v.id)) throw new Error(`graph '${spec.name}' uses undeclared input '${v.name}'`);
@@ -132,8 +138,9 @@ function specNodes(spec: GraphSpec, constants: Map<number, Value>, scope: string
       output: [tensorName(v, scope)],
       attribute: Object.entries(v.attrs).map(([k, a]) => attribute(k, a)),
     });
+    values.push(valueInfo(tensorName(v, scope), v));
   }
-  return nodes;
+  return { nodes, valueInfo: values };
 }
 
 function encodeModel(graph: OnnxTypes.IGraphProto): Uint8Array {
@@ -142,7 +149,7 @@ function encodeModel(graph: OnnxTypes.IGraphProto): Uint8Array {
 
 export function writeOnnx(spec: GraphSpec, weights: WeightFile): Uint8Array {
   const constants = new Map<number, Value>();
-  const nodes = specNodes(spec, constants, '');
+  const { nodes, valueInfo: values } = specNodes(spec, constants, '');
   for (const o of spec.outputs) {
     nodes.push({ opType: 'Identity', name: `out_${o.name}`, input: [tensorName(o.value)], output: [o.name] });
   }
@@ -152,6 +159,7 @@ export function writeOnnx(spec: GraphSpec, weights: WeightFile): Uint8Array {
     initializer: [...constants.values()].map((v) => initializer(v, weights)),
     input: spec.inputs.map((i) => valueInfo(i.name!, i)),
     output: spec.outputs.map((o) => valueInfo(o.name, o.value)),
+    valueInfo: values,
   });
 }
 
@@ -198,7 +206,7 @@ export function writeDispatchModel(name: string, passes: readonly GraphSpec[], w
   passes.forEach((spec, k) => {
     for (const i of spec.inputs) inputUses.set(i.name!, [...(inputUses.get(i.name!) ?? []), i]);
     const scope = `${spec.name}/`;
-    const body = specNodes(spec, constants, scope);
+    const { nodes: body, valueInfo: bodyValues } = specNodes(spec, constants, scope);
     const thenOutputs = spec.outputs.map((o) => {
       const out = `${scope}${o.name}`;
       body.push({ opType: 'Identity', name: `${scope}out_${o.name}`, input: [tensorName(o.value, scope)], output: [out] });
@@ -219,7 +227,7 @@ export function writeDispatchModel(name: string, passes: readonly GraphSpec[], w
       input: [`${scope}selected`],
       output: spec.outputs.map((o) => passOutputName(spec.name, o.name)),
       attribute: [
-        { name: 'then_branch', type: G, g: { name: `${spec.name}_then`, node: body, output: thenOutputs } },
+        { name: 'then_branch', type: G, g: { name: `${spec.name}_then`, node: body, output: thenOutputs, valueInfo: bodyValues } },
         { name: 'else_branch', type: G, g: { name: `${spec.name}_else`, node: elseNodes, output: spec.outputs.map((o) => valueInfo(`${scope}${o.name}.empty.out`, o.value)) } },
       ],
     });

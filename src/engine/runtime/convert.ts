@@ -5,13 +5,19 @@
 import { ModelLoadError, type Backend, type DataType, type HostTensor, type ModelFiles } from './types';
 
 /**
- * Session configuration both runtimes pass as `extra`. Prepacking copies every constant weight matrix
- * into a kernel-specific layout once per node that reads it; with all passes in one model the same matrix
- * is read by a node in each pass, so prepacking would bring back the per-pass copies the dispatch model
- * removes (measured in Node: one 128 MiB float32 matrix read by 4 passes, 595 MiB resident with
- * prepacking, 343 MiB without; run time unchanged).
+ * Session configuration both runtimes pass as `extra`.
+ * - Prepacking copies every constant weight matrix into a kernel-specific layout once per node that reads
+ *   it; with all passes in one model the same matrix is read by a node in each pass, so prepacking would
+ *   bring back the per-pass copies the dispatch model removes (measured in Node: one 128 MiB float32
+ *   matrix read by 4 passes, 595 MiB resident with prepacking, 343 MiB without; run time unchanged).
+ * - Common-subexpression elimination would merge the backward pass's fresh dequantization of each weight
+ *   with the forward pass's, keeping a float32 copy of every weight alive through a gradient pass; the
+ *   compiler already deduplicates everything else (ir/graph.ts).
  */
-export const SESSION_CONFIG = { session: { disable_prepacking: '1' } } as const;
+export const SESSION_CONFIG = {
+  session: { disable_prepacking: '1' },
+  optimization: { disable_specified_optimizers: 'CommonSubexpressionElimination' },
+} as const;
 
 /** The part of an ORT tensor we read. */
 export interface OrtTensorLike {
