@@ -32,6 +32,9 @@ const MODELS = {
   gemma3: { family: 'gemma3', gqa: true, layers: 3, slidingWindow: 4, slidingPattern: 3, seed: 38 },
   // LongRoPE caps the context at original_max_position_embeddings = 64 / 4 = 16 tokens.
   phi3: { family: 'phi3', gqa: true, longRope: true, partialRotaryFactor: 0.5, slidingWindow: 6, seed: 36 },
+  // Quantized bundles: q8 (int8 per row) and q4 (ONNX int4 blocks) dequantized inside the graph.
+  gpt2Q8: { family: 'gpt2', seed: 41, quant: 'q8' },
+  llamaQ4: { family: 'llama', gqa: true, tied: true, seed: 42, quant: 'q4' },
 };
 
 /**
@@ -54,8 +57,9 @@ function relativeDiff(actual, expected, what, scaleOf = expected) {
 }
 
 async function compile(ctx, name) {
-  const ckpt = await openCheckpoint(memorySource(makeTinyCheckpoint(MODELS[name]), name));
-  const bundle = await compileBundle(ckpt, { quant: 'none', modelId: `tiny-${name}` });
+  const { quant = 'none', ...options } = MODELS[name];
+  const ckpt = await openCheckpoint(memorySource(makeTinyCheckpoint(options), name));
+  const bundle = await compileBundle(ckpt, { quant, modelId: `tiny-${name}` });
   const dir = join(ctx.fixturesDir, name);
   await writeBundleDir(dir, bundle.files);
   return { dir, url: ctx.fixtureUrl(`${name}/`) };
@@ -171,6 +175,27 @@ export async function webgpuMatchesNodeLlamaGqa(ctx) {
     target: { kind: 'next' },
     params: { m: 1, seed: 9 },
   });
+}
+
+export async function wasmMatchesNodeQ8(ctx) {
+  await browserMatchesNode(ctx, { model: 'gpt2Q8', backend: 'wasm', prompt: 'The fox runs into the', tokens: [10, 14], target: { kind: 'next' }, params: { m: 2, seed: 11 } });
+}
+
+export async function webgpuMatchesNodeQ8(ctx) {
+  await browserMatchesNode(ctx, { model: 'gpt2Q8', backend: 'webgpu', prompt: 'Hello world', tokens: [4, 6], target: { kind: 'next' }, params: { m: 1, seed: 12 } });
+}
+
+export async function wasmMatchesNodeQ4(ctx) {
+  await browserMatchesNode(ctx, { model: 'llamaQ4', backend: 'wasm', prompt: 'The fox runs into the', tokens: [10, 14], target: { kind: 'next' }, params: { m: 2, seed: 13 } });
+}
+
+/** q4 asked for on WebGPU runs on WebAssembly and says why (onnxruntime-web's WebGPU gets int4 wrong). */
+export async function webgpuQ4RunsOnWasm(ctx) {
+  const { url } = await compile(ctx, 'llamaQ4');
+  const page = await openHarness(ctx);
+  const { result } = await page.evaluate((req) => window.runAttribution(req), { backend: 'webgpu', bundleUrl: url, prompt: 'Hello world', target: { kind: 'next' }, params: { m: 1 } });
+  assert.equal(result.backend.name, 'wasm');
+  assert.match(result.backend.detail, /WebGPU not used: q4 \(int4\) weights run on WebAssembly/);
 }
 
 // The families added with the registry: every one on both backends. The prompts run past Mistral's

@@ -97,14 +97,17 @@ describe('heta.json is checked before anything it names is read', () => {
     expect(() => parse(editManifest(files, (m) => (m.weights.file = '../../../../etc/passwd')))).toThrow(
       /b: heta\.json names the file "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" \(weights\.file\), which is not a plain file name inside the bundle folder: refusing to read or download it\. Bundle files must be plain names such as weights\.bin/,
     );
-    expect(() => parse(editManifest(files, (m) => (m.graphs.forward.file = 'https://tracker.example/pixel.onnx')))).toThrow(/names the file "https:\/\/tracker\.example\/pixel\.onnx" \(graphs\.forward\.file\)/);
+    expect(() => parse(editManifest(files, (m) => (m.model.file = 'https://tracker.example/pixel.onnx')))).toThrow(/names the file "https:\/\/tracker\.example\/pixel\.onnx" \(model\.file\)/);
     expect(() => parse(editManifest(files, (m) => (m.tokenizer.file = '//cdn.example/t.json')))).toThrow(/\(tokenizer\.file\)/);
     expect(() => parse(editManifest(files, (m) => (m.files['../x'] = { bytes: 1, sha256: '0'.repeat(64) })))).toThrow(/names the file "\.\.\/x" \(files\)/);
     expect(() => parse(editManifest(files, (m) => delete m.files['weights.bin']))).toThrow(/names weights\.bin \(weights\.file\) but has no size and SHA-256 for it/);
     // Only files listed in `files` itself count (not names every object inherits).
-    expect(() => parse(editManifest(files, (m) => (m.graphs.embed.file = 'constructor')))).toThrow(/names constructor \(graphs\.embed\.file\) but has no size and SHA-256 for it/);
+    expect(() => parse(editManifest(files, (m) => (m.model.file = 'constructor')))).toThrow(/names constructor \(model\.file\) but has no size and SHA-256 for it/);
     expect(() => parse(editManifest(files, (m) => ((m.formatVersion = 2), delete m.files)))).toThrow(
       new RegExp(`bundle format version 2 is from an older heta \\(no integrity record\\); this build reads version ${BUNDLE_FORMAT_VERSION}\\. Recompile it: npx heta convert`),
+    );
+    expect(() => parse(editManifest(files, (m) => (m.formatVersion = 3)))).toThrow(
+      /bundle format version 3 is from an older heta \(one graph file per pass, each holding its own copy of the weights\); this build reads version 4\. Recompile it: npx heta convert <checkpoint-dir> <bundle-dir> --force/,
     );
     expect(() => parse(editManifest(files, (m) => (m.config.maxPositions = 1e15)))).toThrow(/config\.maxPositions must be an integer from 1 to 32768/);
   });
@@ -118,8 +121,8 @@ describe('heta.json is checked before anything it names is read', () => {
     await expect(load(new Map([...files, ['weights.bin', flipped]]))).rejects.toThrow(/b: weights\.bin does not match heta\.json \(SHA-256 [0-9a-f]{12}…, expected [0-9a-f]{12}…\): the file is corrupted or was changed/);
     const other = (await compile(makeTinyCheckpoint({ family: 'gpt2' }))).files;
     await expect(load(new Map([...files, ['tokenizer.json', other.get('tokenizer.json')!]]))).rejects.toThrow(/b: tokenizer\.json (has \d+ bytes|does not match)/);
-    await expect(load(editManifest(files, (m) => (m.config.numHeads = 2)))).rejects.toThrow(/b: inspect\.onnx declares attention as \[2, 4, seq, seq\] but heta\.json's config implies \[2, 2, \*, \*\]/);
-    await expect(load(editManifest(files, (m) => (m.config.vocabSize = 400)))).rejects.toThrow(/declares logits as \[batch, rows, 320\] but heta\.json's config implies \[\*, \*, 400\]/);
+    await expect(load(editManifest(files, (m) => (m.config.numHeads = 2)))).rejects.toThrow(/b: model\.onnx declares inspect's attention as \[2, 4, seq, seq\] but heta\.json's config implies \[2, 2, \*, \*\]/);
+    await expect(load(editManifest(files, (m) => (m.config.vocabSize = 400)))).rejects.toThrow(/declares forward's logits as \[batch, rows, 320\] but heta\.json's config implies \[\*, \*, 400\]/);
     await expect(load(editManifest(files, (m) => Object.assign(m.config, { vocabSize: 300, bosTokenId: 0, eosTokenId: 0 })))).rejects.toThrow(/b: tokenizer\.json has token ids up to 31\d, but the model's embedding has only 300 rows/);
     const model = await load(files);
     await expect(attribute(model, 'Hello world', { kind: 'next' }, { mask: { kind: 'token', id: 5000 } })).rejects.toThrow(/mask token id 5000 is not in tiny's vocabulary \(0 … 319\)/);

@@ -93,9 +93,9 @@ export class AttributionModel {
     const where = `${label}: ${manifest.tokenizer.file}`;
     const tokenizer = openTokenizer(await decode(manifest.tokenizer.file), manifest.tokenizer.configFile ? await decode(manifest.tokenizer.configFile) : null, where);
     checkTokenizerVocabulary(tokenizer, manifest.config.vocabSize, where);
-    onProgress?.({ done: 2, total, detail: `creating the onnxruntime session (${runtime.detail})` });
+    onProgress?.({ done: 2, total, detail: 'creating the onnxruntime session' });
     const graph = await readVerified(manifest.model.file);
-    const session = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.model.file });
+    const session = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.model.file, int4: manifest.quantization.tensors.q4 > 0 });
     try {
       checkGraphShapes(manifest, session, label);
       passRunner(session, manifest.config);
@@ -104,7 +104,8 @@ export class AttributionModel {
       throw e;
     }
     onProgress?.({ done: 4, total, detail: 'ready' });
-    return new AttributionModel(manifest, tokenizer, session, passRunner(session, manifest.config), runtime.backend, runtime.detail);
+    // The runtime's backend and detail as they are after this session (a browser runtime may fall back).
+    return new AttributionModel(manifest, tokenizer, session, passRunner(session, manifest.config), session.backend, runtime.detail);
   }
 
   get config() {

@@ -64,6 +64,8 @@ export interface ModelFiles {
   externalData?: ExternalDataFile[];
   /** A name for error messages and logs (e.g. the graph's file name). */
   name?: string;
+  /** The model holds int4 (q4) weights; the browser's WebGPU provider runs such models on WebAssembly. */
+  int4?: boolean;
 }
 
 /**

@@ -125,6 +125,12 @@ export async function createWebRuntime(options: WebRuntimeOptions): Promise<Runt
       } catch (e) {
         throw loadError(files, backend, e);
       }
+      if (backend === 'webgpu' && files.int4) {
+        // Measured: with q4 bundles, onnxruntime-web 1.30's WebGPU provider (JSEP) gives logits that differ
+        // from the CPU's by whole nats, while DequantizeLinear of int4 alone is exact; q8 and float32 agree.
+        backend = 'wasm';
+        detail = `${wasm}; WebGPU not used: q4 (int4) weights run on WebAssembly here (onnxruntime-web's WebGPU provider computes them wrongly); q8 bundles run on WebGPU`;
+      }
       if (backend === 'webgpu') {
         let webgpuError: ModelLoadError;
         try {
