@@ -4,7 +4,8 @@ import { memorySource } from '../checkpoint/memorySource';
 import type { ModelConfig } from '../checkpoint/types';
 import { compileBundle } from '../compiler/bundle';
 import { makeTinyCheckpoint, type TinyCheckpointOptions } from '../../testing/tinyCheckpoint';
-import { estimateMemory, parameterCount, planMemory, SESSIONS_PER_MODEL, WASM_MEMORY_LIMIT } from './memoryPlan';
+import { CATALOG } from './catalog';
+import { estimateMemory, parameterCount, planMemory, storedWeightBytes, WASM_MEMORY_LIMIT } from './memoryPlan';
 
 const GiB = 2 ** 30;
 
@@ -43,16 +44,24 @@ describe('memory estimate', () => {
     ['phi3 fused projections', { family: 'phi3', gqa: true }],
     ['gemma3 sandwich norms, GeGLU', { family: 'gemma3', gqa: true }],
     ['gpt-neox untied, biases', { family: 'gpt_neox' }],
-  ])('counts the parameters the compiler counts (%s)', async (_, options) => {
+  ])('counts the parameters and weight bytes the compiler writes (%s)', async (_, options) => {
     const ckpt = await openCheckpoint(memorySource(makeTinyCheckpoint(options)));
-    const { manifest } = await compileBundle(ckpt, { quant: 'none', modelId: 't' });
-    expect(parameterCount(ckpt.config)).toBe(manifest.parameters);
+    for (const quant of ['none', 'q8', 'q4'] as const) {
+      const { manifest } = await compileBundle(ckpt, { quant, modelId: 't' });
+      expect(parameterCount(ckpt.config)).toBe(manifest.parameters);
+      // weights.bin pads each tensor to 64 bytes and leaves out constants of at most 1 KiB (inline in the graph).
+      const { none, q8, q4 } = manifest.quantization.tensors;
+      expect(Math.abs(manifest.weights.bytes - storedWeightBytes(ckpt.config, quant)), quant).toBeLessThanOrEqual((64 + 1024) * (none + q8 + q4));
+    }
   });
 
   it('knows a real model: SmolLM2-135M has 134,515,008 parameters', () => {
     expect(parameterCount(SMOLLM2_135M)).toBe(134_515_008);
     const e = estimateMemory(SMOLLM2_135M, { checkpointBytes: 269e6, quant: 'q8' });
-    expect(e.runtimeWeightBytes).toBe(SESSIONS_PER_MODEL * 4 * 134_515_008);
+    // Measured: the q8 bundle of a SmolLM2-135M-shaped checkpoint has 135,507,712 bytes of weights, the q4 one 95,118,592.
+    expect(Math.abs(e.weightBytes - 135_507_712) / 135_507_712).toBeLessThan(0.001);
+    expect(Math.abs(storedWeightBytes(SMOLLM2_135M, 'q4') - 95_118_592) / 95_118_592).toBeLessThan(0.002);
+    expect(e.loadBytes).toBe(2 * e.weightBytes + e.graphBytes);
     expect(e.context).toBe(1024); // planned context, below the model's 8192
     expect(e.largestTensorBytes).toBe(4 * 49152 * 576);
   });
@@ -70,10 +79,17 @@ describe('memory plan against the device', () => {
   });
 
   it('refuses a model whose weights alone exceed the budget, before anything is downloaded', () => {
-    const plan = planMemory(SMOLLM2_135M, estimateMemory(SMOLLM2_135M, { checkpointBytes: 269e6, quant: 'q8' }), { deviceBytes: 4 * GiB, gpuMaxBufferBytes: null });
+    const qwen = CATALOG.find((m) => m.hubId === 'Qwen/Qwen2.5-0.5B')!;
+    const plan = planMemory(qwen.config, estimateMemory(qwen.config, { checkpointBytes: qwen.checkpointBytes, quant: 'none' }), { deviceBytes: 4 * GiB, gpuMaxBufferBytes: null });
     expect(plan.verdict).toBe('refused');
     expect(plan.budgetBytes).toBe(2 * GiB);
-    expect(plan.message).toMatch(/too large for this device: it needs about .*budget 2\.0 GiB, half of the 4\.0 GiB this device reports/);
+    expect(plan.message).toMatch(/too large for this device: it needs about .*budget 2\.0 GiB, half of the 4\.0 GiB this device reports\. Choose a smaller model or a smaller quantization/);
+  });
+
+  it('fits SmolLM2-135M (q8) on a 4 GiB device: one copy of its weights, not five float32 ones', () => {
+    const plan = planMemory(SMOLLM2_135M, estimateMemory(SMOLLM2_135M, { checkpointBytes: 269e6, quant: 'q8' }), { deviceBytes: 4 * GiB, gpuMaxBufferBytes: null });
+    expect(plan.verdict).not.toBe('refused');
+    expect(plan.estimate.weightBytes).toBeLessThan(140e6);
   });
 
   it('downsizes the context when weights fit but activations at the planned context do not', () => {
@@ -81,7 +97,7 @@ describe('memory plan against the device', () => {
     expect(plan.verdict).toBe('downsized');
     expect(plan.maxContext).toBeLessThan(1024);
     expect(plan.maxBatch).toBeGreaterThanOrEqual(1);
-    expect(plan.estimate.runtimeWeightBytes + plan.estimate.activationBytes).toBeLessThanOrEqual(plan.budgetBytes);
+    expect(plan.estimate.weightBytes + plan.estimate.graphBytes + plan.estimate.activationBytes).toBeLessThanOrEqual(plan.budgetBytes);
     expect(plan.message).toMatch(new RegExp(`^Reduced to fit this device: .*prompts of at most ${plan.maxContext} tokens`));
   });
 

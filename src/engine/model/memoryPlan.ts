@@ -1,7 +1,9 @@
 // Before a model is downloaded or compiled: how much memory it will need (the checkpoint download, the
-// compiler's working set, onnxruntime's float32 weights, activations of batched passes for the chosen
-// context) against what the device reports. A model that cannot fit is refused, or its batch and
-// context are reduced, with a message that says so, instead of the tab running out of memory.
+// compiler's working set, the bundle's weights held once by onnxruntime at their stored precision, its
+// graph, the float32 matrix a product dequantizes, activations of batched passes for the chosen context)
+// against what the device reports. A model that cannot fit is refused, or its batch and context are
+// reduced, with a message that says so, instead of the tab running out of memory. The constants below
+// are fitted to measurements on random checkpoints of real shapes (README, "Memory").
 
 import { activationFloatsPerItem, batchSizeFor, DEFAULT_MAX_BATCH } from '../attribution/heta';
 import type { ModelConfig } from '../checkpoint/types';
@@ -10,8 +12,14 @@ import { formatBytes } from '../bytes';
 
 export { formatBytes } from '../bytes';
 
-/** onnxruntime sessions per bundle; each folds the weights into its own float32 copy. */
-export const SESSIONS_PER_MODEL = 5;
+/**
+ * onnxruntime's own memory for the model's graph (nodes, kernels, shapes of five passes), per layer:
+ * measured 325 MiB for SmolLM2-135M's 30 layers in Node (peak after loading minus the two copies of the
+ * weights and the process's baseline), about 11 MiB per layer.
+ */
+export const GRAPH_BYTES_PER_LAYER = 11 * 2 ** 20;
+/** What the allocator holds beyond the live tensors of a pass (its arena grows in chunks; measured ≈ 1.3×). */
+export const ARENA_SLACK = 1.3;
 /** wasm32: onnxruntime-web's WebAssembly heap cannot grow past 4 GiB. */
 export const WASM_MEMORY_LIMIT = 4 * 2 ** 30;
 /** Share of the reported device memory one tab may plan to use (the OS, the browser and other tabs need the rest). */
@@ -21,7 +29,6 @@ export const PLANNED_CONTEXT = 1024;
 const MIN_CONTEXT = 32;
 /** The backward pass keeps the forward activations it differentiates: about twice the forward's. */
 const BACKWARD_FACTOR = 2;
-const STORED_BYTES_PER_PARAM: Record<QuantScheme, number> = { none: 4, q8: 1.0625, q4: 0.625 };
 
 export interface DeviceMemory {
   /** navigator.deviceMemory in bytes (browsers round it and cap it, Chromium at 8 GiB), or null when unknown. */
@@ -36,9 +43,13 @@ export interface MemoryEstimate {
   checkpointBytes: number;
   /** Peak of the compiler: checkpoint + float32 copy of the largest tensor + stored weights + the bundle's weights file. */
   compileBytes: number;
-  /** onnxruntime's float32 weights, all sessions. */
-  runtimeWeightBytes: number;
-  /** The largest single tensor in float32 (the token embedding), what one GPU buffer must hold. */
+  /** The bundle's weights at their stored precision: held once by onnxruntime (and once more while loading). */
+  weightBytes: number;
+  /** onnxruntime's memory for the graph of every pass. */
+  graphBytes: number;
+  /** Peak while loading: the weights as read or downloaded, onnxruntime's copy and its graph. */
+  loadBytes: number;
+  /** The largest single tensor in float32 (the token embedding), what one GPU buffer must hold and what the output head dequantizes for one product. */
   largestTensorBytes: number;
   /** Activations of one batched pass at `batch` × `context`, backward included. */
   activationBytes: number;
@@ -76,6 +87,33 @@ export function parameterCount(c: ModelConfig): number {
   return embeddings + c.numLayers * layer + norms + (c.tieWordEmbeddings ? 0 : c.vocabSize * d);
 }
 
+/** Bytes of the bundle's weights file for `c` at `quant` (the compiler's layout: matrices [out, in] with row scales or int4 blocks, tables q8 under q4, vectors float32). */
+export function storedWeightBytes(c: ModelConfig, quant: QuantScheme): number {
+  const vectors = parameterCount(c) - matrixParameters(c);
+  const matrix = (rows: number, cols: number, table = false): number => {
+    const scheme = quant === 'q4' && (table || cols % 32 !== 0) ? 'q8' : quant;
+    if (scheme === 'none') return 4 * rows * cols;
+    if (scheme === 'q8') return rows * cols + 4 * rows;
+    return (rows * cols) / 2 + 4 * rows * (cols / 32);
+  };
+  const d = c.hiddenSize;
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const gated = c.mlp === 'swiglu' || c.mlp === 'geglu' || c.mlp === 'geglu_tanh';
+  const layer = matrix(q, d) + 2 * matrix(kv, d) + matrix(d, q) + (gated ? 2 : 1) * matrix(c.intermediateSize, d) + matrix(d, c.intermediateSize);
+  const tables = matrix(c.vocabSize, d, true) * (c.tieWordEmbeddings ? 1 : 2);
+  return c.numLayers * layer + tables + 4 * vectors;
+}
+
+/** Parameters in matrices and tables (quantizable), as opposed to norms, biases and position tables. */
+function matrixParameters(c: ModelConfig): number {
+  const d = c.hiddenSize;
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const gated = c.mlp === 'swiglu' || c.mlp === 'geglu' || c.mlp === 'geglu_tanh';
+  return c.numLayers * (2 * d * q + 2 * d * kv + (gated ? 3 : 2) * d * c.intermediateSize) + c.vocabSize * d * (c.tieWordEmbeddings ? 1 : 2);
+}
+
 /** Bytes of one batched pass's activations; batches are also capped by the attribution's own activation limit. */
 function activationsAt(config: ModelConfig, maxBatch: number, context: number): number {
   return batchSizeFor({ config }, context, maxBatch) * activationFloatsPerItem(config, context) * 4 * BACKWARD_FACTOR;
@@ -88,13 +126,16 @@ export function estimateMemory(
   const parameters = parameterCount(config);
   const context = Math.min(config.maxPositions, options.context ?? PLANNED_CONTEXT);
   const batch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-  const stored = parameters * STORED_BYTES_PER_PARAM[options.quant];
+  const weightBytes = storedWeightBytes(config, options.quant);
+  const graphBytes = GRAPH_BYTES_PER_LAYER * config.numLayers;
   const largestTensorBytes = 4 * Math.max(config.vocabSize * config.hiddenSize, config.intermediateSize * config.hiddenSize);
   return {
     parameters,
     checkpointBytes: options.checkpointBytes,
-    compileBytes: options.checkpointBytes + largestTensorBytes + 2 * stored,
-    runtimeWeightBytes: SESSIONS_PER_MODEL * 4 * parameters,
+    compileBytes: options.checkpointBytes + largestTensorBytes + 2 * weightBytes,
+    weightBytes,
+    graphBytes,
+    loadBytes: 2 * weightBytes + graphBytes,
     largestTensorBytes,
     activationBytes: activationsAt(config, batch, context),
     batch,
@@ -124,18 +165,20 @@ export function planMemory(config: ModelConfig, estimate: MemoryEstimate, device
     message,
     gpuNote,
   });
-  const fixed = estimate.runtimeWeightBytes;
-  const needs = (batch: number, context: number) => Math.max(estimate.compileBytes, fixed + activationsAt(config, batch, context));
+  // Running: one copy of the weights, the graph, one dequantized float32 matrix and a pass's activations, with the allocator's slack.
+  const fixed = estimate.weightBytes + estimate.graphBytes;
+  const running = (batch: number, context: number) => fixed + ARENA_SLACK * (estimate.largestTensorBytes + activationsAt(config, batch, context));
+  const needs = (batch: number, context: number) => Math.max(estimate.compileBytes, estimate.loadBytes, running(batch, context));
   const summary = (batch: number, context: number) =>
-    `needs about ${formatBytes(needs(batch, context))} (weights ${formatBytes(fixed)} in ${SESSIONS_PER_MODEL} sessions, activations ${formatBytes(activationsAt(config, batch, context))} at batch ${batchSizeFor({ config }, context, batch)} × ${context} tokens, compiling ${formatBytes(estimate.compileBytes)}); budget ${formatBytes(budgetBytes)}, ${budgetSource}`;
+    `needs about ${formatBytes(needs(batch, context))} (weights ${formatBytes(estimate.weightBytes)}, graph ${formatBytes(estimate.graphBytes)}, activations ${formatBytes(activationsAt(config, batch, context))} at batch ${batchSizeFor({ config }, context, batch)} × ${context} tokens; loading ${formatBytes(estimate.loadBytes)}, compiling ${formatBytes(estimate.compileBytes)}); budget ${formatBytes(budgetBytes)}, ${budgetSource}`;
 
   if (needs(estimate.batch, estimate.context) <= budgetBytes) return plan('ok', estimate.batch, estimate.context, `Memory: ${summary(estimate.batch, estimate.context)}.`);
-  if (Math.max(estimate.compileBytes, fixed) >= budgetBytes) {
+  if (Math.max(estimate.compileBytes, estimate.loadBytes, running(1, Math.min(MIN_CONTEXT, estimate.context))) >= budgetBytes) {
     return plan(
       'refused',
       estimate.batch,
       estimate.context,
-      `This model is too large for this device: it ${summary(estimate.batch, estimate.context)}. Choose a smaller model (quantization shrinks the download, not this: onnxruntime runs float32 weights).`,
+      `This model is too large for this device: it ${summary(estimate.batch, estimate.context)}. Choose a smaller model or a smaller quantization (q4 holds about half of q8's weights).`,
     );
   }
   for (let context = estimate.context; context >= Math.min(MIN_CONTEXT, estimate.context); context = Math.floor(context / 2)) {
