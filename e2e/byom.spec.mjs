@@ -120,6 +120,19 @@ export async function downloadCompileAttributeThenLoadFromStorageOffline(ctx) {
   const before = await attribute(page);
   ctx.log(`sharded Llama: ${server.requests.filter((r) => r.includes('/tiny/llama-sharded/')).length} hub requests (HEAD and GET), ${before.length} tokens attributed`);
 
+  // The suggested real models, with sizes, a memory verdict and a time scaled from the run just made.
+  await openPicker(page);
+  const suggested = await page.$$eval('[data-testid=suggested-model]', (rows) => rows.map((r) => ({ verdict: r.dataset.verdict, cells: [...r.querySelectorAll('td')].map((td) => td.textContent.trim()) })));
+  assert.deepEqual(suggested.map((r) => r.cells[0].split(' ')[0]), ['openai-community/gpt2', 'HuggingFaceTB/SmolLM2-135M', 'HuggingFaceTB/SmolLM2-360M', 'Qwen/Qwen2.5-0.5B']);
+  for (const r of suggested) {
+    assert.match(r.verdict, /^(ok|downsized|refused)$/);
+    assert.match(r.cells[1], /MiB$/, 'download size');
+    assert.match(r.cells[2], /MiB$/, 'weights at the chosen quantization');
+    // A 4-token run of a tiny model is too small to measure this device's speed by.
+    assert.equal(r.cells[4], '—', `time estimate: ${r.cells[4]}`);
+  }
+  ctx.log(`suggested: ${suggested.map((r) => `${r.cells[0].split(' ')[0]} ${r.cells[2]} ${r.verdict} ${r.cells[4]}`).join('; ')}`);
+
   // Reload with the hub unreachable: the stored bundle must load without a single hub request.
   const requestsBefore = server.requests.length;
   await page.context().route(`${server.url}/**`, (route) => route.abort('internetdisconnected'));

@@ -33,6 +33,7 @@ function card(m: AttributionModel): ModelCard {
     maxPositions: c.maxPositions,
     backend: m.backend,
     backendDetail: m.backendDetail,
+    config: c,
   };
 }
 

@@ -1,6 +1,7 @@
 // The one message protocol between the UI and the attribution worker. Requests and responses are
 // separate unions so payloads are never optional; every switch over them ends in a `never` check.
 
+import type { ModelConfig } from '../engine/checkpoint/types';
 import type { AttributionParams, AttributionResult, TargetRequest } from '../engine/attribution/schema';
 import type { Prediction } from '../engine/attribution/schema';
 import type { GenerationResult } from '../engine/attribution/generation';
@@ -45,6 +46,8 @@ export interface ModelCard {
   memory?: { verdict: 'ok' | 'downsized'; message: string };
   /** Something the user should know about this load (e.g. it could not be stored and runs from memory). */
   notice?: string;
+  /** The full config, for cost estimates (the picker's time per model comes from this model's measured speed). */
+  config?: ModelConfig;
 }
 
 /** A file of a folder the user picked or dropped, under its name inside that folder. */

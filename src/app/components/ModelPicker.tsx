@@ -11,6 +11,7 @@ import { saveHubSettings } from '../lib/hubSettings';
 import { updateLocationHash } from '../lib/link';
 import { useActions, useApp, useBridge } from './context';
 import { StoredModelsList } from './StoredModelsList';
+import { SuggestedModels } from './SuggestedModels';
 
 export function ModelPicker() {
   const hubUrl = useApp((s) => s.hubUrl);
@@ -39,9 +40,9 @@ export function ModelPicker() {
     void bridge.loadModel({ files });
   };
 
-  const loadId = () => {
+  const loadId = (input = id) => {
     try {
-      const ref = parseHubInput(id, { hubUrl: hubDraft, revision });
+      const ref = parseHubInput(input, { hubUrl: hubDraft, revision });
       setInputError(null);
       setSettings(ref.hubUrl, quant);
       loadSpec(formatHubSpec(ref));
@@ -109,6 +110,14 @@ export function ModelPicker() {
             Download and compile
           </button>
         </form>
+        <SuggestedModels
+          quant={quant}
+          disabled={loading}
+          onLoad={(hubId) => {
+            setId(hubId);
+            loadId(hubId);
+          }}
+        />
         <div className="byom-row">
           <label className="byom-folder">
             Local folder (checkpoint or bundle)
