@@ -1,4 +1,5 @@
-// The Node runtime: onnxruntime-node on the CPU execution provider.
+// The Node runtime: onnxruntime-node on the CPU execution provider, or on its WebGPU provider (Dawn over
+// Vulkan: the WebGPU kernels the browser runs, on a real GPU without a browser; `npm run bench:gpu`).
 
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -9,30 +10,32 @@ import type { GraphSession, ModelFiles, ModelPath, Runtime, SessionOptions } fro
 export interface NodeRuntimeOptions {
   /** Intra-op threads per session; default: ORT's choice (one per physical core). */
   threads?: number;
+  /** 'webgpu' needs a Vulkan driver (the GPU's, or SwiftShader's through VK_ICD_FILENAMES). Default 'cpu'. */
+  provider?: 'cpu' | 'webgpu';
 }
 
 /** A Runtime whose sessions can also be created straight from a graph file on disk. */
 export interface NodeRuntime extends Runtime {
-  readonly backend: 'cpu';
+  readonly backend: 'cpu' | 'webgpu';
   createSession(files: ModelFiles | ModelPath, options?: SessionOptions): Promise<GraphSession>;
 }
 
 export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<NodeRuntime> {
-  const { threads } = options;
+  const { threads, provider = 'cpu' } = options;
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
     throw new Error(`threads must be a positive integer, got ${threads}`);
   }
   const version = ort.env.versions.node ? ` ${ort.env.versions.node}` : '';
   const threadText = threads === undefined ? 'default threads' : `${threads} thread${threads === 1 ? '' : 's'}`;
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: ['cpu'],
+    executionProviders: [provider],
     ...(threads !== undefined ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     logSeverityLevel: 3,
     extra: SESSION_CONFIG,
   };
   return {
-    backend: 'cpu',
-    detail: `onnxruntime-node${version} CPU, ${threadText}`,
+    backend: provider,
+    detail: provider === 'cpu' ? `onnxruntime-node${version} CPU, ${threadText}` : `onnxruntime-node${version} WebGPU (Dawn over Vulkan)`,
     async createSession(files: ModelFiles | ModelPath): Promise<GraphSession> {
       let session: ort.InferenceSession;
       if ('graphPath' in files) {
@@ -40,9 +43,9 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
         try {
           session = await ort.InferenceSession.create(files.graphPath, sessionOptions);
         } catch (e) {
-          throw loadError(named, 'cpu', e);
+          throw loadError(named, provider, e);
         }
-        return wrapSession(session);
+        return wrapSession(session, provider);
       }
       try {
         checkGraphBytes(files);
@@ -53,13 +56,13 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
           externalData: externalDataOption(files),
         });
       } catch (e) {
-        throw loadError(files, 'cpu', e);
+        throw loadError(files, provider, e);
       }
-      return wrapSession(session);
+      return wrapSession(session, provider);
     },
   };
 }
 
-function wrapSession(session: ort.InferenceSession): GraphSession {
-  return wrapOrtSession<ort.Tensor>(session, { backend: 'cpu', Tensor: ort.Tensor });
+function wrapSession(session: ort.InferenceSession, backend: 'cpu' | 'webgpu'): GraphSession {
+  return wrapOrtSession<ort.Tensor>(session, { backend, Tensor: ort.Tensor });
 }
