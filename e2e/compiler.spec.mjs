@@ -12,6 +12,8 @@ import { compileBundle } from '../src/engine/compiler/bundle.ts';
 import { openCheckpoint } from '../src/engine/checkpoint/checkpoint.ts';
 import { memorySource } from '../src/engine/checkpoint/memorySource.ts';
 import { createNodeRuntime } from '../src/engine/runtime/nodeRuntime.ts';
+import { PASS_ORDER } from '../src/engine/compiler/graphs.ts';
+import { passFeeds } from '../src/engine/model/passes.ts';
 import { writeBundleDir } from '../src/node/bundleFiles.ts';
 import { makeTinyCheckpoint } from '../src/testing/tinyCheckpoint.ts';
 
@@ -97,28 +99,22 @@ function toHost(t) {
  * run in the browser.
  */
 async function nodeReference(bundle, seed) {
-  const { config, graphs } = bundle.manifest;
+  const { config } = bundle.manifest;
   const { hiddenSize: d, vocabSize: V } = config;
   const rand = lcg(seed);
   const ids = Array.from({ length: T }, () => Math.floor(rand() * V));
   const runtime = await createNodeRuntime({ threads: 1 });
   const weights = bundle.files.get(bundle.manifest.weights.file);
   const out = {};
+  const session = await runtime.createSession({ graph: bundle.files.get(bundle.manifest.model.file), externalData: [{ path: bundle.manifest.weights.file, data: weights }], name: 'model' });
+  // Each pass of the one model, fed in full (its inputs, placeholders for the others, the pass index), so
+  // the browser runs exactly the same request.
   const run = async (graph, feeds) => {
-    const session = await runtime.createSession({
-      graph: bundle.files.get(graphs[graph].file),
-      externalData: [{ path: bundle.manifest.weights.file, data: weights }],
-      name: graph,
-    });
-    try {
-      const hostFeeds = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toHost(v)]));
-      const result = await session.run(hostFeeds);
-      const outputs = Object.fromEntries(Object.entries(result).map(([k, t]) => [k, json(t.type, t.dims, t.data)]));
-      out[graph] = { feeds, outputs };
-      return outputs;
-    } finally {
-      await session.release();
-    }
+    const full = passFeeds(session.inputNames, config, graph, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toHost(v)])));
+    const result = await session.run(full.feeds, full.outputs);
+    const outputs = Object.fromEntries(Object.entries(result).map(([k, t]) => [k.slice(graph.length + 1), json(t.type, t.dims, t.data)]));
+    out[graph] = { feeds: Object.fromEntries(Object.entries(full.feeds).map(([k, t]) => [k, json(t.type, t.dims, t.data)])), outputs: full.outputs, expected: outputs };
+    return outputs;
   };
 
   const x = (await run('embed', { input_ids: json('int64', [1, T], ids) })).inputs_embeds.data;
@@ -141,11 +137,12 @@ async function nodeReference(bundle, seed) {
       epsilon: json('float32', [1], [1e-2]),
     }),
   };
-  for (const graph of Object.keys(graphs)) {
+  for (const graph of PASS_ORDER) {
     if (out[graph]) continue;
-    assert.ok(feeds[graph], `the bundle has a graph '${graph}' this spec cannot feed yet: add its feeds to nodeReference`);
+    assert.ok(feeds[graph], `the model has a pass '${graph}' this spec cannot feed yet: add its feeds to nodeReference`);
     await run(graph, feeds[graph]());
   }
+  await session.release();
   return out;
 }
 
@@ -194,23 +191,29 @@ async function familyMatchesNode(ctx, family) {
       const parts = [];
       let runMs = 0;
       let createMs = 0;
-      for (const graph of Object.keys(bundle.manifest.graphs)) {
+      for (const graph of PASS_ORDER) {
         const request = {
           backend,
-          graphUrl: ctx.fixtureUrl(`${name}/${bundle.manifest.graphs[graph].file}`),
+          graphUrl: ctx.fixtureUrl(`${name}/${bundle.manifest.model.file}`),
           externalData: [{ path: bundle.manifest.weights.file, url: ctx.fixtureUrl(`${name}/${bundle.manifest.weights.file}`) }],
           feeds: reference[graph].feeds,
+          outputs: reference[graph].outputs,
+          int4: bundle.manifest.quantization.tensors.q4 > 0,
         };
         const label = `${name} ${graph} on ${backend}`;
         const result = await page.evaluate((req) => window.runGraph(req), request).catch((e) => {
           throw new Error(`${label}: ${e.message}`);
         });
-        assert.equal(result.backend, backend, `${label}: the session ran on ${result.backend} (${result.detail})`);
-        if (backend === 'webgpu') assert.match(result.detail, /^WebGPU \(/, `${label}: ${result.detail}`);
+        // q4 models asked for on WebGPU run on WebAssembly (onnxruntime-web's WebGPU provider computes them wrongly).
+        const expectedBackend = backend === 'webgpu' && request.int4 ? 'wasm' : backend;
+        assert.equal(result.backend, expectedBackend, `${label}: the session ran on ${result.backend} (${result.detail})`);
+        if (expectedBackend === 'webgpu') assert.match(result.detail, /^WebGPU \(/, `${label}: ${result.detail}`);
+        else if (backend === 'webgpu') assert.match(result.detail, /WebGPU not used: q4 \(int4\) weights run on WebAssembly/, `${label}: ${result.detail}`);
         else assert.match(result.detail, /^WebAssembly, \d threads?$/, `${label}: ${result.detail}`);
         createMs += result.timings.createMs;
         runMs += result.timings.runMs[0];
-        const expected = reference[graph].outputs;
+        const expected = reference[graph].expected;
+        result.outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, t]) => [k.slice(graph.length + 1), t]));
         assert.deepEqual(Object.keys(result.outputs).sort(), Object.keys(expected).sort(), `${label}: output names`);
         const diffs = [];
         for (const [output, exp] of Object.entries(expected)) {

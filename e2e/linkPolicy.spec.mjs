@@ -142,7 +142,7 @@ export async function hostileFileNamesAreRefusedUnrequested(ctx) {
   };
   const hostile = [
     ['tracker', 'https://tracker.example/pixel.onnx', (m, file) => (m.weights.file = file)],
-    ['cdn', '//cdn.example/x.onnx', (m, file) => (m.graphs.forward.file = file)],
+    ['cdn', '//cdn.example/x.onnx', (m, file) => (m.model.file = file)],
     ['traversal', '../../other/x.onnx', (m, file) => (m.tokenizer.file = file)],
   ];
   const { page, requests } = await blankAppPage(ctx);

@@ -58,6 +58,7 @@ async function runGraph(req: RunGraphRequest): Promise<RunGraphResult> {
     graph,
     externalData: (req.externalData ?? []).map((f, i) => ({ path: f.path, data: external[i]! })),
     name: req.graphUrl.split('/').pop(),
+    int4: req.int4,
   });
   const t2 = performance.now();
   try {

@@ -19,6 +19,8 @@ export interface RunGraphRequest {
   feeds: Record<string, JsonTensor>;
   /** Outputs to fetch; default all. */
   outputs?: string[];
+  /** The model holds int4 weights (the web runtime then runs it on WebAssembly). */
+  int4?: boolean;
   /** WebAssembly threads (only the first runtime created in the worker sets this). */
   numThreads?: number;
   /** How many times to run (results of the last run are returned). Default 1. */

@@ -28,15 +28,35 @@ function placeholders(config: ModelConfig): Record<string, HostTensor> {
 
 export type PassRunner = (pass: GraphKind, feeds: Record<string, FeedTensor>, outputs?: readonly string[]) => Promise<Record<string, HostTensor>>;
 
+/**
+ * Everything one run of `pass` feeds the model (its own inputs, placeholders for the others, the pass
+ * index) and the model's names of the outputs asked for. Throws if the model has an input this engine
+ * does not know.
+ */
+export function passFeeds<T extends FeedTensor>(
+  inputNames: readonly string[],
+  config: ModelConfig,
+  pass: GraphKind,
+  feeds: Record<string, T>,
+  outputs: readonly string[] = GRAPH_IO[pass].outputs,
+): { feeds: Record<string, T | HostTensor>; outputs: string[] } {
+  const standIns = placeholders(config);
+  const all: Record<string, T | HostTensor> = { [PASS_INPUT]: { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(PASS_ORDER.indexOf(pass))) } };
+  for (const name of inputNames) {
+    if (name === PASS_INPUT) continue;
+    const value = feeds[name] ?? standIns[name];
+    if (!value) throw new Error(`the model has an input this engine does not know: ${name}`);
+    all[name] = value;
+  }
+  return { feeds: all, outputs: outputs.map((n) => passOutputName(pass, n)) };
+}
+
 /** Runs passes of `session`, the dispatch model of a bundle with `config`. */
 export function passRunner(session: GraphSession, config: ModelConfig): PassRunner {
-  const standIns = placeholders(config);
-  const missing = session.inputNames.filter((n) => n !== PASS_INPUT && !standIns[n]);
-  if (missing.length) throw new Error(`the model has inputs this engine does not know: ${missing.join(', ')}`);
+  passFeeds(session.inputNames, config, 'embed', {});
   return async (pass, feeds, outputs = GRAPH_IO[pass].outputs) => {
-    const all: Record<string, FeedTensor> = { [PASS_INPUT]: { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(PASS_ORDER.indexOf(pass))) } };
-    for (const name of session.inputNames) if (name !== PASS_INPUT) all[name] = feeds[name] ?? standIns[name];
-    const out = await session.run(all, outputs.map((n) => passOutputName(pass, n)));
+    const run = passFeeds(session.inputNames, config, pass, feeds, outputs);
+    const out = await session.run(run.feeds, run.outputs);
     return Object.fromEntries(outputs.map((n) => [n, out[passOutputName(pass, n)]]));
   };
 }
