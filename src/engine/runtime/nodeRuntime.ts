@@ -3,7 +3,7 @@
 
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { checkGraphBytes, externalDataOption, loadError, SESSION_CONFIG } from './convert';
+import { checkGraphBytes, externalDataOption, loadError, SESSION_CONFIG, SESSION_OPTIONS } from './convert';
 import { wrapOrtSession } from './session';
 import type { GraphSession, ModelFiles, ModelPath, Runtime, SessionOptions } from './types';
 
@@ -31,6 +31,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
     executionProviders: [provider],
     ...(threads !== undefined ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     logSeverityLevel: 3,
+    ...SESSION_OPTIONS,
     extra: SESSION_CONFIG,
   };
   return {

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-web';
 // for production builds running ORT in a module worker with more than one thread).
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
-import { checkGraphBytes, errorText, externalDataOption, fromOrt, loadError, modelName, SESSION_CONFIG } from './convert';
+import { checkGraphBytes, errorText, externalDataOption, fromOrt, loadError, modelName, SESSION_CONFIG, SESSION_OPTIONS } from './convert';
 import { wrapOrtSession } from './session';
 import { ModelLoadError, type GraphSession, type HostTensor, type ModelFiles, type Runtime } from './types';
 
@@ -168,6 +168,7 @@ async function createOrtSession(files: ModelFiles, provider: 'webgpu' | 'wasm'):
     executionProviders: [provider],
     externalData: externalDataOption(files),
     graphOptimizationLevel: 'all',
+    ...SESSION_OPTIONS,
     extra: SESSION_CONFIG,
   });
 }
