@@ -12,13 +12,24 @@ import { formatBytes } from '../bytes';
 
 export { formatBytes } from '../bytes';
 
-/**
- * onnxruntime's own memory for the model's graph (nodes, kernels, shapes of five passes), per layer:
- * measured 325 MiB for SmolLM2-135M's 30 layers in Node (peak after loading minus the two copies of the
- * weights and the process's baseline), about 11 MiB per layer.
- */
-export const GRAPH_BYTES_PER_LAYER = 11 * 2 ** 20;
-/** What the allocator holds beyond the live tensors of a pass (its arena grows in chunks; measured ≈ 1.3×). */
+// Fitted to peak RSS on random checkpoints of GPT-2 124M, SmolLM2-135M/360M and Qwen2.5-0.5B shapes, q8 and
+// q4, in Node (README, "Real model sizes"): loading peaks at ≈ 190 MiB + 3 × the weights (the bytes read,
+// the copy hashed for integrity, onnxruntime's) + 2.5 MiB per layer + 0.15 × the float32 embedding table;
+// a 16-token attribution adds ≈ 4 × that table + half the weights (the output head dequantizes it, forward
+// and backward, every matrix is dequantized where it is used, and the allocator keeps freed regions). The
+// estimates are within −10% … +25% of the eight measured peaks (README, "Real model sizes").
+
+/** The process before any model: runtime, tokenizer, page or worker. */
+export const BASE_BYTES = 192 * 2 ** 20;
+/** Copies of the weights while loading: as read, while hashed, onnxruntime's. */
+export const LOAD_WEIGHT_COPIES = 3;
+/** onnxruntime's memory for the graph of the five passes, per layer. */
+export const GRAPH_BYTES_PER_LAYER = 2.5 * 2 ** 20;
+/** The float32 embedding table's share of loading (0.15) and of running an attribution (4 tables, and half the weights). */
+const LOAD_TABLE_SHARE = 0.15;
+const RUN_TABLES = 4;
+const RUN_WEIGHT_SHARE = 0.5;
+/** What the allocator holds beyond a pass's live activations. */
 export const ARENA_SLACK = 1.3;
 /** wasm32: onnxruntime-web's WebAssembly heap cannot grow past 4 GiB. */
 export const WASM_MEMORY_LIMIT = 4 * 2 ** 30;
@@ -29,7 +40,6 @@ export const PLANNED_CONTEXT = 1024;
 const MIN_CONTEXT = 32;
 /** The backward pass keeps the forward activations it differentiates: about twice the forward's. */
 const BACKWARD_FACTOR = 2;
-
 export interface DeviceMemory {
   /** navigator.deviceMemory in bytes (browsers round it and cap it, Chromium at 8 GiB), or null when unknown. */
   deviceBytes: number | null;
@@ -47,7 +57,7 @@ export interface MemoryEstimate {
   weightBytes: number;
   /** onnxruntime's memory for the graph of every pass. */
   graphBytes: number;
-  /** Peak while loading: the weights as read or downloaded, onnxruntime's copy and its graph. */
+  /** Peak while loading: the process, the weights as read, hashed and held by onnxruntime, the graph. */
   loadBytes: number;
   /** The largest single tensor in float32 (the token embedding), what one GPU buffer must hold and what the output head dequantizes for one product. */
   largestTensorBytes: number;
@@ -135,7 +145,7 @@ export function estimateMemory(
     compileBytes: options.checkpointBytes + largestTensorBytes + 2 * weightBytes,
     weightBytes,
     graphBytes,
-    loadBytes: 2 * weightBytes + graphBytes,
+    loadBytes: BASE_BYTES + LOAD_WEIGHT_COPIES * weightBytes + graphBytes + LOAD_TABLE_SHARE * 4 * config.vocabSize * config.hiddenSize,
     largestTensorBytes,
     activationBytes: activationsAt(config, batch, context),
     batch,
@@ -165,12 +175,12 @@ export function planMemory(config: ModelConfig, estimate: MemoryEstimate, device
     message,
     gpuNote,
   });
-  // Running: one copy of the weights, the graph, one dequantized float32 matrix and a pass's activations, with the allocator's slack.
-  const fixed = estimate.weightBytes + estimate.graphBytes;
-  const running = (batch: number, context: number) => fixed + ARENA_SLACK * (estimate.largestTensorBytes + activationsAt(config, batch, context));
+  // Running: what loading left, the dequantized output head's regions and a pass's activations with the allocator's slack.
+  const table = 4 * config.vocabSize * config.hiddenSize;
+  const running = (batch: number, context: number) => estimate.loadBytes + RUN_TABLES * table + RUN_WEIGHT_SHARE * estimate.weightBytes + ARENA_SLACK * activationsAt(config, batch, context);
   const needs = (batch: number, context: number) => Math.max(estimate.compileBytes, estimate.loadBytes, running(batch, context));
   const summary = (batch: number, context: number) =>
-    `needs about ${formatBytes(needs(batch, context))} (weights ${formatBytes(estimate.weightBytes)}, graph ${formatBytes(estimate.graphBytes)}, activations ${formatBytes(activationsAt(config, batch, context))} at batch ${batchSizeFor({ config }, context, batch)} × ${context} tokens; loading ${formatBytes(estimate.loadBytes)}, compiling ${formatBytes(estimate.compileBytes)}); budget ${formatBytes(budgetBytes)}, ${budgetSource}`;
+    `needs about ${formatBytes(needs(batch, context))} (weights ${formatBytes(estimate.weightBytes)}, output head ${formatBytes(RUN_TABLES * table)} in float32 while it runs, activations ${formatBytes(activationsAt(config, batch, context))} at batch ${batchSizeFor({ config }, context, batch)} × ${context} tokens; loading ${formatBytes(estimate.loadBytes)}, compiling ${formatBytes(estimate.compileBytes)}); budget ${formatBytes(budgetBytes)}, ${budgetSource}`;
 
   if (needs(estimate.batch, estimate.context) <= budgetBytes) return plan('ok', estimate.batch, estimate.context, `Memory: ${summary(estimate.batch, estimate.context)}.`);
   if (Math.max(estimate.compileBytes, estimate.loadBytes, running(1, Math.min(MIN_CONTEXT, estimate.context))) >= budgetBytes) {
