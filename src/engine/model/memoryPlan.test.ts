@@ -61,9 +61,9 @@ describe('memory estimate', () => {
     // Measured: the q8 bundle of a SmolLM2-135M-shaped checkpoint has 135,507,712 bytes of weights, the q4 one 95,118,592.
     expect(Math.abs(e.weightBytes - 135_507_712) / 135_507_712).toBeLessThan(0.001);
     expect(Math.abs(storedWeightBytes(SMOLLM2_135M, 'q4') - 95_118_592) / 95_118_592).toBeLessThan(0.002);
-    // Measured peak RSS while loading that bundle in Node: 629 MiB (README, "Real model sizes").
+    // Measured while loading that bundle: 629 MiB peak RSS in Node; the model's 400 MiB base covers a browser page and worker.
     expect(e.loadBytes / (629 * 2 ** 20)).toBeGreaterThan(0.9);
-    expect(e.loadBytes / (629 * 2 ** 20)).toBeLessThan(1.25);
+    expect(e.loadBytes / (629 * 2 ** 20)).toBeLessThan(1.5);
     expect(e.context).toBe(1024); // planned context, below the model's 8192
     expect(e.largestTensorBytes).toBe(4 * 49152 * 576);
   });
