@@ -112,8 +112,8 @@ function tensorName(v: Value, scope = ''): string {
 }
 
 /**
- * The nodes computing a spec's outputs, and the type and shape of every value they make; its constants
- * are collected into `constants` (by id, once). The shapes carry the compiler's symbolic dimensions
+ * The nodes computing a spec's outputs, and the type and shape of every float value they make; its
+ * constants are collected into `constants` (by id, once). The shapes carry the compiler's symbolic dimensions
  * ('seq', 'suffix', …): without them onnxruntime names each dynamically sliced size anew, cannot match
  * freed buffers of equal size, and its buffer-reuse plan takes time quadratic in the graph's size.
  */
@@ -138,7 +138,9 @@ function specNodes(spec: GraphSpec, constants: Map<number, Value>, scope: string
       output: [tensorName(v, scope)],
       attribute: Object.entries(v.attrs).map(([k, a]) => attribute(k, a)),
     });
-    values.push(valueInfo(tensorName(v, scope), v));
+    // Float tensors only: they are what the planner matches, and declared shapes on the bool and int64
+    // values of masks made onnxruntime-web's WebGPU provider compute sliding-window models wrongly.
+    if (v.dtype === 'float32') values.push(valueInfo(tensorName(v, scope), v));
   }
   return { nodes, valueInfo: values };
 }
