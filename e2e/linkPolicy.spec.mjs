@@ -163,16 +163,16 @@ export async function hostileFileNamesAreRefusedUnrequested(ctx) {
   assert.deepEqual(offOrigin(requests, ctx), []);
 
   // A file larger than heta.json announces: the download stops with a message naming it.
-  // (Every file gets its integrity record, so that only the size of forward.onnx is wrong.)
+  // (Every file gets its integrity record, so that only the size of model.onnx is wrong.)
   const record = Object.fromEntries(
     Object.entries(demo)
       .filter(([file]) => file !== 'heta.json')
-      .map(([file, bytes]) => [file, { bytes: file === 'forward.onnx' ? 1000 : bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') }]),
+      .map(([file, bytes]) => [file, { bytes: file === 'model.onnx' ? 1000 : bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') }]),
   );
   const capped = bundle('capped', (m) => (m.files = record));
   await page.evaluate((hash) => (location.hash = hash), `model=${encodeURIComponent(capped)}&backend=wasm`);
   const { status, error } = await settled(page, capped);
   assert.equal(status, 'error');
-  assert.match(error, /forward\.onnx: the server sends \d+ bytes, but heta\.json announces 1000 bytes for it: download stopped/);
+  assert.match(error, /model\.onnx: the server sends \d+ bytes, but heta\.json announces 1000 bytes for it: download stopped/);
   ctx.log(error);
 }

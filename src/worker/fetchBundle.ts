@@ -100,6 +100,8 @@ export function fetchBundleSource(baseUrl: string, onProgress?: (progress: Downl
   const folder = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, self.location.href);
   if (folder.protocol !== 'https:' && folder.protocol !== 'http:') throw new BundleFetchError(`${baseUrl} is not an http(s) address: bundles load only over http(s)`);
   let manifest: BundleManifest | null = null;
+  // heta.json is read by the memory plan and again by the loader: fetched once, its bytes kept.
+  let manifestBytes: Uint8Array | null = null;
   const progress = new Map<string, FileProgress>();
   const report = () => {
     if (!onProgress) return;
@@ -119,6 +121,7 @@ export function fetchBundleSource(baseUrl: string, onProgress?: (progress: Downl
   return {
     label: folder.href,
     async read(name) {
+      if (name === MANIFEST_FILE && manifestBytes) return manifestBytes;
       const url = bundleFileUrl(folder, name);
       const limit = sizeLimit(name);
       let response: Response;
@@ -139,6 +142,7 @@ export function fetchBundleSource(baseUrl: string, onProgress?: (progress: Downl
       entry.total ??= bytes.byteLength; // done: its size is known now even when the server did not say
       if (name === MANIFEST_FILE) {
         manifest = parseBundleManifest(bytes, folder.href);
+        manifestBytes = bytes;
         for (const [file, record] of Object.entries(manifest.files)) if (!progress.has(file)) progress.set(file, { name: file, loaded: 0, total: record.bytes });
       }
       report();
