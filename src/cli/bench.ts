@@ -11,7 +11,7 @@ import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { loadBundleDir } from './loadBundle';
 import { promptOfLength } from './benchPrompts';
 import { DEFAULT_PARAMS, type AttributionParams } from '../engine/attribution/schema';
-import { rankDescending } from '../engine/metrics/faithfulness';
+import { topOverlap } from '../engine/metrics/faithfulness';
 import { spearman } from '../engine/metrics/stats';
 
 const { values } = parseArgs({
@@ -90,8 +90,7 @@ if (sections.has('adaptive')) {
     for (const [label, params] of variants) {
       const r = label === 'fixed, central' ? fixed : await attribute(model, prompt, { kind: 'next' }, { m, ...params });
       const counts = r.sensitivity!.probesPerToken;
-      const top5 = new Set(rankDescending(fixed.scores).slice(0, 5));
-      const overlap = rankDescending(r.scores).slice(0, 5).filter((i) => top5.has(i)).length;
+      const overlap = topOverlap(r.scores, fixed.scores, 5);
       const S = r.components.S;
       const fixedS = fixed.components.S;
       const maxRel = Math.max(...S.map((s, i) => Math.abs(s - fixedS[i]) / fixedS[i]));

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { attributionFlops } from '../engine/attribution/cost';
 import { attribute } from '../engine/attribution/heta';
 import type { AttributionResult } from '../engine/attribution/schema';
-import { rankDescending } from '../engine/metrics/faithfulness';
+import { topOverlap } from '../engine/metrics/faithfulness';
 import { spearman } from '../engine/metrics/stats';
 import type { AttributionModel } from '../engine/model/attributionModel';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
@@ -72,9 +72,7 @@ function agreement(a: AttributionResult, b: AttributionResult): string {
   const scale = Math.max(...b.scores.map(Math.abs));
   const maxRel = Math.max(...a.scores.map((v, i) => Math.abs(v - b.scores[i]!))) / (scale || 1);
   const k = Math.min(5, b.scores.length);
-  const top = new Set(rankDescending(b.scores).slice(0, k));
-  const overlap = rankDescending(a.scores).slice(0, k).filter((i) => top.has(i)).length;
-  return `${maxRel.toExponential(1)} | ${spearman(a.scores, b.scores).toFixed(4)} | ${overlap}/${k}`;
+  return `${maxRel.toExponential(1)} | ${spearman(a.scores, b.scores).toFixed(4)} | ${topOverlap(a.scores, b.scores, k)}/${k}`;
 }
 
 console.log(`${gpu.detail}${name ? ` on ${name}` : ''}; FP32 peak ${peak ? `${peak} TFLOP/s` : 'unknown (pass --peak-tflops)'}; ${new Date().toISOString().slice(0, 10)}; m = ${m}`);

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatBytes } from '../engine/bytes';
+import { formatBytes } from '../engine/units';
 import type { QuantScheme } from '../engine/quant/quantize';
 import { REAL_SHAPES, type RealShape } from '../testing/realShapes';
 import { shapeBundle } from '../testing/shapeBundles';

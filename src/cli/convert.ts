@@ -12,7 +12,8 @@ import type { QuantScheme } from '../engine/quant/quantize';
 import { checkBundleOutput, cleanLeftovers, writeBundleDir } from '../node/bundleFiles';
 import { MAX_CONTEXT_TOKENS } from '../engine/limits';
 import { directorySource } from '../node/fileSource';
-import { formatBytes, progressLine } from './progress';
+import { formatBytes } from '../engine/units';
+import { progressLine } from './progress';
 
 const SCHEMES: QuantScheme[] = ['none', 'q8', 'q4'];
 const USAGE = 'usage: heta convert <checkpoint-dir | hf:org/name[@revision]> <bundle-dir> [--quant none|q8|q4] [--id <model-id>] [--hub-url <url>] [--force]';

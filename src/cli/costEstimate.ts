@@ -3,6 +3,7 @@
 
 import { attributionFlops, forwardFlops } from '../engine/attribution/cost';
 import type { AttributionModel } from '../engine/model/attributionModel';
+import { formatSeconds } from '../engine/units';
 
 /** Floating-point operations per second of a forward pass over `ids` here (second of two runs: the first warms up). */
 export async function measureThroughput(model: AttributionModel, ids: readonly number[]): Promise<number> {
@@ -30,12 +31,6 @@ export function attributionCost(model: AttributionModel, p: number, m: number, f
     passes: { inspect: rows, masked: rows * p, gradient: rows * (central ? 2 * m * p : m * p + 1) },
     seconds: (rows * attributionFlops(model.config, p, m, central, central)) / flopsPerSecond,
   };
-}
-
-export function formatSeconds(s: number): string {
-  if (s < 90) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  if (s < 5400) return `${(s / 60).toFixed(0)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
 }
 
 export function formatCost(cost: AttributionCost): string {

@@ -16,7 +16,7 @@ import { deriveSeed, evaluateItem, formatSummary, SEED_SALT, summarize, type Ite
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { loadBundleDir } from './loadBundle';
 import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
-import { formatSeconds } from './costEstimate';
+import { formatSeconds } from '../engine/units';
 import { progressLine } from './progress';
 
 const USAGE =

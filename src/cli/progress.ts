@@ -17,6 +17,3 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr) {
     },
   };
 }
-
-// One byte formatter for the CLI, the app and the memory estimate's messages.
-export { formatBytes } from '../engine/model/memoryPlan';

@@ -1,7 +1,7 @@
 // Bundles stored in this browser: what, how large, when; load one again (no network) or delete it.
 
 import type { QuantScheme } from '../../worker/protocol';
-import { formatBytes } from '../../engine/model/memoryPlan';
+import { formatBytes } from '../../engine/units';
 import { fmtCount } from '../lib/format';
 import { useApp, useBridge } from './context';
 

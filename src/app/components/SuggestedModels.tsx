@@ -4,17 +4,12 @@
 
 import { useEffect, useState } from 'react';
 import { CATALOG, catalogEstimate, ESTIMATE_TOKENS } from '../../engine/model/catalog';
-import { formatBytes, type DeviceMemory } from '../../engine/model/memoryPlan';
+import type { DeviceMemory } from '../../engine/model/memoryPlan';
+import { formatBytes, formatSeconds } from '../../engine/units';
 import { readDeviceMemory } from '../../worker/deviceMemory';
 import type { QuantScheme } from '../../worker/protocol';
 import { measuredGflops } from '../lib/deviceSpeed';
 import { useApp } from './context';
-
-function formatDuration(seconds: number): string {
-  if (seconds < 90) return `≈ ${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 5400) return `≈ ${Math.round(seconds / 60)} min`;
-  return `≈ ${(seconds / 3600).toFixed(1)} h`;
-}
 
 export function SuggestedModels({ quant, disabled, onLoad }: { quant: QuantScheme; disabled: boolean; onLoad(hubId: string): void }) {
   const model = useApp((s) => s.model);
@@ -57,7 +52,7 @@ export function SuggestedModels({ quant, disabled, onLoad }: { quant: QuantSchem
               <td title={e.plan.message} className={`memory-${e.plan.verdict}`}>
                 {e.plan.verdict === 'refused' ? 'too large here' : e.plan.verdict === 'downsized' ? 'fits, reduced' : 'fits'}
               </td>
-              <td>{e.seconds === null ? '—' : formatDuration(e.seconds)}</td>
+              <td>{e.seconds === null ? '—' : `≈ ${formatSeconds(e.seconds)}`}</td>
               <td>
                 <button type="button" disabled={disabled || e.plan.verdict === 'refused'} onClick={() => onLoad(m.hubId)} data-testid="suggested-load">
                   Load

@@ -66,6 +66,12 @@ export function rankDescending(scores: ArrayLike<number>): number[] {
   return Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
 }
 
+/** How many of `reference`'s k highest-scoring tokens are also among `scores`' k highest. */
+export function topOverlap(scores: ArrayLike<number>, reference: ArrayLike<number>, k: number): number {
+  const top = new Set(rankDescending(reference).slice(0, k));
+  return rankDescending(scores).slice(0, k).filter((i) => top.has(i)).length;
+}
+
 /** k = 10%, 20%, …, 100% of the context. */
 export const CURVE_FRACTIONS: readonly number[] = Array.from({ length: 10 }, (_, k) => (k + 1) / 10);
 

@@ -8,7 +8,7 @@ import { passRunner, type PassRunner } from './passes';
 import type { FeedTensor, GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
 import { checkTokenizerVocabulary, openTokenizer, TextTokenizer } from '../tokenizer/tokenizer';
 import { checkGraphShapes } from './graphShapes';
-import { formatBytes } from '../bytes';
+import { formatBytes } from '../units';
 
 export { BundleError } from '../compiler/manifest';
 

@@ -8,9 +8,7 @@
 import { activationFloatsPerItem, batchSizeFor, DEFAULT_MAX_BATCH } from '../attribution/heta';
 import type { ModelConfig } from '../checkpoint/types';
 import type { QuantScheme } from '../quant/quantize';
-import { formatBytes } from '../bytes';
-
-export { formatBytes } from '../bytes';
+import { formatBytes } from '../units';
 
 // Fitted to the peak memory of random checkpoints of GPT-2 124M, SmolLM2-135M/360M and Qwen2.5-0.5B shapes,
 // q8 and q4, loading and attributing 16 tokens (README, "Real model sizes"): the Chromium renderer and the
