@@ -13,7 +13,7 @@ import { openCheckpoint } from '../src/engine/checkpoint/checkpoint.ts';
 import { memorySource } from '../src/engine/checkpoint/memorySource.ts';
 import { createNodeRuntime } from '../src/engine/runtime/nodeRuntime.ts';
 import { PASS_ORDER } from '../src/engine/compiler/graphs.ts';
-import { passFeeds } from '../src/engine/model/passes.ts';
+import { passFeeds, placeholders } from '../src/engine/model/passes.ts';
 import { writeBundleDir } from '../src/node/bundleFiles.ts';
 import { makeTinyCheckpoint } from '../src/testing/tinyCheckpoint.ts';
 
@@ -109,8 +109,9 @@ async function nodeReference(bundle, seed) {
   const session = await runtime.createSession({ graph: bundle.files.get(bundle.manifest.model.file), externalData: [{ path: bundle.manifest.weights.file, data: weights }], name: 'model' });
   // Each pass of the one model, fed in full (its inputs, placeholders for the others, the pass index), so
   // the browser runs exactly the same request.
+  const standIns = placeholders(config);
   const run = async (graph, feeds) => {
-    const full = passFeeds(session.inputNames, config, graph, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toHost(v)])));
+    const full = passFeeds(session.inputNames, standIns, graph, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toHost(v)])));
     const result = await session.run(full.feeds, full.outputs);
     const outputs = Object.fromEntries(Object.entries(result).map(([k, t]) => [k.slice(graph.length + 1), json(t.type, t.dims, t.data)]));
     out[graph] = { feeds: Object.fromEntries(Object.entries(full.feeds).map(([k, t]) => [k, json(t.type, t.dims, t.data)])), outputs: full.outputs, expected: outputs };

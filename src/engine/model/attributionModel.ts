@@ -3,9 +3,8 @@
 // and the CLI pass their own Runtime and file reader.
 
 import { BundleError, MANIFEST_FILE, parseBundleManifest, verifyBundleFile, type BundleManifest } from '../compiler/manifest';
-import type { GraphKind } from '../compiler/graphs';
 import { passRunner, type PassRunner } from './passes';
-import type { FeedTensor, GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
+import type { GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
 import { checkTokenizerVocabulary, openTokenizer, TextTokenizer } from '../tokenizer/tokenizer';
 import { checkGraphShapes } from './graphShapes';
 import { formatBytes } from '../units';
@@ -63,7 +62,7 @@ export class AttributionModel {
     readonly manifest: BundleManifest,
     readonly tokenizer: TextTokenizer,
     private readonly session: GraphSession,
-    private readonly runPass: PassRunner,
+    private readonly run: PassRunner,
     readonly backend: Runtime['backend'],
     readonly backendDetail: string,
   ) {}
@@ -96,24 +95,21 @@ export class AttributionModel {
     onProgress?.({ done: 2, total, detail: 'creating the onnxruntime session' });
     const graph = await readVerified(manifest.model.file);
     const session = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.model.file, int4: manifest.quantization.tensors.q4 > 0 });
+    let run: PassRunner;
     try {
       checkGraphShapes(manifest, session, label);
-      passRunner(session, manifest.config);
+      run = passRunner(session, manifest.config);
     } catch (e) {
       await session.release();
       throw e;
     }
     onProgress?.({ done: 4, total, detail: 'ready' });
     // The runtime's backend and detail as they are after this session (a browser runtime may fall back).
-    return new AttributionModel(manifest, tokenizer, session, passRunner(session, manifest.config), session.backend, runtime.detail);
+    return new AttributionModel(manifest, tokenizer, session, run, session.backend, runtime.detail);
   }
 
   get config() {
     return this.manifest.config;
-  }
-
-  private run(pass: GraphKind, feeds: Record<string, FeedTensor>): Promise<Record<string, HostTensor>> {
-    return this.runPass(pass, feeds);
   }
 
   async embed(ids: readonly number[]): Promise<Float32Array> {

@@ -7,7 +7,8 @@
 
 import { activationFloatsPerItem, batchSizeFor, DEFAULT_MAX_BATCH } from '../attribution/heta';
 import type { ModelConfig } from '../checkpoint/types';
-import type { QuantScheme } from '../quant/quantize';
+import { Q4_BLOCK, type QuantScheme } from '../quant/quantize';
+import { schemeFor } from '../compiler/weights';
 import { formatBytes } from '../units';
 
 // Fitted to the peak memory of random checkpoints of GPT-2 124M, SmolLM2-135M/360M and Qwen2.5-0.5B shapes,
@@ -79,46 +80,51 @@ export interface MemoryPlan {
   gpuNote: string | null;
 }
 
-/** Parameter count implied by a config (what compileBundle will count). */
-export function parameterCount(c: ModelConfig): number {
-  const d = c.hiddenSize;
-  const q = c.numHeads * c.headDim;
-  const kv = c.numKvHeads * c.headDim;
-  const gated = c.mlp === 'swiglu' || c.mlp === 'geglu' || c.mlp === 'geglu_tanh';
-  const ffn = (gated ? 3 : 2) * d * c.intermediateSize;
-  const attn = d * q + 2 * d * kv + q * d + (c.qkvBias ? q + 2 * kv : 0) + (c.outBias ? d : 0) + (c.qkNorm ? 2 * c.headDim : 0);
-  const mlpBias = c.mlpBias ? (gated ? 2 : 1) * c.intermediateSize + d : 0;
-  const norms = (c.norm === 'layernorm' ? 2 : 1) * d;
-  const layer = attn + ffn + mlpBias + (c.sandwichNorms ? 4 : 2) * norms;
-  const embeddings = c.vocabSize * d + (c.positions === 'learned' ? c.maxPositions * d : 0);
-  return embeddings + c.numLayers * layer + norms + (c.tieWordEmbeddings ? 0 : c.vocabSize * d);
+/** Model width, query and key/value widths, and whether the MLP is gated (three matrices, not two). */
+function widths(c: ModelConfig): { d: number; q: number; kv: number; gated: boolean } {
+  return { d: c.hiddenSize, q: c.numHeads * c.headDim, kv: c.numKvHeads * c.headDim, gated: c.mlp === 'swiglu' || c.mlp === 'geglu' || c.mlp === 'geglu_tanh' };
 }
 
-/** Bytes of the bundle's weights file for `c` at `quant` (the compiler's layout: matrices [out, in] with row scales or int4 blocks, tables q8 under q4, vectors float32). */
-export function storedWeightBytes(c: ModelConfig, quant: QuantScheme): number {
-  const vectors = parameterCount(c) - matrixParameters(c);
-  const matrix = (rows: number, cols: number, table = false): number => {
-    const scheme = quant === 'q4' && (table || cols % 32 !== 0) ? 'q8' : quant;
-    if (scheme === 'none') return 4 * rows * cols;
-    if (scheme === 'q8') return rows * cols + 4 * rows;
-    return (rows * cols) / 2 + 4 * rows * (cols / 32);
-  };
-  const d = c.hiddenSize;
-  const q = c.numHeads * c.headDim;
-  const kv = c.numKvHeads * c.headDim;
-  const gated = c.mlp === 'swiglu' || c.mlp === 'geglu' || c.mlp === 'geglu_tanh';
-  const layer = matrix(q, d) + 2 * matrix(kv, d) + matrix(d, q) + (gated ? 2 : 1) * matrix(c.intermediateSize, d) + matrix(d, c.intermediateSize);
-  const tables = matrix(c.vocabSize, d, true) * (c.tieWordEmbeddings ? 1 : 2);
-  return c.numLayers * layer + tables + 4 * vectors;
+/** The quantizable matrices of a config as the compiler stores them ([out, in]), with how many there are. */
+function matrices(c: ModelConfig): { rows: number; cols: number; count: number; table: boolean }[] {
+  const { d, q, kv, gated } = widths(c);
+  const L = c.numLayers;
+  return [
+    { rows: q, cols: d, count: L, table: false },
+    { rows: kv, cols: d, count: 2 * L, table: false },
+    { rows: d, cols: q, count: L, table: false },
+    { rows: c.intermediateSize, cols: d, count: (gated ? 2 : 1) * L, table: false },
+    { rows: d, cols: c.intermediateSize, count: L, table: false },
+    { rows: c.vocabSize, cols: d, count: c.tieWordEmbeddings ? 1 : 2, table: true },
+  ];
+}
+
+/** Parameter count implied by a config (what compileBundle will count). */
+export function parameterCount(c: ModelConfig): number {
+  const { d, q, kv, gated } = widths(c);
+  const attnBias = (c.qkvBias ? q + 2 * kv : 0) + (c.outBias ? d : 0) + (c.qkNorm ? 2 * c.headDim : 0);
+  const mlpBias = c.mlpBias ? (gated ? 2 : 1) * c.intermediateSize + d : 0;
+  const norms = (c.norm === 'layernorm' ? 2 : 1) * d;
+  const layerVectors = attnBias + mlpBias + (c.sandwichNorms ? 4 : 2) * norms;
+  const positions = c.positions === 'learned' ? c.maxPositions * d : 0;
+  return matrixParameters(c) + c.numLayers * layerVectors + norms + positions;
 }
 
 /** Parameters in matrices and tables (quantizable), as opposed to norms, biases and position tables. */
 function matrixParameters(c: ModelConfig): number {
-  const d = c.hiddenSize;
-  const q = c.numHeads * c.headDim;
-  const kv = c.numKvHeads * c.headDim;
-  const gated = c.mlp === 'swiglu' || c.mlp === 'geglu' || c.mlp === 'geglu_tanh';
-  return c.numLayers * (2 * d * q + 2 * d * kv + (gated ? 3 : 2) * d * c.intermediateSize) + c.vocabSize * d * (c.tieWordEmbeddings ? 1 : 2);
+  return matrices(c).reduce((sum, m) => sum + m.rows * m.cols * m.count, 0);
+}
+
+/** Bytes of the bundle's weights file for `c` at `quant` (the compiler's layout: matrices [out, in] with row scales or int4 blocks, tables q8 under q4, vectors float32). */
+export function storedWeightBytes(c: ModelConfig, quant: QuantScheme): number {
+  const bytes = ({ rows, cols, table }: { rows: number; cols: number; table: boolean }): number => {
+    const scheme = schemeFor(table ? 'table' : 'matrix', cols, quant);
+    if (scheme === 'none') return 4 * rows * cols;
+    if (scheme === 'q8') return rows * cols + 4 * rows;
+    return (rows * cols) / 2 + 4 * rows * (cols / Q4_BLOCK);
+  };
+  const vectors = parameterCount(c) - matrixParameters(c);
+  return matrices(c).reduce((sum, m) => sum + bytes(m) * m.count, 0) + 4 * vectors;
 }
 
 /** Bytes of one batched pass's activations; batches are also capped by the attribution's own activation limit. */

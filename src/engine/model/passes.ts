@@ -8,7 +8,7 @@ import { PASS_INPUT, passOutputName } from '../onnx/writer';
 import type { FeedTensor, GraphSession, HostTensor } from '../runtime/types';
 
 /** One-element-per-symbolic-dimension stand-ins for every pass input, shaped as the model declares them. */
-function placeholders(config: ModelConfig): Record<string, HostTensor> {
+export function placeholders(config: ModelConfig): Record<string, HostTensor> {
   const { hiddenSize: d, numLayers: L, numKvHeads: Hkv, headDim: hd } = config;
   const f32 = (dims: number[]): HostTensor => ({ type: 'float32', dims, data: new Float32Array(dims.reduce((p, n) => p * n, 1)) });
   const i64 = (dims: number[]): HostTensor => ({ type: 'int64', dims, data: new BigInt64Array(dims.reduce((p, n) => p * n, 1)) });
@@ -29,18 +29,17 @@ function placeholders(config: ModelConfig): Record<string, HostTensor> {
 export type PassRunner = (pass: GraphKind, feeds: Record<string, FeedTensor>, outputs?: readonly string[]) => Promise<Record<string, HostTensor>>;
 
 /**
- * Everything one run of `pass` feeds the model (its own inputs, placeholders for the others, the pass
- * index) and the model's names of the outputs asked for. Throws if the model has an input this engine
- * does not know.
+ * Everything one run of `pass` feeds the model (its own inputs, `standIns` from `placeholders` for the
+ * others, the pass index) and the model's names of the outputs asked for. Throws if the model has an
+ * input this engine does not know.
  */
 export function passFeeds<T extends FeedTensor>(
   inputNames: readonly string[],
-  config: ModelConfig,
+  standIns: Readonly<Record<string, HostTensor>>,
   pass: GraphKind,
   feeds: Record<string, T>,
   outputs: readonly string[] = GRAPH_IO[pass].outputs,
 ): { feeds: Record<string, T | HostTensor>; outputs: string[] } {
-  const standIns = placeholders(config);
   const all: Record<string, T | HostTensor> = { [PASS_INPUT]: { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(PASS_ORDER.indexOf(pass))) } };
   for (const name of inputNames) {
     if (name === PASS_INPUT) continue;
@@ -51,11 +50,12 @@ export function passFeeds<T extends FeedTensor>(
   return { feeds: all, outputs: outputs.map((n) => passOutputName(pass, n)) };
 }
 
-/** Runs passes of `session`, the dispatch model of a bundle with `config`. */
+/** Runs passes of `session`, the dispatch model of a bundle with `config`; throws at once if the model has an input this engine does not know. */
 export function passRunner(session: GraphSession, config: ModelConfig): PassRunner {
-  passFeeds(session.inputNames, config, 'embed', {});
+  const standIns = placeholders(config);
+  passFeeds(session.inputNames, standIns, 'embed', {});
   return async (pass, feeds, outputs = GRAPH_IO[pass].outputs) => {
-    const run = passFeeds(session.inputNames, config, pass, feeds, outputs);
+    const run = passFeeds(session.inputNames, standIns, pass, feeds, outputs);
     const out = await session.run(run.feeds, run.outputs);
     return Object.fromEntries(outputs.map((n) => [n, out[passOutputName(pass, n)]]));
   };
