@@ -3,7 +3,7 @@
 // browser per bundle so each renderer's peak memory is its own. Prints a Markdown table; never fails on
 // timing. BENCH_SHAPES, BENCH_QUANTS, BENCH_LENGTHS and BENCH_M pick a subset.
 
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { register } from 'tsx/esm/api';
@@ -14,9 +14,7 @@ import { rendererPeakBytes } from './lib/rendererMemory.mjs';
 register();
 const { shapeBundle } = await import('../src/testing/shapeBundles.ts');
 const { promptOfLength } = await import('../src/cli/benchPrompts.ts');
-const { AttributionModel } = await import('../src/engine/model/attributionModel.ts');
-const { createNodeRuntime } = await import('../src/engine/runtime/nodeRuntime.ts');
-const { bundleDirSource } = await import('../src/node/bundleFiles.ts');
+const { openTokenizer } = await import('../src/engine/tokenizer/tokenizer.ts');
 
 const shapes = (process.env.BENCH_SHAPES ?? 'gpt2-124m,smollm2-135m,smollm2-360m,qwen2.5-0.5b').split(',');
 const quants = (process.env.BENCH_QUANTS ?? 'q8,q4').split(',');
@@ -38,10 +36,10 @@ try {
       const dir = await shapeBundle(shape, quant, undefined, (line) => console.error(line));
       const name = `${shape}-${quant}`;
       if (!existsSync(join(servedRoot, name))) symlinkSync(resolve(dir), join(servedRoot, name));
-      // Prompts of exact token lengths, made with the bundle's own tokenizer in Node (no session needed: the tokenizer alone).
-      const probe = await AttributionModel.load(bundleDirSource(dir), await createNodeRuntime());
-      const prompts = lengths.map((n) => promptOfLength(probe.tokenizer, n));
-      await probe.release();
+      // Prompts of exact token lengths, made with the bundle's own tokenizer (no session: the tokenizer alone).
+      const json = (file) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      const tokenizer = openTokenizer(json('tokenizer.json'), existsSync(join(dir, 'tokenizer_config.json')) ? json('tokenizer_config.json') : null, dir);
+      const prompts = lengths.map((n) => promptOfLength(tokenizer, n));
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       const cells = [];
       let load = NaN;
