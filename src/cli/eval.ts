@@ -3,11 +3,11 @@
 // table with 95% intervals. With --json the file is rewritten (atomically) after every item, so an
 // interrupted run keeps its finished items and `--resume` continues it.
 
-import { limitedOption, numberOption, parseMask, withNegativeValues } from './options';
+import { limitedOption, numberOption, parseDifference, parseMask, withNegativeValues } from './options';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MaskScheme } from '../engine/attribution/schema';
+import { DEFAULT_PARAMS, type AttributionParams, type MaskScheme } from '../engine/attribution/schema';
 import { DEFAULT_BASELINE_OPTIONS } from '../engine/baselines/context';
 import type { IgGrid } from '../engine/baselines/integratedGradients';
 import { parseMethods } from '../engine/baselines/methods';
@@ -21,7 +21,7 @@ import { progressLine } from './progress';
 
 const USAGE =
   'usage: heta eval --model <bundle-dir> --dataset <curated.json | items.jsonl> [--methods all|heta,ig,...] [--limit N] ' +
-  '[--json <file> [--resume | --overwrite]] [--only-correct] [--m 10] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 512] ' +
+  '[--json <file> [--resume | --overwrite]] [--only-correct] [--m 10] [--adaptive [--se-target 0.05] [--min-probes 4]] [--difference central|forward] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 512] ' +
   '[--ig-grid log|uniform] [--cc-samples 128] [--cc-lambda cv|<λ/λ_max>] [--draws 8] [--threads N]';
 
 export const EVAL_SCHEMA = 'heta-eval';
@@ -44,6 +44,8 @@ export interface EvalSettings {
     draws: number;
     /** Only items whose target is the model's top-1 prediction are scored (absent in older files = false). */
     onlyCorrect?: boolean;
+    /** How HETA estimates S when not fixed-m central differences (absent in older files = that default). */
+    sensitivity?: Pick<AttributionParams, 'adaptive' | 'seTarget' | 'minProbes' | 'difference'>;
   };
 }
 
@@ -103,6 +105,10 @@ const OPTIONS = {
   'only-correct': { type: 'boolean', default: false },
   overwrite: { type: 'boolean', default: false },
   m: { type: 'string' },
+  adaptive: { type: 'boolean', default: false },
+  'se-target': { type: 'string' },
+  'min-probes': { type: 'string' },
+  difference: { type: 'string', default: 'central' },
   seed: { type: 'string' },
   mask: { type: 'string', default: 'zero' },
   beta: { type: 'string' },
@@ -122,6 +128,13 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (values.resume && !values.json) throw new Error('--resume needs --json <file> (the file to continue)');
   if (values.resume && values.overwrite) throw new Error('give --resume or --overwrite, not both');
   const methods = parseMethods(values.methods!);
+  if (!values.adaptive && (values['se-target'] !== undefined || values['min-probes'] !== undefined)) throw new Error('--se-target and --min-probes set adaptive probing: add --adaptive');
+  const sensitivity = {
+    adaptive: values.adaptive!,
+    seTarget: limitedOption('se-target', 'seTarget', values['se-target'], DEFAULT_PARAMS.seTarget),
+    minProbes: limitedOption('min-probes', 'minProbes', values['min-probes'], DEFAULT_PARAMS.minProbes),
+    difference: parseDifference(values.difference!),
+  };
   const limit = values.limit === undefined ? Infinity : limitedOption('limit', 'limit', values.limit, 1);
   const params: EvalSettings['params'] = {
     m: limitedOption('m', 'm', values.m, 10),
@@ -135,6 +148,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     contextCiteLambda: values['cc-lambda'] === undefined || values['cc-lambda'] === 'cv' ? 'cv' : numberOption('cc-lambda', values['cc-lambda'], 0),
     draws: limitedOption('draws', 'draws', values.draws, 8),
     ...(values['only-correct'] ? { onlyCorrect: true } : {}), // absent when off: older files still resume
+    ...(sensitivity.adaptive || sensitivity.difference !== 'central' ? { sensitivity } : {}), // likewise
   };
   const maxBatch = values['max-batch'] === undefined ? undefined : limitedOption('max-batch', 'maxBatch', values['max-batch'], 64);
   const threads = values.threads === undefined ? undefined : limitedOption('threads', 'threads', values.threads, 1);
@@ -208,7 +222,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       try {
         result = await evaluateItem(model, item, methods, {
           baseline: {
-            heta: { m: params.m, seed: params.seed, mask: params.mask, beta: params.beta, gamma: params.gamma },
+            heta: { m: params.m, seed: params.seed, mask: params.mask, beta: params.beta, gamma: params.gamma, ...params.sensitivity },
             igSteps: params.igSteps,
             igGrid: params.igGrid,
             contextCiteSamples: params.contextCiteSamples,

@@ -30,7 +30,7 @@ for (const dir of process.argv.slice(2)) {
   const d = model.config.hiddenSize;
   const x = Float32Array.from({ length: B * T * d }, (_, i) => Math.sin(i) * 0.05);
   const forward = await median(() => model.logitsAt(x, B, T, Array(B).fill(T - 1)));
-  const gradient = await median(() => model.gradient(x, B, T, Array(B).fill(T - 1), Array(B).fill(1)));
+  const gradient = await median(() => model.gradient(x, B, T, { rows: [T - 1], ids: [1], weights: [1] }));
   const m = model.manifest;
   console.log(`| ${m.modelId} | ${m.quantization.requested} | ${(m.weights.bytes / 2 ** 20).toFixed(1)} | ${loadMs.toFixed(0)} | ${rss.toFixed(0)} | ${forward.toFixed(1)} | ${gradient.toFixed(1)} |`);
   await model.release();

@@ -2,7 +2,7 @@
 // separate unions so payloads are never optional; every switch over them ends in a `never` check.
 
 import type { ModelConfig } from '../engine/checkpoint/types';
-import type { AttributionParams, AttributionResult, TargetRequest } from '../engine/attribution/schema';
+import type { AttributionParams, AttributionResult, TargetRequest, TokenTarget } from '../engine/attribution/schema';
 import type { Prediction } from '../engine/attribution/schema';
 import type { GenerationResult } from '../engine/attribution/generation';
 import type { GeneratedText } from '../engine/model/languageModel';
@@ -15,7 +15,7 @@ import type { Comparison, CompareRow } from '../engine/eval/compare';
 
 // The UI's whole view of the engine: result types, and the pure recombination of cached components
 // (a β/γ change needs no worker run).
-export type { AttributionParams, AttributionResult, GeneratedText, GenerationResult, Prediction, TargetRequest, Token };
+export type { AttributionParams, AttributionResult, GeneratedText, GenerationResult, Prediction, TargetRequest, Token, TokenTarget };
 export { hetaScores } from '../engine/attribution/components';
 export { DEFAULT_PARAMS, probesUsed } from '../engine/attribution/schema';
 export { GENERATION_SCHEMA, GENERATION_SCHEMA_VERSION, MAX_GENERATED } from '../engine/attribution/generation';

@@ -6,6 +6,15 @@ import { fmtProbability, visibleToken } from '../lib/format';
 import { useApp, useBridge } from './context';
 
 function describe(target: TargetRequest, predictions: Prediction[], tokenText: (i: number) => string | null): string {
+  if (target.kind === 'span') {
+    if ('continuation' in target) return `the continuation “${visibleToken(target.continuation)}”`;
+    const text = Array.from({ length: target.end - target.start }, (_, k) => tokenText(target.start + k) ?? '').join('');
+    return `the span “${visibleToken(text)}” (tokens ${target.start} … ${target.end - 1})`;
+  }
+  if (target.kind === 'contrast') {
+    const foil = predictions.find((x) => x.id === target.foilId);
+    return `${describe(target.target, predictions, tokenText)} rather than “${foil ? visibleToken(foil.text) : `id ${target.foilId}`}”`;
+  }
   if (target.kind === 'position') return `in-text token “${visibleToken(tokenText(target.position) ?? '?')}” at position ${target.position}`;
   if (target.tokenId === undefined) return 'the top next-token prediction';
   const p = predictions.find((x) => x.id === target.tokenId);

@@ -1,7 +1,8 @@
 // The shareable view in the URL hash: #model=…&backend=…&prompt=…&target=…&beta=…&gamma=…&m=…&seed=…&adaptive=1&gen=…
-// target: "next" (top prediction), "next:<token id>" or "pos:<position>".
+// target: "next" (top prediction), "next:<token id>", "pos:<position>", "span:<start>-<end>" (tokens start … end − 1
+// of the text), "cont:<text>" (a typed continuation), or one of the first three with ",vs:<foil id>" (a contrast).
 
-import type { BackendPreference, TargetRequest } from '../../worker/protocol';
+import type { BackendPreference, TargetRequest, TokenTarget } from '../../worker/protocol';
 import { describeLimit, withinLimit, type LimitName } from '../../engine/limits';
 
 export interface LinkState {
@@ -27,17 +28,35 @@ export interface ReadLink {
   problems: string[];
 }
 
-export function parseTarget(v: string | null): TargetRequest | undefined {
-  if (v === null) return undefined;
+function parseTokenTarget(v: string): TokenTarget | undefined {
   if (v === 'next') return { kind: 'next' };
   const m = /^(next|pos):(\d+)$/.exec(v);
   if (!m) return undefined;
   return m[1] === 'next' ? { kind: 'next', tokenId: Number(m[2]) } : { kind: 'position', position: Number(m[2]) };
 }
 
-export function formatTarget(t: TargetRequest): string {
+export function parseTarget(v: string | null): TargetRequest | undefined {
+  if (v === null) return undefined;
+  if (v.startsWith('cont:')) return v.length > 5 ? { kind: 'span', continuation: v.slice(5) } : undefined;
+  const span = /^span:(\d+)-(\d+)$/.exec(v);
+  if (span) return { kind: 'span', start: Number(span[1]), end: Number(span[2]) };
+  const contrast = /^(.*),vs:(\d+)$/.exec(v);
+  if (contrast) {
+    const target = parseTokenTarget(contrast[1]);
+    return target ? { kind: 'contrast', target, foilId: Number(contrast[2]) } : undefined;
+  }
+  return parseTokenTarget(v);
+}
+
+function formatTokenTarget(t: TokenTarget): string {
   if (t.kind === 'position') return `pos:${t.position}`;
   return t.tokenId === undefined ? 'next' : `next:${t.tokenId}`;
+}
+
+export function formatTarget(t: TargetRequest): string {
+  if (t.kind === 'contrast') return `${formatTokenTarget(t.target)},vs:${t.foilId}`;
+  if (t.kind === 'span') return 'continuation' in t ? `cont:${t.continuation}` : `span:${t.start}-${t.end}`;
+  return formatTokenTarget(t);
 }
 
 /** What each bounded link parameter is called on the page (the bounds are the engine's, as for the CLI). */
@@ -60,8 +79,9 @@ export function readLink(hash: string): ReadLink {
   let target = parseTarget(q.get('target'));
   const adaptive = q.get('adaptive');
   if (adaptive !== null && adaptive !== '0' && adaptive !== '1') problems.push(`adaptive=${adaptive.slice(0, 24)}: expected 1 (adaptive probing) or 0 (fixed m)`);
-  if (q.get('target') !== null && !target) problems.push(`target=${q.get('target')}: expected next, next:<token id> or pos:<position>`);
-  if (target?.kind === 'position' && !withinLimit('targetPosition', target.position)) {
+  if (q.get('target') !== null && !target) problems.push(`target=${q.get('target')}: expected next, next:<token id>, pos:<position>, span:<start>-<end>, cont:<text> or one of the first three with ,vs:<foil id>`);
+  const positions = !target ? [] : target.kind === 'position' ? [target.position] : target.kind === 'span' && 'start' in target ? [target.start, target.end - 1] : target.kind === 'contrast' && target.target.kind === 'position' ? [target.target.position] : [];
+  if (positions.some((p) => !withinLimit('targetPosition', p))) {
     problems.push(`target=${q.get('target')}: the target position must be ${describeLimit('targetPosition')}`);
     target = undefined;
   }

@@ -7,7 +7,8 @@ import { GraphBuilder } from '../ir/graph';
 import { WeightFile, writeOnnx } from '../onnx/writer';
 import { createNodeRuntime } from '../runtime/nodeRuntime';
 import { loadTinyModel } from '../../testing/tinyModel';
-import { attribute, AttributionError } from './heta';
+import { attribute } from './heta';
+import { AttributionError } from './target';
 import { hessianSensitivity, normsFromGradients, type AdaptiveProbing } from './hessian';
 import { rademacherProbes } from './random';
 import type { AttributionResult } from './schema';
@@ -122,7 +123,7 @@ describe('adaptive probing on a compiled tiny Llama', async () => {
     const fixed = await attribute(model, prompt, next, { m: 8, seed: 4 });
     const rec = adaptiveRun.sensitivity!;
     const p = adaptiveRun.target.position;
-    expect(adaptiveRun.version).toBe(2);
+    expect(adaptiveRun.version).toBe(3);
     expect(rec.probing).toBe('adaptive');
     expect(rec.stopRule).toMatch(/0\.05 · max_j S_j/);
     expect(rec.probesPerToken).toHaveLength(p);
@@ -185,7 +186,7 @@ describe('adaptive probing on a compiled tiny Llama', async () => {
         }
       });
       const n = 2 * signs.length;
-      const { grad } = await model.gradient(xs, n, p, Array(n).fill(p - 1), Array(n).fill(r.target.id));
+      const { grad } = await model.gradient(xs, n, p, { rows: [p - 1], ids: [r.target.id], weights: [1] });
       let mean = 0;
       for (let k = 0; k < signs.length; k++) {
         for (let j = 0; j < d; j++) mean += Math.abs(grad[(2 * k * p + i) * d + j] - grad[((2 * k + 1) * p + i) * d + j]) / (2 * eps);

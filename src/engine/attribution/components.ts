@@ -24,28 +24,29 @@ export interface SemanticTransition {
 }
 
 /**
- * M[i] = Σ_{l,h} Φ^{l,h}[i] · ν^{l,h}_i with Φ^{l,h} = row q of Â^{l,h} ⋯ Â^{1,h}.
- * `attention` is [L, H, p, p], `valueStrength` [L, H, p] (the inspect graph's outputs).
+ * M[i] = Σ_{l,h} Φ^{l,h}[i] · ν^{l,h}_i with Φ^{l,h} = row q of Â^{l,h} ⋯ Â^{1,h}, over the context 0 … p − 1.
+ * `attention` is [L, H, T, T], `valueStrength` [L, H, T] (the inspect graph's outputs over T ≥ p fed
+ * tokens; rows past the context, a span's, are hops of the chain but get no share of M).
  */
-export function semanticTransition(attention: Float32Array, valueStrength: Float32Array, L: number, H: number, p: number, q: number): SemanticTransition {
+export function semanticTransition(attention: Float32Array, valueStrength: Float32Array, L: number, H: number, T: number, q: number, p = T): SemanticTransition {
   const perLayer = Array.from({ length: L }, () => new Float64Array(p));
   for (let h = 0; h < H; h++) {
-    const mixes = Array.from({ length: L }, (_, l) => halfIdentityMix(attention, p, (l * H + h) * p * p));
+    const mixes = Array.from({ length: L }, (_, l) => halfIdentityMix(attention, T, (l * H + h) * T * T));
     for (let l = 0; l < L; l++) {
       // Φ^{l} = e_q^T Â^l Â^{l-1} ⋯ Â^1, multiplied from the left so only a row vector is carried.
-      let phi = new Float64Array(p);
+      let phi = new Float64Array(T);
       phi[q] = 1;
       for (let j = l; j >= 0; j--) {
-        const next = new Float64Array(p);
+        const next = new Float64Array(T);
         const a = mixes[j];
-        for (let r = 0; r < p; r++) {
+        for (let r = 0; r <= q; r++) {
           const w = phi[r];
           if (w === 0) continue;
-          for (let c = 0; c <= r; c++) next[c] += w * a[r * p + c];
+          for (let c = 0; c <= r; c++) next[c] += w * a[r * T + c];
         }
         phi = next;
       }
-      const nu = valueStrength.subarray((l * H + h) * p, (l * H + h + 1) * p);
+      const nu = valueStrength.subarray((l * H + h) * T, (l * H + h + 1) * T);
       for (let i = 0; i < p; i++) perLayer[l][i] += phi[i] * nu[i];
     }
   }
@@ -54,6 +55,22 @@ export function semanticTransition(attention: Float32Array, valueStrength: Float
   for (let i = 0; i < p; i++) m[i] = Math.max(0, m[i]);
   const total = m.reduce((s, v) => s + v, 0);
   for (let i = 0; i < p; i++) m[i] = total > 0 ? m[i] / total : 1 / p;
+  return { m, perLayer };
+}
+
+/**
+ * M for an objective over several prediction rows (a span): each row's simplex-normalized M over the
+ * context, averaged (heta-spec "Span target"); per-layer values averaged the same way. One row is §1's M.
+ */
+export function spanTransition(attention: Float32Array, valueStrength: Float32Array, L: number, H: number, T: number, p: number, rows: readonly number[]): SemanticTransition {
+  if (rows.length === 1) return semanticTransition(attention, valueStrength, L, H, T, rows[0], p);
+  const m = new Float64Array(p);
+  const perLayer = Array.from({ length: L }, () => new Float64Array(p));
+  for (const row of rows) {
+    const one = semanticTransition(attention, valueStrength, L, H, T, row, p);
+    for (let i = 0; i < p; i++) m[i] += one.m[i] / rows.length;
+    one.perLayer.forEach((layer, l) => layer.forEach((v, i) => (perLayer[l][i] += v / rows.length)));
+  }
   return { m, perLayer };
 }
 

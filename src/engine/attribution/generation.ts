@@ -4,7 +4,8 @@
 
 import { generateContinuation, type GeneratedText } from '../model/languageModel';
 import type { AttributionModel } from '../model/attributionModel';
-import { AttributionError, attribute, type AttributionOptions, type AttributionProgress } from './heta';
+import { attribute, type AttributionOptions, type AttributionProgress } from './heta';
+import { AttributionError } from './target';
 import type { AttributionParams, AttributionResult } from './schema';
 import { LIMITS, limitProblem } from '../limits';
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64 } from '../../testing/referenceForward';
 import { klDivergence, logSoftmax } from './components';
-import { attribute, AttributionError } from './heta';
+import { attribute } from './heta';
+import { AttributionError } from './target';
 
 describe('HETA on a compiled tiny Llama', async () => {
   const { ckpt, model, lookup } = await loadTinyModel({ family: 'llama', gqa: true, seed: 5 });

@@ -4,12 +4,12 @@
 import type { ModelConfig } from '../checkpoint/types';
 import type { AttributionModel, ProbeContext } from '../model/attributionModel';
 import { topPredictions } from '../model/languageModel';
-import type { Token } from '../tokenizer/tokenizer';
-import { flowEdges, hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
+import { flowEdges, hetaScores, logSoftmax, RunningMean, spanTransition } from './components';
 import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessian';
 import { rademacherProbes } from './random';
 import { limitProblem } from '../limits';
 import { nonFiniteProblem } from './finite';
+import { AttributionError, informationImpact, prepareTarget, type EncodedText } from './target';
 import {
   DEFAULT_PARAMS,
   RESULT_SCHEMA,
@@ -19,10 +19,6 @@ import {
   type MaskScheme,
   type TargetRequest,
 } from './schema';
-
-export class AttributionError extends Error {
-  override name = 'AttributionError';
-}
 
 export interface AttributionProgress {
   phase: 'inspect' | 'masked' | 'hessian';
@@ -81,37 +77,6 @@ export function maskVector(model: AttributionModel, scheme: MaskScheme, x: Float
   return mean;
 }
 
-function resolveTarget(model: AttributionModel, n: number, ids: number[], target: TargetRequest) {
-  const V = model.config.vocabSize;
-  if (target.kind === 'position') {
-    if (!Number.isInteger(target.position) || target.position < 1 || target.position >= n) {
-      throw new AttributionError(`target position ${target.position} is out of range: an in-text target must be 1 … ${n - 1} (the prompt has ${n} tokens)`);
-    }
-    return { p: target.position, id: ids[target.position] as number | null };
-  }
-  if (target.tokenId !== undefined && (!Number.isInteger(target.tokenId) || target.tokenId < 0 || target.tokenId >= V)) {
-    throw new AttributionError(`target token id ${target.tokenId} is not in the vocabulary (0 … ${V - 1})`);
-  }
-  return { p: n, id: target.tokenId ?? null };
-}
-
-/** A text with its tokens already chosen (e.g. a generated continuation, which re-encoding could merge differently). */
-export interface EncodedText {
-  text: string;
-  tokens: Token[];
-}
-
-function promptTokens(model: AttributionModel, input: string | EncodedText): { prompt: string; tokens: Token[] } {
-  if (typeof input === 'string') {
-    if (input.trim() === '') throw new AttributionError('the prompt is empty: type or paste some text first');
-    return { prompt: input, tokens: model.tokenizer.encode(input) };
-  }
-  const V = model.config.vocabSize;
-  const bad = input.tokens.find((t) => !Number.isInteger(t.id) || t.id < 0 || t.id >= V);
-  if (bad) throw new AttributionError(`token id ${bad.id} is not in the vocabulary (0 … ${V - 1})`);
-  return { prompt: input.text, tokens: input.tokens };
-}
-
 export async function attribute(
   model: AttributionModel,
   input: string | EncodedText,
@@ -122,52 +87,41 @@ export async function attribute(
   const params: AttributionParams = { ...DEFAULT_PARAMS, ...paramsIn };
   const { signal, onProgress } = options;
   const started = performance.now();
-  const { hiddenSize: d, numLayers: L, numHeads: H, vocabSize: V, maxPositions } = model.config;
+  const { hiddenSize: d, numLayers: L, numHeads: H, vocabSize: V } = model.config;
   for (const [name, limit, value] of [['m', 'm', params.m], ['the standard-error target', 'seTarget', params.seTarget], ['the minimum probes per token', 'minProbes', params.minProbes]] as const) {
     const problem = limitProblem(limit, value);
     if (problem) throw new AttributionError(`${name} ${problem}`);
   }
   if (params.difference !== 'central' && params.difference !== 'forward') throw new AttributionError(`difference must be 'central' or 'forward', got '${params.difference}'`);
-  const { prompt, tokens } = promptTokens(model, input);
-  const n = tokens.length;
-  if (n === 0) throw new AttributionError('the prompt produced no tokens');
-  const ids = tokens.map((t) => t.id);
-  const { p, id: fixedTarget } = resolveTarget(model, n, ids, target);
-  if (p > maxPositions) {
-    throw new AttributionError(`the context has ${p} tokens but ${model.manifest.modelId} reads at most ${maxPositions}; shorten the prompt`);
-  }
-  const q = p - 1;
-  const context = ids.slice(0, p);
-  const x = await model.embed(context);
-
-  // M: one pass with attention and value strengths.
   const t0 = performance.now();
   onProgress?.({ phase: 'inspect', done: 0, total: 1 });
-  const inspected = await model.inspect(x, p);
+  const prepared = await prepareTarget(model, input, target);
+  const { prompt, tokens, p, T, x, inspection: inspected, rows } = prepared;
+  const q = p - 1;
   const rowLogits = inspected.logits.subarray(q * V, (q + 1) * V);
-  const logP = logSoftmax(rowLogits);
-  const badLogits = nonFiniteProblem({ logits: rowLogits });
-  if (badLogits) throw new AttributionError(badLogits);
-  const targetId = fixedTarget ?? logP.reduce((best, v, i) => (v > logP[best] ? i : best), 0);
-  const { m: M, perLayer } = semanticTransition(inspected.attention, inspected.valueStrength, L, H, p, q);
-  const flow = flowEdges(inspected.attention, L, H, p, q);
+  // M: the inspect pass's attention and value strengths, averaged over the objective's rows (one for a token).
+  const { m: M, perLayer } = spanTransition(inspected.attention, inspected.valueStrength, L, H, T, p, rows);
+  const flow = flowEdges(inspected.attention, L, H, T, q, 4 * p);
   const inspectMs = performance.now() - t0;
   signal?.throwIfAborted();
 
-  // I: KL between the clean and the masked prediction, every masked context batched.
+  // I: the information lost when row i is masked (heta-spec §3; per target kind in target.ts), batched.
   const t1 = performance.now();
   const mask = maskVector(model, params.mask, x, p, await maskTokenRow(model, params.mask));
-  const batch = batchSizeFor(model, p, options.maxBatch);
+  const batch = batchSizeFor(model, T, options.maxBatch);
   const I = new Float64Array(p);
   for (let start = 0; start < p; start += batch) {
     const count = Math.min(batch, p - start);
-    const xs = new Float32Array(count * p * d);
+    const xs = new Float32Array(count * T * d);
     for (let b = 0; b < count; b++) {
-      xs.set(x, b * p * d);
-      xs.set(mask, (b * p + start + b) * d);
+      xs.set(x, b * T * d);
+      xs.set(mask, (b * T + start + b) * d);
     }
-    const logits = await model.logitsAt(xs, count, p, Array(count).fill(q));
-    for (let b = 0; b < count; b++) I[start + b] = klDivergence(logP, logSoftmax(logits.subarray(b * V, (b + 1) * V)));
+    const logits = await model.logitsAtRows(xs, count, T, rows);
+    for (let b = 0; b < count; b++) {
+      const logP = rows.map((_, j) => logSoftmax(logits.subarray((b * rows.length + j) * V, (b * rows.length + j + 1) * V)));
+      I[start + b] = informationImpact(prepared, logP);
+    }
     signal?.throwIfAborted();
     onProgress?.({ phase: 'masked', done: start + count, total: p });
   }
@@ -202,14 +156,7 @@ export async function attribute(
       },
       prompt,
       tokens,
-      target: {
-        kind: target.kind,
-        id: targetId,
-        text: model.tokenizer.idToText(targetId),
-        position: p,
-        probability: Math.exp(logP[targetId]),
-        logprob: logP[targetId],
-      },
+      target: prepared.target,
       predictions: topPredictions(model, rowLogits, params.topK),
       components: {
         M: Array.from(M),
@@ -245,24 +192,24 @@ export async function attribute(
   onProgress?.({ phase: 'hessian', done: 0, total: adaptive ? p * params.m : params.m, partial: checked(result(), false) });
   const fullGradient = async (xs: Float32Array, count: number) => {
     gradientPasses += count;
-    return (await model.gradient(xs, count, p, Array(count).fill(q), Array(count).fill(targetId))).grad;
+    return (await model.gradient(xs, count, T, prepared.objective)).grad;
   };
   // Host differences (forward differences, or the no-prefix-reuse ablation): full gradient passes, each item
   // perturbing its own token, so batches stay full whichever tokens still need probes.
-  const gradientAt = async (items: readonly number[], rows: Float32Array): Promise<Float32Array> => {
+  const gradientAt = async (items: readonly number[], perturbed: Float32Array): Promise<Float32Array> => {
     const out = new Float32Array(items.length * d);
     for (let start = 0; start < items.length; start += batch) {
       const n = Math.min(batch, items.length - start);
-      const xs = new Float32Array(n * p * d);
+      const xs = new Float32Array(n * T * d);
       for (let b = 0; b < n; b++) {
-        xs.set(x, b * p * d);
-        xs.set(rows.subarray((start + b) * d, (start + b + 1) * d), (b * p + items[start + b]) * d);
+        xs.set(x, b * T * d);
+        xs.set(perturbed.subarray((start + b) * d, (start + b + 1) * d), (b * T + items[start + b]) * d);
       }
       const grad = await fullGradient(xs, n);
       signal?.throwIfAborted();
       for (let b = 0; b < n; b++) {
         const i = items[start + b];
-        out.set(grad.subarray((b * p + i) * d, (b * p + i + 1) * d), (start + b) * d);
+        out.set(grad.subarray((b * T + i) * d, (b * T + i + 1) * d), (start + b) * d);
       }
     }
     return out;
@@ -282,15 +229,16 @@ export async function attribute(
       const signs = new Float32Array(chunk.length * d);
       chunk.forEach(({ probe }, b) => signs.set(probes[probe][i], b * d));
       gradientPasses += 2 * chunk.length;
-      placed ??= await model.probeContext(x, p, inspected);
-      norms.push(...(await model.hessianProbe(placed, i, q, targetId, signs, epsilon[i])));
+      placed ??= await model.probeContext(x, T, inspected);
+      norms.push(...(await model.hessianProbe(placed, i, prepared.objective, signs, epsilon[i])));
       signal?.throwIfAborted();
       s0 = s1;
     }
     return norms;
   };
   const inGraph = central && (options.prefixReuse ?? true);
-  const baseGradient = central ? undefined : await fullGradient(x, 1);
+  // Forward differences difference against ∇g(X) over the context rows (a span's rows beyond p are never perturbed).
+  const baseGradient = central ? undefined : (await fullGradient(x, 1)).subarray(0, p * d);
   const hessian = await hessianSensitivity({
     p,
     m: params.m,

@@ -4,16 +4,45 @@ import type { Token } from '../tokenizer/tokenizer';
 import type { FlowEdge } from './components';
 
 export const RESULT_SCHEMA = 'heta-attribution';
-/** 2 added `sensitivity` (probing mode, probes per token, passes saved), null entries in S_probes and the probe dump. */
-export const RESULT_SCHEMA_VERSION = 2;
+/**
+ * 2 added `sensitivity` (probing mode, probes per token, passes saved), null entries in S_probes and the probe dump.
+ * 3 added span and contrast targets: `target.g`, `target.span`, `target.foil`.
+ */
+export const RESULT_SCHEMA_VERSION = 3;
 
 export type MaskScheme = { kind: 'zero' } | { kind: 'mean' } | { kind: 'token'; id: number };
 
-export type TargetRequest =
+/** One token: g = log softmax(f(X)[q])[t]. */
+export type TokenTarget =
   /** Next token after the prompt: the top prediction, or a given token id. */
   | { kind: 'next'; tokenId?: number }
   /** An in-text token at position p ≥ 1 (teacher forcing). */
   | { kind: 'position'; position: number };
+
+export type TargetRequest =
+  | TokenTarget
+  /** A typed continuation after the prompt, teacher-forced: g = the log-probability of all its tokens. */
+  | { kind: 'span'; continuation: string }
+  /** Tokens start … end − 1 of the text itself (e.g. generated ones), teacher-forced. */
+  | { kind: 'span'; start: number; end: number }
+  /** "Why t and not t′": g = log p(t) − log p(t′) at t's prediction row. */
+  | { kind: 'contrast'; target: TokenTarget; foilId: number };
+
+/** The target of a result. id … logprob describe t, the (first) target token, at row q = p − 1. */
+export interface ResultTarget {
+  kind: TargetRequest['kind'];
+  id: number;
+  text: string;
+  position: number;
+  probability: number;
+  logprob: number;
+  /** g(X), the objective explained: t's log-probability, the span's, or the log-odds of t over t′ (absent before version 3: logprob). */
+  g?: number;
+  /** Span targets: every token of the span (tokens position … end − 1 of `tokens`) and its log-probability. */
+  span?: { ids: number[]; text: string; end: number; logprob: number; continuation: string | null };
+  /** Contrast targets: the foil t′ at the same row. */
+  foil?: { id: number; text: string; probability: number; logprob: number };
+}
 
 export interface AttributionParams {
   beta: number;
@@ -61,9 +90,9 @@ export interface AttributionResult {
   version: number;
   model: { id: string; fingerprint: string; architecture: string; quantization: string };
   prompt: string;
-  /** The prompt's tokens (all of them, also those after an in-text target). */
+  /** The prompt's tokens (all of them, also those after an in-text target), then a typed continuation's. */
   tokens: Token[];
-  target: { kind: TargetRequest['kind']; id: number; text: string; position: number; probability: number; logprob: number };
+  target: ResultTarget;
   /** Top next-token predictions at the prediction row q = p − 1. */
   predictions: Prediction[];
   /** Over the context, positions 0 … p−1. */

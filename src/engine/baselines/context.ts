@@ -1,8 +1,9 @@
 // One target, many attribution methods: the passes they share (embedding, inspect, base gradient, masked
 // passes, the HETA result) are computed once, on first use, and cached here.
 
-import { klDivergence, logSoftmax } from '../attribution/components';
-import { attribute, AttributionError, batchSizeFor, maskTokenRow, maskVector } from '../attribution/heta';
+import { logSoftmax } from '../attribution/components';
+import { attribute, batchSizeFor, maskTokenRow, maskVector } from '../attribution/heta';
+import { AttributionError, objectiveValue, prepareTarget, type PreparedTarget } from '../attribution/target';
 import { DEFAULT_PARAMS, type AttributionParams, type AttributionResult, type MaskScheme, type TargetRequest } from '../attribution/schema';
 import type { AttributionModel, Inspection } from '../model/attributionModel';
 import type { Token } from '../tokenizer/tokenizer';
@@ -40,74 +41,70 @@ export type Diagnostics = Record<string, number | boolean | string>;
 export class AttributionContext {
   readonly options: BaselineOptions;
   readonly hetaParams: AttributionParams;
-  /** Items per batched pass for sequences of length p. */
+  /** Items per batched pass for sequences of length T. */
   readonly batch: number;
   /** Passes run through this context (HETA's own passes are in its result). */
   readonly passes = { forward: 0, gradient: 0, inspect: 1 };
   readonly diagnostics: Record<string, Diagnostics> = {};
   private readonly cache = new Map<string, Promise<unknown>>();
+  /** Context embeddings [p, d]: what every method perturbs. */
+  readonly x: Float32Array;
 
   private constructor(
     readonly model: AttributionModel,
-    readonly prompt: string,
     readonly target: TargetRequest,
-    /** All tokens of the prompt (the context is the first p). */
-    readonly tokens: Token[],
-    /** Context length and prediction row q = p − 1. */
-    readonly p: number,
-    readonly targetId: number,
-    /** Context embeddings [p, d]. */
-    readonly x: Float32Array,
-    readonly inspection: Inspection,
-    /** log softmax of the logits at row q, and g = logP[targetId]. */
-    readonly logP: Float64Array,
+    readonly prepared: PreparedTarget,
     /** The row that replaces a masked token (HETA's mask scheme). */
     readonly maskRow: Float32Array,
     options: BaselineOptions,
   ) {
     this.options = options;
     this.hetaParams = { ...DEFAULT_PARAMS, ...options.heta };
-    this.batch = batchSizeFor(model, p, options.maxBatch);
+    this.batch = batchSizeFor(model, prepared.T, options.maxBatch);
+    this.x = prepared.x.slice(0, prepared.p * this.d);
   }
 
   static async create(model: AttributionModel, prompt: string, target: TargetRequest, options: Partial<BaselineOptions> = {}): Promise<AttributionContext> {
     const resolved: BaselineOptions = { ...DEFAULT_BASELINE_OPTIONS, ...options, heta: { ...DEFAULT_BASELINE_OPTIONS.heta, ...options.heta } };
-    const { vocabSize: V, maxPositions } = model.config;
-    if (prompt.trim() === '') throw new AttributionError('the prompt is empty');
-    const tokens = model.tokenizer.encode(prompt);
-    const n = tokens.length;
-    let p = n;
-    let fixed: number | null = null;
-    if (target.kind === 'position') {
-      if (!Number.isInteger(target.position) || target.position < 1 || target.position >= n) {
-        throw new AttributionError(`target position ${target.position} is out of range 1 … ${n - 1}`);
-      }
-      p = target.position;
-      fixed = tokens[p].id;
-    } else if (target.tokenId !== undefined) {
-      if (!Number.isInteger(target.tokenId) || target.tokenId < 0 || target.tokenId >= V) throw new AttributionError(`target token id ${target.tokenId} is not in the vocabulary`);
-      fixed = target.tokenId;
-    }
-    if (p > maxPositions) throw new AttributionError(`the context has ${p} tokens but ${model.manifest.modelId} reads at most ${maxPositions}`);
-    const x = await model.embed(tokens.slice(0, p).map((t) => t.id));
-    const inspection = await model.inspect(x, p);
-    const q = p - 1;
-    const logP = logSoftmax(inspection.logits.subarray(q * V, (q + 1) * V));
-    const targetId = fixed ?? logP.reduce((best, v, i) => (v > logP[best] ? i : best), 0);
+    const prepared = await prepareTarget(model, prompt, target);
     const scheme: MaskScheme = resolved.heta.mask ?? DEFAULT_PARAMS.mask;
-    const maskRow = maskVector(model, scheme, x, p, await maskTokenRow(model, scheme));
-    return new AttributionContext(model, prompt, target, tokens, p, targetId, x, inspection, logP, maskRow, resolved);
+    const maskRow = maskVector(model, scheme, prepared.x, prepared.p, await maskTokenRow(model, scheme));
+    return new AttributionContext(model, target, prepared, maskRow, resolved);
   }
 
+  get prompt(): string {
+    return this.prepared.prompt;
+  }
+  get tokens(): Token[] {
+    return this.prepared.tokens;
+  }
+  get p(): number {
+    return this.prepared.p;
+  }
   get q(): number {
-    return this.p - 1;
+    return this.prepared.p - 1;
   }
   get d(): number {
     return this.model.config.hiddenSize;
   }
-  /** g(X) = log softmax(f(X)[q])[t]. */
+  get inspection(): Inspection {
+    return this.prepared.inspection;
+  }
+  /** The (first) target token t. */
+  get targetId(): number {
+    return this.prepared.target.id;
+  }
+  /** log softmax of the logits at row q (the distribution the soft metrics compare). */
+  get logP(): Float64Array {
+    return this.prepared.logP[0];
+  }
+  /** g(X): the objective every method explains (token, span or contrast; target.ts). */
   get g(): number {
-    return this.logP[this.targetId];
+    return this.prepared.g;
+  }
+  /** g from one variant's log-probabilities at the target's rows. */
+  objective(logP: readonly Float64Array[]): number {
+    return objectiveValue(this.prepared, logP);
   }
 
   /** Computes `make` once per key; a failed computation is forgotten so that it can be retried. */
@@ -134,36 +131,51 @@ export class AttributionContext {
     return out;
   }
 
-  /** Row-q log-probabilities (full vocabulary) of `count` stacked context variants [count, p, d], batched. */
-  async logProbs(xs: Float32Array, count: number, label?: string): Promise<Float64Array[]> {
-    const { p, d, q, batch } = this;
+  /** `n` context variants [n, p, d] as fed sequences [n, T, d]: a span's teacher-forced rows follow each unchanged. */
+  private fed(xs: Float32Array, n: number): Float32Array {
+    const { p, d } = this;
+    const { T, x } = this.prepared;
+    if (T === p) return xs;
+    const out = new Float32Array(n * T * d);
+    for (let b = 0; b < n; b++) {
+      out.set(xs.subarray(b * p * d, (b + 1) * p * d), b * T * d);
+      out.set(x.subarray(p * d), (b * T + p) * d);
+    }
+    return out;
+  }
+
+  /** Log-probabilities (full vocabulary) at the target's rows of `count` stacked context variants [count, p, d], batched. */
+  async logProbs(xs: Float32Array, count: number, label?: string): Promise<Float64Array[][]> {
+    const { p, d, batch } = this;
+    const { T, rows } = this.prepared;
     const V = this.model.config.vocabSize;
-    const out: Float64Array[] = [];
+    const out: Float64Array[][] = [];
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);
-      const logits = await this.model.logitsAt(xs.subarray(start * p * d, (start + n) * p * d), n, p, Array(n).fill(q));
+      const logits = await this.model.logitsAtRows(this.fed(xs.subarray(start * p * d, (start + n) * p * d), n), n, T, rows);
       this.passes.forward += n;
-      for (let b = 0; b < n; b++) out.push(logSoftmax(logits.subarray(b * V, (b + 1) * V)));
+      for (let b = 0; b < n; b++) out.push(rows.map((_, j) => logSoftmax(logits.subarray((b * rows.length + j) * V, (b * rows.length + j + 1) * V))));
       this.options.signal?.throwIfAborted();
       if (label) this.options.onProgress?.(label, start + n, count);
     }
     return out;
   }
 
-  /** ∇g and g for stacked variants, batched. */
-  async gradients(xs: Float32Array, count: number): Promise<{ grad: Float32Array; logprob: Float32Array }> {
-    const { p, d, q, batch, targetId } = this;
+  /** ∇g over the context rows [count, p, d] and g for stacked context variants, batched. */
+  async gradients(xs: Float32Array, count: number): Promise<{ grad: Float32Array; g: Float32Array }> {
+    const { p, d, batch } = this;
+    const { T, objective } = this.prepared;
     const grad = new Float32Array(count * p * d);
-    const logprob = new Float32Array(count);
+    const g = new Float32Array(count);
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);
-      const r = await this.model.gradient(xs.subarray(start * p * d, (start + n) * p * d), n, p, Array(n).fill(q), Array(n).fill(targetId));
+      const r = await this.model.gradient(this.fed(xs.subarray(start * p * d, (start + n) * p * d), n), n, T, objective);
       this.passes.gradient += n;
-      grad.set(r.grad, start * p * d);
-      logprob.set(r.logprob, start);
+      for (let b = 0; b < n; b++) grad.set(r.grad.subarray(b * T * d, (b * T + p) * d), (start + b) * p * d);
+      g.set(r.g, start);
       this.options.signal?.throwIfAborted();
     }
-    return { grad, logprob };
+    return { grad, g };
   }
 
   /** ∇_X g at X: [p, d]. */
@@ -171,11 +183,8 @@ export class AttributionContext {
     return this.cached('gradient', async () => (await this.gradients(this.x, 1)).grad);
   }
 
-  /**
-   * The p leave-one-out passes (row i replaced by the mask row), as HETA's I runs them: g with row i masked,
-   * and KL(P(·|X) ‖ P(·|X with row i masked)) at row q.
-   */
-  masked(): Promise<{ g: Float64Array; kl: Float64Array }> {
+  /** The p leave-one-out passes (row i replaced by the mask row), as HETA's I runs them: g with row i masked. */
+  masked(): Promise<{ g: Float64Array }> {
     return this.cached('masked', async () => {
       const { p, d } = this;
       const xs = new Float32Array(p * p * d);
@@ -184,17 +193,16 @@ export class AttributionContext {
         xs.set(this.maskRow, (i * p + i) * d);
       }
       const logps = await this.logProbs(xs, p, 'masked');
-      return {
-        g: Float64Array.from(logps, (lp) => lp[this.targetId]),
-        kl: Float64Array.from(logps, (lp) => klDivergence(this.logP, lp)),
-      };
+      return { g: Float64Array.from(logps, (lp) => this.objective(lp)) };
     });
   }
 
   /** The full HETA result for this target (its S from the real finite-difference estimator). */
   heta(): Promise<AttributionResult> {
     return this.cached('heta', () => {
-      const target: TargetRequest = this.target.kind === 'position' ? this.target : { kind: 'next', tokenId: this.targetId };
+      // A next-token target is pinned to the token this context resolved (the top prediction when none was given).
+      const t = this.target;
+      const target: TargetRequest = t.kind === 'next' ? { kind: 'next', tokenId: this.targetId } : t.kind === 'contrast' && t.target.kind === 'next' ? { ...t, target: { kind: 'next', tokenId: this.targetId } } : t;
       return attribute(this.model, this.prompt, target, this.hetaParams, {
         signal: this.options.signal,
         maxBatch: this.options.maxBatch,
@@ -205,7 +213,8 @@ export class AttributionContext {
 
   /** Use an attribution already computed for this prompt and target (e.g. the one the app shows). */
   provideHeta(result: AttributionResult): void {
-    if (result.target.position !== this.p || result.target.id !== this.targetId || result.prompt !== this.prompt) {
+    const t = result.target;
+    if (t.position !== this.p || t.id !== this.targetId || result.prompt !== this.prompt || t.kind !== this.prepared.target.kind || (t.g ?? t.logprob) !== this.g) {
       throw new AttributionError('the HETA result is for another prompt or target');
     }
     this.cache.set('heta', Promise.resolve(result));

@@ -51,7 +51,7 @@ export function trapezoidWeights(alphas: readonly number[]): Float64Array {
 }
 
 /** ∇g and g for `count` stacked copies [count, p, d] of the input. */
-export type BatchGradient = (xs: Float32Array, count: number) => Promise<{ grad: Float32Array; logprob: Float32Array }>;
+export type BatchGradient = (xs: Float32Array, count: number) => Promise<{ grad: Float32Array; g: Float32Array }>;
 
 /** A fixed grid, or one built from ∇g(0) (the α = 0 pass then runs first and is reused as the grid's α_0). */
 export type IgGridSpec = readonly number[] | ((zeroGradient: Float32Array) => readonly number[]);
@@ -84,16 +84,16 @@ export async function integratedGradients(
   const last = alphas.length - 1;
   let gX = NaN;
   let g0 = NaN;
-  const add = (k: number, grad: Float32Array, logprob: Float32Array, b: number) => {
-    if (k === 0) g0 = logprob[b];
-    if (k === last) gX = logprob[b];
+  const add = (k: number, grad: Float32Array, g: Float32Array, b: number) => {
+    if (k === 0) g0 = g[b];
+    if (k === last) gX = g[b];
     for (let i = 0; i < p; i++) {
       let dot = 0;
       for (let j = 0; j < d; j++) dot += grad[(b * p + i) * d + j] * x[i * d + j];
       scores[i] += weights[k] * dot;
     }
   };
-  if (zero) add(0, zero.grad, zero.logprob, 0);
+  if (zero) add(0, zero.grad, zero.g, 0);
   for (let start = zero ? 1 : 0; start <= last; start += batch) {
     const count = Math.min(batch, last + 1 - start);
     const xs = new Float32Array(count * p * d);
@@ -101,9 +101,9 @@ export async function integratedGradients(
       const alpha = alphas[start + b];
       for (let j = 0; j < p * d; j++) xs[b * p * d + j] = alpha * x[j];
     }
-    const { grad, logprob } = await gradientAt(xs, count);
+    const { grad, g } = await gradientAt(xs, count);
     signal?.throwIfAborted();
-    for (let b = 0; b < count; b++) add(start + b, grad, logprob, b);
+    for (let b = 0; b < count; b++) add(start + b, grad, g, b);
   }
   return { scores, sum: scores.reduce((s, v) => s + v, 0), gX, g0, alphas };
 }

@@ -137,7 +137,7 @@ export const METHODS: readonly AttributionMethod[] = [
         const xs = new Float32Array(n * p * d);
         masks.forEach((keep, s) => xs.set(ctx.withMasked(keep), s * p * d));
         const logps = await ctx.logProbs(xs, n, 'contextcite');
-        const y = logps.map((lp) => lp[ctx.targetId]);
+        const y = logps.map((lp) => ctx.objective(lp));
         const cv = lambda === 'cv' ? lassoCV(masks, y) : null;
         const fit = cv ? cv.fit : lasso(masks, y, lambda as number);
         const nonzero = fit.weights.reduce((c, w) => c + (w !== 0 ? 1 : 0), 0);

@@ -110,16 +110,14 @@ describe.each(families)('%s', (_name, options) => {
     expect(ins.value_strength.dims).toEqual([L, H, T]);
     expect(maxAbsDiff(ins.value_strength.data as Float32Array, nu) / Math.max(...nu)).toBeLessThan(1e-5);
 
-    // gradient of g = log softmax(logits[q])[t], two items with different (q, t)
-    const items = [
-      { q: T - 1, t: 5 % V },
-      { q: 3, t: 11 % V },
+    // The objective g = Σ_r w_r log softmax(logits[q_r])[t_r]: one token, and a weighted sum over two rows
+    // (the shape of span and contrast targets), each in a batch of two identical items.
+    const objectives = [
+      { rows: [T - 1], ids: [5 % V], weights: [1] },
+      { rows: [T - 1, 3], ids: [5 % V, 11 % V], weights: [1, -0.5] },
     ];
-    const grad = await sessions.gradient.run({
-      inputs_embeds: f32([2, T, d], Float32Array.from([...x, ...x])),
-      row: i64([2], items.map((it) => it.q)),
-      target: i64([2], items.map((it) => it.t)),
-    });
+    const objectiveFeeds = (o: (typeof objectives)[number]) => ({ target_rows: i64([o.rows.length], o.rows), target_ids: i64([o.ids.length], o.ids), target_weights: f32([o.weights.length], Float32Array.from(o.weights)) });
+    const grads = await Promise.all(objectives.map((o) => sessions.gradient.run({ inputs_embeds: f32([2, T, d], Float32Array.from([...x, ...x])), ...objectiveFeeds(o) })));
     // hessianProbe from token P (cached prefix, in-graph perturbation, differences and norm) equals
     // central differences of the full gradient graph taken on the host; P = 0 runs with an empty cache.
     const { numLayers, numKvHeads: Hkv, headDim: hd } = ckpt.config;
@@ -132,8 +130,7 @@ describe.each(families)('%s', (_name, options) => {
         past_keys: ins.keys,
         past_values: ins.values,
         start: i64([1], [P]),
-        row: i64([1], [items[0].q]),
-        target: i64([1], [items[0].t]),
+        ...objectiveFeeds(objectives[0]),
         probes: f32([2, d], signs),
         epsilon: f32([1], Float32Array.of(eps)),
       });
@@ -144,7 +141,7 @@ describe.each(families)('%s', (_name, options) => {
         const sign = k % 2 === 0 ? 1 : -1;
         for (let j = 0; j < d; j++) perturbed[(k * T + P) * d + j] += sign * eps * signs[(k >> 1) * d + j];
       }
-      const host = await sessions.gradient.run({ inputs_embeds: f32([4, T, d], perturbed), row: i64([4], Array(4).fill(items[0].q)), target: i64([4], Array(4).fill(items[0].t)) });
+      const host = await sessions.gradient.run({ inputs_embeds: f32([4, T, d], perturbed), ...objectiveFeeds(objectives[0]) });
       const G = host.grad.data as Float32Array;
       for (let b = 0; b < 2; b++) {
         let norm = 0;
@@ -155,9 +152,10 @@ describe.each(families)('%s', (_name, options) => {
       }
     }
 
-    for (const [b, { q, t }] of items.entries()) {
-      expect(Math.abs((grad.logprob.data[b] as number) - referenceLogProb(ckpt.config, lookup, x, T, q, t))).toBeLessThan(1e-4);
-      const gBlock = (grad.grad.data as Float32Array).subarray(b * T * d, (b + 1) * T * d);
+    for (const [b, o] of objectives.entries()) {
+      const reference = o.rows.reduce((sum, q, r) => sum + o.weights[r] * referenceLogProb(ckpt.config, lookup, x, T, q, o.ids[r]), 0);
+      for (const item of [0, 1]) expect(Math.abs((grads[b].objective.data[item] as number) - reference)).toBeLessThan(1e-4);
+      const gBlock = (grads[b].grad.data as Float32Array).subarray(T * d, 2 * T * d); // the batch's second item
       // Central differences of the ONNX forward graph itself, one coordinate at a time, batched.
       const eps = 1e-2;
       const coords = [...Array(T * d).keys()].filter((i) => i % 3 === b % 3);
@@ -169,13 +167,15 @@ describe.each(families)('%s', (_name, options) => {
         batch[(2 * k + 1) * T * d + i] -= eps;
       });
       const n = coords.length * 2;
-      const out = await sessions.forward.run({ inputs_embeds: f32([n, T, d], batch), rows: i64([n, 1], Array(n).fill(q)) });
+      const R = o.rows.length;
+      const out = await sessions.forward.run({ inputs_embeds: f32([n, T, d], batch), rows: i64([n, R], Array.from({ length: n }, () => o.rows).flat()) });
       const logits = out.logits.data as Float32Array;
-      const logp = (k: number) => {
-        const row = logits.subarray(k * V, (k + 1) * V);
-        const m = Math.max(...row);
-        return row[t] - m - Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
-      };
+      const logp = (k: number) =>
+        o.rows.reduce((sum, _, r) => {
+          const row = logits.subarray((k * R + r) * V, (k * R + r + 1) * V);
+          const m = Math.max(...row);
+          return sum + o.weights[r] * (row[o.ids[r]] - m - Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)));
+        }, 0);
       let err = 0;
       let norm = 0;
       coords.forEach((i, k) => {
@@ -196,7 +196,7 @@ describe('quantized bundles', () => {
     const quantized = await compile(options, quant);
     const { hiddenSize: d } = exact.ckpt.config;
     const x = await embed(exact.sessions, ids(exact.ckpt));
-    const feeds = { inputs_embeds: f32([1, T, d], x), row: i64([1], [T - 1]), target: i64([1], [3]) };
+    const feeds = { inputs_embeds: f32([1, T, d], x), target_rows: i64([1], [T - 1]), target_ids: i64([1], [3]), target_weights: f32([1], Float32Array.of(1)) };
     const a = await exact.sessions.gradient.run(feeds);
     const b = await quantized.sessions.gradient.run(feeds);
     const ga = a.grad.data as Float32Array;

@@ -14,7 +14,7 @@ import { checkTokenizerVocabulary, openTokenizer } from '../tokenizer/tokenizer'
 
 export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, type BundleManifest } from './manifest';
 /** Bump when the compiler's output for the same checkpoint changes (graphs, quantization): stored bundles made by older compilers are then discarded. */
-export const COMPILER_VERSION = 4;
+export const COMPILER_VERSION = 5;
 export const WEIGHTS_DATA_FILE = 'weights.bin';
 export const MODEL_FILE = 'model.onnx';
 

@@ -14,13 +14,21 @@ export type GraphKind = 'embed' | 'forward' | 'inspect' | 'gradient' | 'hessianP
 /** The passes in the order of their index in the dispatch model's `pass` input. */
 export const PASS_ORDER: readonly GraphKind[] = ['embed', 'forward', 'inspect', 'gradient', 'hessianProbe'];
 
+/**
+ * The objective g that the gradient and Hessian passes differentiate, as three [R] inputs shared by every
+ * item of a batch: g = Σ_r w_r · log softmax(f(X)[row_r])[id_r]. One token is R = 1 with w = 1; a span
+ * is its prediction rows with w = 1 (heta-spec "Targets beyond one token"); a contrast is the same row
+ * twice with w = +1 (t) and −1 (t′).
+ */
+export const OBJECTIVE_INPUTS = ['target_rows', 'target_ids', 'target_weights'] as const;
+
 /** Input and output names of each graph, recorded in heta.json for the engine. */
 export const GRAPH_IO: Record<GraphKind, { inputs: string[]; outputs: string[] }> = {
   embed: { inputs: ['input_ids'], outputs: ['inputs_embeds'] },
   forward: { inputs: ['inputs_embeds', 'rows'], outputs: ['logits'] },
   inspect: { inputs: ['inputs_embeds'], outputs: ['logits', 'attention', 'value_strength', 'keys', 'values'] },
-  gradient: { inputs: ['inputs_embeds', 'row', 'target'], outputs: ['logprob', 'grad'] },
-  hessianProbe: { inputs: ['inputs_embeds', 'past_keys', 'past_values', 'start', 'row', 'target', 'probes', 'epsilon'], outputs: ['hvp_norm'] },
+  gradient: { inputs: ['inputs_embeds', ...OBJECTIVE_INPUTS], outputs: ['objective', 'grad'] },
+  hessianProbe: { inputs: ['inputs_embeds', 'past_keys', 'past_values', 'start', ...OBJECTIVE_INPUTS, 'probes', 'epsilon'], outputs: ['hvp_norm'] },
 };
 
 /** Selects rows [B, R] (per item) of hidden states [B, T, d] with a one-hot matmul, which is differentiable. */
@@ -63,21 +71,32 @@ export function buildGraphs(config: ModelConfig, params: ReadonlyMap<string, Sto
     ],
   };
 
-  // gradient: g_b = log softmax(logits[b, row_b])[target_b]; ∇_X Σ_b g_b gives every item's own gradient.
+  // g per item from hidden states [B, T', d] whose position 0 is sequence position `offset` (0, or the
+  // probe pass's start): the objective rows are selected with a one-hot matmul (differentiable), then
+  // log-probabilities of their ids are weighted and summed.
+  const objectiveInputs = () => ({
+    rows: g.input('target_rows', 'int64', ['objective']),
+    ids: g.input('target_ids', 'int64', ['objective']),
+    weights: g.input('target_weights', 'float32', ['objective']),
+  });
+  const objective = (o: ReturnType<typeof objectiveInputs>, selector: Value, hidden: Value): Value => {
+    const logProbs = g.logSoftmax(lmHead(g, w, config, g.matmul(selector, hidden))); // [B, R, V]
+    const picked = g.reduceSum(g.mul(logProbs, oneHot(g, o.ids, g.int64(V), V)), [-1], false); // [B, R]
+    return g.reduceSum(g.mul(picked, o.weights), [-1], false); // [B]
+  };
+
+  // gradient: g_b for each item; ∇_X Σ_b g_b gives every item's own gradient.
   const gradientGraph = (name: string): GraphSpec => {
     const gx = g.input('inputs_embeds', 'float32', ['batch', 'seq', d]);
-    const row = g.input('row', 'int64', ['batch']);
-    const target = g.input('target', 'int64', ['batch']);
+    const o = objectiveInputs();
     const gHidden = decoder(g, w, config, gx, false).hidden;
-    const rowLogits = lmHead(g, w, config, selectRows(g, gHidden, g.unsqueeze(row, [-1])));
-    const logProbs = g.reshape(g.logSoftmax(rowLogits), [0, V]);
-    const logprob = g.reduceSum(g.mul(logProbs, oneHot(g, target, g.int64(V), V)), [-1], false);
-    const grad = gradient(g, g.reduceSum(logprob, [0], false), gx);
+    const value = objective(o, oneHot(g, o.rows, g.dimOf(gx, 1), 'seq'), gHidden);
+    const grad = gradient(g, g.reduceSum(value, [0], false), gx);
     return {
       name,
-      inputs: [gx, row, target],
+      inputs: [gx, o.rows, o.ids, o.weights],
       outputs: [
-        { name: 'logprob', value: logprob },
+        { name: 'objective', value },
         { name: 'grad', value: grad },
       ],
     };
@@ -93,8 +112,7 @@ export function buildGraphs(config: ModelConfig, params: ReadonlyMap<string, Sto
     const keys = g.input('past_keys', 'float32', [L, Hkv, 'seq', hd]);
     const values = g.input('past_values', 'float32', [L, Hkv, 'seq', hd]);
     const start = g.input('start', 'int64', [1]);
-    const row = g.input('row', 'int64', [1]);
-    const target = g.input('target', 'int64', [1]);
+    const o = objectiveInputs();
     const probes = g.input('probes', 'float32', ['probes', d]);
     const epsilon = g.input('epsilon', 'float32', [1]);
     // `start` only ever bounds Slices (whose bounds ORT reads on the CPU); every other index comes from
@@ -114,17 +132,15 @@ export function buildGraphs(config: ModelConfig, params: ReadonlyMap<string, Sto
     const shift = g.mul(first, g.unsqueeze(g.mul(probes, epsilon), [1]));
     const perturbed = g.concat([g.add(suffix, shift), g.sub(suffix, shift)], 0);
     const hidden = decoder(g, w, config, perturbed, false, past).hidden;
-    const rowSelector = fromStart(oneHot(g, g.unsqueeze(row, [0]), g.dimOf(x, 1), 'seq'), 2, 'suffix');
-    const rowLogits = lmHead(g, w, config, g.matmul(rowSelector, hidden));
-    const logProbs = g.reshape(g.logSoftmax(rowLogits), [0, V]);
-    const logprob = g.reduceSum(g.mul(logProbs, oneHot(g, target, g.int64(V), V)), [-1], false);
-    const grad = gradient(g, g.reduceSum(logprob, [0], false), perturbed);
+    // Objective rows are ≥ every probed token (rows of the context's last position or later), so all lie in the suffix.
+    const rowSelector = fromStart(oneHot(g, o.rows, g.dimOf(x, 1), 'seq'), 1, 'suffix');
+    const grad = gradient(g, g.reduceSum(objective(o, rowSelector, hidden), [0], false), perturbed);
     const atToken = g.reduceSum(g.mul(grad, first), [1], false);
     const B = g.shapeOf(probes, 0, 1);
     const plus = g.slice(atToken, zero, B, 0, 'probes');
     const minus = g.slice(atToken, B, g.add(B, B), 0, 'probes');
     const norm = g.div(g.reduceSum(g.abs(g.sub(plus, minus)), [-1], false), g.mul(epsilon, g.scalar(2)));
-    return { name: 'hessianProbe', inputs: [x, keys, values, start, row, target, probes, epsilon], outputs: [{ name: 'hvp_norm', value: norm }] };
+    return { name: 'hessianProbe', inputs: [x, keys, values, start, o.rows, o.ids, o.weights, probes, epsilon], outputs: [{ name: 'hvp_norm', value: norm }] };
   };
 
   return {

@@ -15,7 +15,7 @@ export const BUNDLE_FORMAT = 'heta-bundle';
  * 3: per-file integrity (`files`), plain file names only, position tables capped at MAX_CONTEXT_TOKENS.
  * 4: one model file for every pass (`model`, shared initializers), weights [out, in], q4 as ONNX int4.
  */
-export const BUNDLE_FORMAT_VERSION = 4;
+export const BUNDLE_FORMAT_VERSION = 5;
 export const MANIFEST_FILE = 'heta.json';
 
 export class BundleError extends Error {
@@ -96,7 +96,13 @@ export function parseBundleManifest(bytes: Uint8Array, label: string): BundleMan
   const version = json.formatVersion;
   if (version !== BUNDLE_FORMAT_VERSION) {
     const older = typeof version === 'number' && version < BUNDLE_FORMAT_VERSION;
-    const why = !older ? 'is not supported' : version < 3 ? 'is from an older heta (no integrity record)' : 'is from an older heta (one graph file per pass, each holding its own copy of the weights)';
+    const why = !older
+      ? 'is not supported'
+      : version < 3
+        ? 'is from an older heta (no integrity record)'
+        : version < 4
+          ? 'is from an older heta (one graph file per pass, each holding its own copy of the weights)'
+          : 'is from an older heta (its gradient passes explain one token only, not spans or contrasts)';
     throw new BundleError(
       `${label}: bundle format version ${JSON.stringify(version ?? null)} ${why}; ` +
         `this build reads version ${BUNDLE_FORMAT_VERSION}. Recompile it: npx heta convert <checkpoint-dir> <bundle-dir> --force`,

@@ -107,7 +107,7 @@ describe('heta.json is checked before anything it names is read', () => {
       new RegExp(`bundle format version 2 is from an older heta \\(no integrity record\\); this build reads version ${BUNDLE_FORMAT_VERSION}\\. Recompile it: npx heta convert`),
     );
     expect(() => parse(editManifest(files, (m) => (m.formatVersion = 3)))).toThrow(
-      /bundle format version 3 is from an older heta \(one graph file per pass, each holding its own copy of the weights\); this build reads version 4\. Recompile it: npx heta convert <checkpoint-dir> <bundle-dir> --force/,
+      /bundle format version 3 is from an older heta \(one graph file per pass, each holding its own copy of the weights\); this build reads version 5\. Recompile it: npx heta convert <checkpoint-dir> <bundle-dir> --force/,
     );
     expect(() => parse(editManifest(files, (m) => (m.config.maxPositions = 1e15)))).toThrow(/config\.maxPositions must be an integer from 1 to 32768/);
   });

@@ -41,7 +41,7 @@ function softUniforms(ctx: AttributionContext, seed: number, draws: number): Pro
 export function contextSuffZero(ctx: AttributionContext): Promise<number> {
   return ctx.cached('metric:suff0', async () => {
     const [zero] = await ctx.logProbs(new Float32Array(ctx.p * ctx.d), 1);
-    return suffZero(ctx.logP, zero);
+    return suffZero(ctx.logP, zero[0]);
   });
 }
 
@@ -66,14 +66,14 @@ export async function faithfulness(ctx: AttributionContext, scores: ArrayLike<nu
   let comp = 0;
   let suff = 0;
   for (let k = 0; k < draws; k++) {
-    const c = softTerms(ctx.logP, logps[k]);
-    const u = softTerms(ctx.logP, logps[draws + k]);
+    const c = softTerms(ctx.logP, logps[k][0]);
+    const u = softTerms(ctx.logP, logps[draws + k][0]);
     comp += c.comp / draws;
     suff += u.suff / draws;
     nc += softNormalized(c.comp, c.suff, suff0).nc / draws;
     ns += softNormalized(u.comp, u.suff, suff0).ns / draws;
   }
-  const drop = (k: number) => ctx.g - logps[k][ctx.targetId];
+  const drop = (k: number) => ctx.g - ctx.objective(logps[k]);
   const deletion = fractions.map((_, k) => drop(2 * draws + k));
   const insertion = fractions.map((_, k) => drop(2 * draws + fractions.length + k));
   return { softNC: nc, softNS: ns, softComp: comp, softSuff: suff, suff0, deletion, insertion, aopcDeletion: aopc(deletion), aopcInsertion: aopc(insertion) };
@@ -87,6 +87,6 @@ export async function deletionCurve(ctx: AttributionContext, scores: ArrayLike<n
   const xs = new Float32Array(masks.length * p * d);
   masks.forEach((keep, k) => xs.set(ctx.withMasked(keep), k * p * d));
   const logps = await ctx.logProbs(xs, masks.length);
-  const drops = logps.map((lp) => ctx.g - lp[ctx.targetId]);
+  const drops = logps.map((lp) => ctx.g - ctx.objective(lp));
   return { drops, aopc: aopc(drops) };
 }

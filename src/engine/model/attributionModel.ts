@@ -51,6 +51,20 @@ export interface ProbeContext {
   release(): void;
 }
 
+/**
+ * What the gradient and Hessian passes differentiate: g(X) = Σ_r weights[r] · log softmax(f(X)[rows[r]])[ids[r]]
+ * (one token, a span's rows, or a contrast t − t′ at one row). The same for every item of a batch.
+ */
+export interface Objective {
+  rows: readonly number[];
+  ids: readonly number[];
+  weights: readonly number[];
+}
+
+function objectiveFeeds(o: Objective): Record<string, HostTensor> {
+  return { target_rows: i64([o.rows.length], o.rows), target_ids: i64([o.ids.length], o.ids), target_weights: f32([o.weights.length], Float32Array.from(o.weights)) };
+}
+
 export interface LoadProgress {
   done: number;
   total: number;
@@ -162,33 +176,28 @@ export class AttributionModel {
   }
 
   /**
-   * ‖Π_i H Π_i r_b‖₁ for each probe r_b (rows of `probes`, [B, d] signs) of token i = `start`, by central
-   * differences with step `epsilon`, in one graph pass over positions i … T−1 with positions before i
-   * from the cached keys/values. Only the B norms are read back.
+   * ‖Π_i H Π_i r_b‖₁ of the objective's Hessian for each probe r_b (rows of `probes`, [B, d] signs) of token
+   * i = `start`, by central differences with step `epsilon`, in one graph pass over positions i … T−1 with
+   * positions before i from the cached keys/values. Only the B norms are read back.
    */
-  async hessianProbe(context: ProbeContext, start: number, row: number, target: number, probes: Float32Array, epsilon: number): Promise<Float32Array> {
+  async hessianProbe(context: ProbeContext, start: number, objective: Objective, probes: Float32Array, epsilon: number): Promise<Float32Array> {
     const d = this.config.hiddenSize;
     const out = await this.run('hessianProbe', {
       inputs_embeds: context.x,
       past_keys: context.keys,
       past_values: context.values,
       start: i64([1], [start]),
-      row: i64([1], [row]),
-      target: i64([1], [target]),
+      ...objectiveFeeds(objective),
       probes: f32([probes.length / d, d], probes),
       epsilon: f32([1], Float32Array.of(epsilon)),
     });
     return out.hvp_norm.data as Float32Array;
   }
 
-  /** ∇_X log softmax(logits[row_b])[target_b] for each item: grad [batch, T, d] and logprob [batch]. */
-  async gradient(x: Float32Array, batch: number, T: number, row: readonly number[], target: readonly number[]) {
-    const out = await this.run('gradient', {
-      inputs_embeds: f32([batch, T, this.config.hiddenSize], x),
-      row: i64([batch], row),
-      target: i64([batch], target),
-    });
-    return { grad: out.grad.data as Float32Array, logprob: out.logprob.data as Float32Array };
+  /** The objective g and ∇_X g for each of `batch` sequences of length T: grad [batch, T, d] and g [batch]. */
+  async gradient(x: Float32Array, batch: number, T: number, objective: Objective) {
+    const out = await this.run('gradient', { inputs_embeds: f32([batch, T, this.config.hiddenSize], x), ...objectiveFeeds(objective) });
+    return { grad: out.grad.data as Float32Array, g: out.objective.data as Float32Array };
   }
 
   async release(): Promise<void> {

@@ -87,10 +87,7 @@ export class TextTokenizer {
       const ids = this.tokenizer.encode(text).ids;
       const bad = ids.find((id) => !Number.isSafeInteger(id) || id < 0);
       if (bad !== undefined) throw new Error(`it produced the token id ${String(bad)}`);
-      const outside = ids.find((id) => id >= this.idLimit);
-      if (outside !== undefined) {
-        throw new TokenizerError(`the text contains the special token ${JSON.stringify(this.idToText(outside))} (id ${outside}), which this model has no embedding for (ids 0 … ${this.idLimit - 1}): remove it from the prompt`);
-      }
+      this.checkEmbeddable(ids);
       return this.spans(text, ids, this.tokenizer.encode(text, { add_special_tokens: false }).ids);
     } catch (error) {
       if (error instanceof TokenizerError) throw error;
@@ -189,6 +186,20 @@ export class TextTokenizer {
    */
   limitIds(limit: number): void {
     this.idLimit = limit;
+  }
+
+  /** Ids of a text on its own, without the special tokens a prompt gets (e.g. a continuation to append). */
+  textIds(text: string): number[] {
+    const ids = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    this.checkEmbeddable(ids);
+    return ids;
+  }
+
+  private checkEmbeddable(ids: readonly number[]): void {
+    const outside = ids.find((id) => id >= this.idLimit);
+    if (outside !== undefined) {
+      throw new TokenizerError(`the text contains the special token ${JSON.stringify(this.idToText(outside))} (id ${outside}), which this model has no embedding for (ids 0 … ${this.idLimit - 1}): remove it from the text`);
+    }
   }
 
   /** The id of a token given as text, if the text is exactly one token. */
