@@ -1,0 +1,90 @@
+// Word, sentence, line and paragraph views of token scores (heta-spec "Granularity"): segments come from
+// character offsets of the text, never from re-tokenizing, and a segment's score is the sum of its
+// tokens' scores (LIT's convention), so every view keeps the total.
+
+import type { Token } from '../tokenizer/tokenizer';
+import { coreSpan } from '../metrics/segments';
+
+export const GRANULARITIES = ['token', 'word', 'sentence', 'line', 'paragraph'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+export interface Segment {
+  /** [start, end) in UTF-16 code units of the text; empty for a special token (BOS) alone in its segment. */
+  start: number;
+  end: number;
+  text: string;
+  /** Context token indices in this segment, ascending. */
+  tokens: number[];
+}
+
+export function isGranularity(value: string): value is Granularity {
+  return (GRANULARITIES as readonly string[]).includes(value);
+}
+
+/** [start, end) character ranges of `text` at one granularity (not 'token'), tiling it. */
+function ranges(text: string, level: Exclude<Granularity, 'token'>): [number, number][] {
+  let cuts: [number, number][];
+  if (level === 'word' || level === 'sentence') {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: level });
+    cuts = Array.from(segmenter.segment(text), (s) => [s.index, s.index + s.segment.length] as [number, number]);
+  } else {
+    // A line ends after its newline; a paragraph after a run of blank lines.
+    const breaks = level === 'line' ? /\n/g : /\n[ \t]*\n\s*/g;
+    cuts = [];
+    let from = 0;
+    for (const m of text.matchAll(breaks)) {
+      cuts.push([from, m.index + m[0].length]);
+      from = m.index + m[0].length;
+    }
+    if (from < text.length || cuts.length === 0) cuts.push([from, text.length]);
+  }
+  // Whitespace alone (a blank line, the break ICU puts after a newline) belongs to the segment before it.
+  const out: [number, number][] = [];
+  for (const [s, e] of cuts) {
+    if (out.length > 0 && text.slice(s, e).trim() === '') out[out.length - 1][1] = e;
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+/**
+ * The segments of the first `p` tokens of `text` at `level`. A token belongs to the segment holding its
+ * first non-whitespace character (its first character when it is all whitespace); a special token with an
+ * empty span (BOS) is a segment of its own. Segments that hold no context token are left out.
+ */
+export function segmentsOf(text: string, tokens: readonly Token[], p: number, level: Granularity): Segment[] {
+  const context = tokens.slice(0, p);
+  if (level === 'token') return context.map((t, i) => ({ start: t.start, end: t.end, text: t.text, tokens: [i] }));
+  const spans = ranges(text, level);
+  const bySpan = new Map<number, number[]>();
+  const out: Segment[] = [];
+  context.forEach((t, i) => {
+    if (t.end <= t.start) {
+      out.push({ start: t.start, end: t.start, text: t.text, tokens: [i] });
+      return;
+    }
+    const core = coreSpan(t);
+    const at = core.end > core.start ? core.start : t.start;
+    const k = spans.findIndex(([s, e]) => at >= s && at < e);
+    const key = k < 0 ? spans.length - 1 : k;
+    if (!bySpan.has(key)) {
+      const members: number[] = [];
+      bySpan.set(key, members);
+      out.push({ start: spans[key][0], end: spans[key][1], text: '', tokens: members });
+    }
+    bySpan.get(key)!.push(i);
+  });
+  // A segment spans its own range, widened to cover its tokens (a token may straddle a boundary).
+  for (const s of out) {
+    if (s.tokens.length === 1 && context[s.tokens[0]].end <= context[s.tokens[0]].start) continue;
+    s.start = Math.min(s.start, ...s.tokens.map((i) => context[i].start));
+    s.end = Math.max(s.end, ...s.tokens.map((i) => context[i].end));
+    s.text = text.slice(s.start, s.end);
+  }
+  return out.sort((a, b) => a.tokens[0] - b.tokens[0]);
+}
+
+/** Each segment's score: the sum of its tokens' scores. */
+export function segmentScores(segments: readonly Segment[], scores: ArrayLike<number>): number[] {
+  return segments.map((s) => s.tokens.reduce((sum, i) => sum + scores[i], 0));
+}
