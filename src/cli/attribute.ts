@@ -1,11 +1,13 @@
-// `heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ...`
+// `heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n> | --continuation <text>]
+// [--foil <token-text>] [--granularity word] ...`
 
 import { limitedOption, parseDifference, parseMask, withNegativeValues } from './options';
 import { DEFAULT_PARAMS } from '../engine/attribution/schema';
 import { parseArgs } from 'node:util';
 import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
-import type { AttributionResult, SensitivityRecord, TargetRequest } from '../engine/attribution/schema';
+import type { AttributionResult, ResultTarget, SensitivityRecord, TargetRequest, TokenTarget } from '../engine/attribution/schema';
+import { GRANULARITIES, granularityView, isGranularity, withGranularity, type Granularity } from '../engine/attribution/granularity';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { loadBundleDir } from './loadBundle';
 import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
@@ -13,7 +15,8 @@ import { attributionCost, formatCost, measureThroughput } from './costEstimate';
 import { progressLine } from './progress';
 
 const USAGE =
-  'usage: heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n>] ' +
+  'usage: heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n> | --continuation <text>] [--foil <token-text>] ' +
+  '[--granularity token|word|sentence|line|paragraph] ' +
   '[--generate <n>] [--m 10] [--adaptive [--se-target 0.05] [--min-probes 4]] [--difference central|forward] [--seed 0] [--beta 0.5] [--gamma 0.5] ' +
   '[--mask zero|mean|token:<id>] [--json <file>] [--dump-probes]';
 
@@ -31,6 +34,38 @@ export function formatGeneration(g: GenerationResult): string {
   return lines.join('\n');
 }
 
+/** The target in one line: what g is, its value and the probabilities behind it. */
+export function describeTarget(t: ResultTarget): string {
+  const show = JSON.stringify;
+  if (t.kind === 'span' && t.span) {
+    const what = t.span.continuation !== null ? 'typed continuation' : 'span of the text';
+    return `${what} ${show(t.span.text)} (tokens ${t.position} … ${t.span.end - 1}, teacher-forced): log p = ${t.span.logprob.toFixed(4)} (p = ${Math.exp(t.span.logprob).toPrecision(3)})`;
+  }
+  if (t.kind === 'contrast' && t.foil) {
+    return (
+      `${show(t.text)} rather than ${show(t.foil.text)} at position ${t.position}: log p(t) − log p(t′) = ${(t.logprob - t.foil.logprob).toFixed(4)} ` +
+      `(p = ${t.probability.toFixed(4)} vs ${t.foil.probability.toPrecision(3)})`
+    );
+  }
+  return `${show(t.text)} (id ${t.id}) at position ${t.position}, p = ${t.probability.toFixed(4)}`;
+}
+
+/** Scores summed over word / sentence / line / paragraph segments, strongest first marked. */
+export function formatSegments(r: AttributionResult, level: Granularity): string {
+  const { segments } = granularityView(r, level);
+  const scores = segments.map((s) => s.score);
+  const total = scores.reduce((a, b) => a + b, 0);
+  const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a]);
+  const rank = new Map(order.map((i, k) => [i, k + 1]));
+  const lines = [`${'#'.padStart(4)}  ${'tokens'.padEnd(9)} ${'score'.padStart(10)} ${'share'.padStart(6)} ${'rank'.padStart(5)}  ${level}`];
+  segments.forEach((s, k) => {
+    const range = s.tokens.length === 1 ? `${s.tokens[0]}` : `${s.tokens[0]}–${s.tokens.at(-1)}`;
+    const share = total > 0 ? `${((100 * scores[k]) / total).toFixed(1)}%` : '–';
+    lines.push(`${String(k).padStart(4)}  ${range.padEnd(9)} ${scores[k].toExponential(3).padStart(10)} ${share.padStart(6)} ${String(rank.get(k)).padStart(5)}  ${JSON.stringify(s.text).slice(1, -1)}`);
+  });
+  return lines.join('\n');
+}
+
 /** A readable table: one row per context token, strongest first marked. */
 export function formatTable(r: AttributionResult): string {
   const { M, S, S_stderr, I } = r.components;
@@ -39,7 +74,7 @@ export function formatTable(r: AttributionResult): string {
   const show = (t: string) => JSON.stringify(t).slice(1, -1);
   const lines = [
     `model ${r.model.id} (${r.model.architecture}, ${r.model.quantization}) on ${r.backend.detail}`,
-    `target ${JSON.stringify(r.target.text)} (id ${r.target.id}) at position ${r.target.position}, p = ${r.target.probability.toFixed(4)}`,
+    `target ${describeTarget(r.target)}`,
     `top predictions: ${r.predictions.map((p) => `${JSON.stringify(p.text)} ${p.probability.toFixed(3)}`).join(', ')}`,
     '',
     `${'pos'.padStart(4)}  ${'token'.padEnd(16)} ${'score'.padStart(10)} ${'rank'.padStart(5)} ${'M'.padStart(8)} ${'S'.padStart(10)} ${'±se'.padStart(9)} ${'I'.padStart(10)}`,
@@ -74,6 +109,9 @@ const OPTIONS = {
   prompt: { type: 'string' },
   target: { type: 'string' },
   'target-pos': { type: 'string' },
+  continuation: { type: 'string' },
+  foil: { type: 'string' },
+  granularity: { type: 'string', default: 'token' },
   m: { type: 'string' },
   adaptive: { type: 'boolean', default: false },
   'se-target': { type: 'string' },
@@ -92,8 +130,12 @@ const OPTIONS = {
 export async function attributeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: withNegativeValues(argv, OPTIONS), options: OPTIONS });
   if (!values.model || values.prompt === undefined) throw new Error(USAGE);
-  if (values.target !== undefined && values['target-pos'] !== undefined) throw new Error('give --target or --target-pos, not both');
-  if (values.generate !== undefined && (values.target !== undefined || values['target-pos'] !== undefined)) throw new Error('--generate explains each generated token: it takes no --target or --target-pos');
+  const targets = (['target', 'target-pos', 'continuation'] as const).filter((k) => values[k] !== undefined);
+  if (targets.length > 1) throw new Error(`give one of --target, --target-pos and --continuation, not ${targets.map((k) => `--${k}`).join(' and ')}`);
+  if (values.generate !== undefined && (targets.length > 0 || values.foil !== undefined)) throw new Error('--generate explains each generated token: it takes no --target, --target-pos, --continuation or --foil');
+  if (values.foil !== undefined && values.continuation !== undefined) throw new Error('--foil contrasts one token with another: it does not combine with --continuation');
+  const granularity = values.granularity!;
+  if (!isGranularity(granularity)) throw new Error(`--granularity must be one of ${GRANULARITIES.join(', ')}, got '${granularity}'`);
   // Every option and the output path are checked before the model loads and long work starts.
   if (!values.adaptive && (values['se-target'] !== undefined || values['min-probes'] !== undefined)) throw new Error('--se-target and --min-probes set adaptive probing: add --adaptive');
   const params = {
@@ -116,16 +158,23 @@ export async function attributeCommand(argv: string[]): Promise<void> {
   try {
     const V = model.config.vocabSize;
     if (params.mask.kind === 'token' && params.mask.id >= V) throw new Error(`--mask token:${params.mask.id} is not in ${model.manifest.modelId}'s vocabulary (ids 0 … ${V - 1})`);
-    let target: TargetRequest = { kind: 'next' };
-    if (targetPos !== undefined) target = { kind: 'position', position: targetPos };
-    if (values.target !== undefined) {
-      const id = model.tokenizer.textToId(values.target);
-      if (id === null) throw new Error(`--target ${JSON.stringify(values.target)} is not a single token of this model's vocabulary (try a leading space, e.g. " Paris")`);
-      target = { kind: 'next', tokenId: id };
-    }
+    const tokenId = (flag: string, text: string): number => {
+      const id = model.tokenizer.textToId(text);
+      if (id === null) throw new Error(`--${flag} ${JSON.stringify(text)} is not a single token of this model's vocabulary (try a leading space, e.g. " Paris"; for several tokens use --continuation)`);
+      return id;
+    };
+    let token: TokenTarget = { kind: 'next' };
+    if (targetPos !== undefined) token = { kind: 'position', position: targetPos };
+    if (values.target !== undefined) token = { kind: 'next', tokenId: tokenId('target', values.target) };
+    const target: TargetRequest =
+      values.continuation !== undefined
+        ? { kind: 'span', continuation: values.continuation }
+        : values.foil !== undefined
+          ? { kind: 'contrast', target: token, foilId: tokenId('foil', values.foil) }
+          : token;
     const ids = model.tokenizer.encode(values.prompt).map((t) => t.id);
     if (ids.length > 0 && ids.length <= model.config.maxPositions) {
-      const p = steps !== undefined ? ids.length + steps : target.kind === 'position' ? Math.min(target.position, ids.length) : ids.length;
+      const p = steps !== undefined ? ids.length + steps : token.kind === 'position' && target.kind !== 'span' ? Math.min(token.position, ids.length) : ids.length;
       const cost = attributionCost(model, p, params.m, await measureThroughput(model, ids), steps ?? 1, params.difference === 'central');
       const atMost = [steps !== undefined ? `for ${steps} generated tokens` : '', params.adaptive ? 'adaptive probing stops tokens early' : ''].filter(Boolean);
       console.error(`${formatCost(cost)}${atMost.length ? ` (at most: ${atMost.join('; ')})` : ''}`);
@@ -140,11 +189,16 @@ export async function attributeCommand(argv: string[]): Promise<void> {
           })
         : await attribute(model, values.prompt, target, params, { ...options, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
     progress.done();
+    const view = result.schema === 'heta-attribution' && granularity !== 'token' ? withGranularity(result, granularity) : result;
     if (values.json) {
-      await writeFileAtomic(values.json, JSON.stringify(result, null, 2));
+      await writeFileAtomic(values.json, JSON.stringify(view, null, 2));
       console.log(`wrote ${values.json}`);
     }
-    console.log(result.schema === 'heta-generation' ? formatGeneration(result) : formatTable(result));
+    if (result.schema === 'heta-generation') console.log(formatGeneration(result));
+    else {
+      console.log(formatTable(result));
+      if (granularity !== 'token') console.log(`\n${formatSegments(result, granularity)}`);
+    }
   } finally {
     await model.release();
   }

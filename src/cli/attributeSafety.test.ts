@@ -58,6 +58,31 @@ describe('heta attribute refuses bad input before computing', async () => {
     await expectRefused([...base, '--mask', 'token:99999'], /--mask token:99999 is not in .*'s vocabulary \(ids 0 … 319\)/);
   });
 
+  it('refuses conflicting or unknown target options and multi-token foils', async () => {
+    await expectRefused([...base, '--target-pos', '2', '--continuation', ' x'], /give one of --target, --target-pos and --continuation, not --target-pos and --continuation/);
+    await expectRefused([...base, '--continuation', ' x', '--foil', ' y'], /--foil contrasts one token with another: it does not combine with --continuation/);
+    await expectRefused([...base, '--generate', '2', '--foil', ' y'], /--generate explains each generated token/);
+    await expectRefused([...base, '--granularity', 'chapter'], /--granularity must be one of token, word, sentence, line, paragraph, got 'chapter'/);
+    await expectRefused([...base, '--foil', ' jumps over the lazy dog'], /--foil " jumps over the lazy dog" is not a single token .*for several tokens use --continuation/);
+  });
+
+  it('--continuation with --granularity word: the span is explained, the JSON carries the word view, sums equal token sums', async () => {
+    const out = join(root, 'span.json');
+    const printed: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((s) => void printed.push(String(s)));
+    await attributeCommand([...base, '--continuation', ' jumps over', '--m', '2', '--granularity', 'word', '--json', out]);
+    const r = JSON.parse(await readFile(out, 'utf8'));
+    await rm(out);
+    expect(r.version).toBe(3);
+    expect(r.target).toMatchObject({ kind: 'span', span: { text: ' jumps over', continuation: ' jumps over' } });
+    expect(r.granularity.level).toBe('word');
+    expect(r.granularity.segments.map((s: { text: string }) => s.text.trim())).toEqual([r.tokens[0].text, 'Hello', 'world,', 'the', 'quick', 'brown', 'fox']);
+    const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+    expect(sum(r.granularity.segments.map((s: { score: number }) => s.score))).toBeCloseTo(sum(r.scores), 9);
+    expect(printed.join('\n')).toMatch(/target typed continuation " jumps over" \(tokens \d+ … \d+, teacher-forced\): log p = -?[\d.]+/);
+    expect(printed.join('\n')).toMatch(/share +rank +word/);
+  });
+
   it('checks the --json path before computing', async () => {
     const started = performance.now();
     await expectRefused([...base, '--json', join(root, 'missing', 'x.json')], /--json .*x\.json: the folder .*missing does not exist; create it or choose another path \(checked before computing/);

@@ -34,8 +34,8 @@ describe('granularity', () => {
     expect(words[0]).toEqual({ start: 0, end: 0, text: '<s>', tokens: [0] });
     expect(words[1].text).toBe('Nora '); // the space after a word is part of it
     expect(words[1].tokens).toEqual([1, 2]);
-    const lantern = words.find((s) => s.text.trim() === 'lantern')!;
-    expect(lantern.tokens.map((i) => tokens[i].text)).toEqual([' lan', 'tern']);
+    const lantern = words.find((s) => s.text.trim() === 'lantern.')!; // punctuation stays with its word
+    expect(lantern.tokens.map((i) => tokens[i].text)).toEqual([' lan', 'tern', '.', '\n']); // and the newline after it
   });
 
   it('sentences, lines and paragraphs follow the text', () => {

@@ -4,9 +4,10 @@
 
 import type { Token } from '../tokenizer/tokenizer';
 import { coreSpan } from '../metrics/segments';
+import type { AttributionResult, GranularityView } from './schema';
 
-export const GRANULARITIES = ['token', 'word', 'sentence', 'line', 'paragraph'] as const;
-export type Granularity = (typeof GRANULARITIES)[number];
+export type Granularity = GranularityView['level'];
+export const GRANULARITIES: readonly Granularity[] = ['token', 'word', 'sentence', 'line', 'paragraph'];
 
 export interface Segment {
   /** [start, end) in UTF-16 code units of the text; empty for a special token (BOS) alone in its segment. */
@@ -24,9 +25,14 @@ export function isGranularity(value: string): value is Granularity {
 /** [start, end) character ranges of `text` at one granularity (not 'token'), tiling it. */
 function ranges(text: string, level: Exclude<Granularity, 'token'>): [number, number][] {
   let cuts: [number, number][];
+  /** Ranges that join the one before them: whitespace alone (a blank line, the break ICU puts after a newline), and for words punctuation too ("lantern." is one word). */
+  const joins = new Set<number>();
   if (level === 'word' || level === 'sentence') {
     const segmenter = new Intl.Segmenter(undefined, { granularity: level });
-    cuts = Array.from(segmenter.segment(text), (s) => [s.index, s.index + s.segment.length] as [number, number]);
+    cuts = Array.from(segmenter.segment(text), (s, k) => {
+      if (level === 'word' && !s.isWordLike) joins.add(k);
+      return [s.index, s.index + s.segment.length] as [number, number];
+    });
   } else {
     // A line ends after its newline; a paragraph after a run of blank lines.
     const breaks = level === 'line' ? /\n/g : /\n[ \t]*\n\s*/g;
@@ -38,12 +44,11 @@ function ranges(text: string, level: Exclude<Granularity, 'token'>): [number, nu
     }
     if (from < text.length || cuts.length === 0) cuts.push([from, text.length]);
   }
-  // Whitespace alone (a blank line, the break ICU puts after a newline) belongs to the segment before it.
   const out: [number, number][] = [];
-  for (const [s, e] of cuts) {
-    if (out.length > 0 && text.slice(s, e).trim() === '') out[out.length - 1][1] = e;
+  cuts.forEach(([s, e], k) => {
+    if (out.length > 0 && (joins.has(k) || text.slice(s, e).trim() === '')) out[out.length - 1][1] = e;
     else out.push([s, e]);
-  }
+  });
   return out;
 }
 
@@ -74,11 +79,13 @@ export function segmentsOf(text: string, tokens: readonly Token[], p: number, le
     }
     bySpan.get(key)!.push(i);
   });
-  // A segment spans its own range, widened to cover its tokens (a token may straddle a boundary).
+  // A segment spans its own range, widened to cover its tokens (a token may straddle a boundary) and cut
+  // where the context ends (a span target's text is not part of what is attributed).
+  const contextEnd = Math.max(0, ...context.map((t) => t.end));
   for (const s of out) {
     if (s.tokens.length === 1 && context[s.tokens[0]].end <= context[s.tokens[0]].start) continue;
     s.start = Math.min(s.start, ...s.tokens.map((i) => context[i].start));
-    s.end = Math.max(s.end, ...s.tokens.map((i) => context[i].end));
+    s.end = Math.min(contextEnd, Math.max(s.end, ...s.tokens.map((i) => context[i].end)));
     s.text = text.slice(s.start, s.end);
   }
   return out.sort((a, b) => a.tokens[0] - b.tokens[0]);
@@ -87,4 +94,23 @@ export function segmentsOf(text: string, tokens: readonly Token[], p: number, le
 /** Each segment's score: the sum of its tokens' scores. */
 export function segmentScores(segments: readonly Segment[], scores: ArrayLike<number>): number[] {
   return segments.map((s) => s.tokens.reduce((sum, i) => sum + scores[i], 0));
+}
+
+/** The text a result's token offsets index: the prompt, then a typed continuation's tokens. */
+export function resultText(r: Pick<AttributionResult, 'prompt' | 'tokens'>): string {
+  let text = r.prompt;
+  for (const t of r.tokens) if (t.start >= text.length && t.end > t.start) text += t.text;
+  return text;
+}
+
+/** A result's segments at `level` with their summed scores. */
+export function granularityView(r: Pick<AttributionResult, 'prompt' | 'tokens' | 'scores'>, level: Granularity): GranularityView {
+  const segments = segmentsOf(resultText(r), r.tokens, r.scores.length, level);
+  const scores = segmentScores(segments, r.scores);
+  return { level, segments: segments.map((s, k) => ({ ...s, score: scores[k] })) };
+}
+
+/** The result as exported with a word / sentence / … view: the token result unchanged, plus the view. */
+export function withGranularity(r: AttributionResult, level: Granularity): AttributionResult {
+  return { ...r, granularity: granularityView(r, level) };
 }

@@ -115,6 +115,8 @@ export interface AttributionResult {
   timings: { totalMs: number; inspectMs: number; maskedMs: number; hessianMs: number };
   /** How S was estimated (absent in version-1 results, which are fixed m, central differences). */
   sensitivity?: SensitivityRecord;
+  /** Exports and `heta attribute --granularity`: the scores summed over word / sentence / line / paragraph segments. */
+  granularity?: GranularityView;
   /** With --dump-probes: the sign vectors token i used, '+'/'-' strings per [k][token]; null where it used no k-th probe. */
   probes?: (string | null)[][];
 }
@@ -137,4 +139,11 @@ export interface SensitivityRecord {
 /** Probes token i used: from the result's record, or all rounds for version-1 results. */
 export function probesUsed(result: Pick<AttributionResult, 'components' | 'sensitivity'>, i: number): number {
   return result.sensitivity?.probesPerToken[i] ?? result.components.S_probes.length;
+}
+
+/** Token scores summed over segments found from character offsets (granularity.ts). */
+export interface GranularityView {
+  level: 'token' | 'word' | 'sentence' | 'line' | 'paragraph';
+  /** [start, end) of the text (prompt, then a typed continuation), the context tokens in it, their summed score. */
+  segments: { start: number; end: number; text: string; tokens: number[]; score: number }[];
 }
