@@ -57,7 +57,9 @@ function fakeClient(options: { loadError?: string; hang?: boolean } = {}) {
         onEvent?.({ kind: 'row', row: 0, result: rows[0] });
         if (options.hang) return;
         onEvent?.({ kind: 'row', row: 1, result: rows[1] });
-        setTimeout(() => resolve({ schema: 'heta-generation', version: 1, prompt, ...generated, rows }), 5);
+        const continuation = { ...r, prompt: text, target: { ...r.target, kind: 'span' as const, position: 2, span: { ids: [1, 1], text: ' x y', end: 4, logprob: -3, continuation: null } } };
+        onEvent?.({ kind: 'row', row: 2, result: continuation });
+        setTimeout(() => resolve({ schema: 'heta-generation', version: 2, prompt, ...generated, rows, continuation }), 5);
       });
       return { result, cancel: () => cancel() };
     },
@@ -185,10 +187,14 @@ describe('bridge', () => {
     expect(calls.at(-1)).toBe('generate a b steps=2 m=3');
     const s = store.getState();
     expect(s.generationStatus).toBe('done');
-    expect(s.generation?.rows.map((row) => row?.target.position)).toEqual([2, 3]);
+    expect(s.generation?.rows.map((row) => row?.target.position)).toEqual([2, 3, 2]);
     s.showGenerationRow(1);
     expect(store.getState()).toMatchObject({ prompt: 'a b x y', target: { kind: 'position', position: 3 }, runStatus: 'done', resultFinal: true });
     expect(store.getState().result).toBe(s.generation?.rows[1]);
+    // The last row is the whole continuation: a span over the generated tokens.
+    s.showGenerationRow(2);
+    expect(store.getState()).toMatchObject({ target: { kind: 'span', start: 2, end: 4 } });
+    expect(store.getState().result).toBe(s.generation?.rows[2]);
   });
   it('a link with a generation runs the prompt, then generates and explains', async () => {
     const store = createAppStore();
@@ -211,7 +217,7 @@ describe('bridge', () => {
     bridge.cancel();
     await generating;
     expect(store.getState().generationStatus).toBe('cancelled');
-    expect(store.getState().generation?.rows.map((row) => row !== null)).toEqual([true, false]);
+    expect(store.getState().generation?.rows.map((row) => row !== null)).toEqual([true, false, false]);
     const again = bridge.generate();
     await settle();
     const running = bridge.run();

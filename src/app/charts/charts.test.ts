@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
+import { interpolatePuOr } from 'd3';
 import { describe, expect, it } from 'vitest';
-import { buildCells } from '../lib/cells';
+import { buildCells, resultCells } from '../lib/cells';
+import type { Granularity } from '../../engine/attribution/granularity';
 import { sampleResult } from '../testing/sampleResult';
 import { heatmapChart, layoutCells } from './heatmap';
 import { layerBarsChart } from './layerBars';
@@ -11,8 +13,7 @@ import { valueScale } from './scale';
 import { wrapText } from './svg';
 
 const r = sampleResult();
-const cellsFor = (wordLevel = false) =>
-  buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: r.target.position, values: r.scores, target: { position: r.target.position, text: r.target.text }, wordLevel });
+const cellsFor = (granularity: Granularity = 'token') => resultCells(r, r.scores, granularity);
 
 describe('valueScale', () => {
   it('spans [min(0, min), max] with cividis and readable ink', () => {
@@ -22,7 +23,23 @@ describe('valueScale', () => {
     expect(s.ink(0)).toBe('#fff'); // dark blue end
     expect(s.ink(3)).toBe('#111'); // yellow end
     expect(valueScale([]).domain).toEqual([0, 1]);
-    expect(valueScale([-1, 2]).domain).toEqual([-1, 2]);
+  });
+  it('values of both signs get a diverging scale, symmetric around a white 0, in every mode', () => {
+    for (const mode of ['linear', 'sqrt', 'log'] as const) {
+      const s = valueScale([-1, 2], mode);
+      expect(s.diverging).toBe(true);
+      expect(s.domain).toEqual([-2, 2]);
+      expect(s.fill(0)).toBe(interpolatePuOr(0.5)); // PuOr's near-white centre
+      expect(s.fill(1)).not.toEqual(s.fill(-1));
+      expect(s.at(0.5)).toBe(0);
+      expect(s.at(1)).toBeCloseTo(2);
+      expect(s.at(0)).toBeCloseTo(-2);
+      expect(s.at(0.8)).toBeCloseTo(-s.at(0.2), 12);
+      const rgb = (v: number) => s.fill(v).match(/\d+/g)!.map(Number);
+      expect(rgb(2)[2]).toBeGreaterThan(rgb(2)[0]); // positive: purple
+      expect(rgb(-2)[0]).toBeGreaterThan(rgb(-2)[2]); // negative: orange
+    }
+    expect(valueScale([0, 2]).diverging).toBe(false);
   });
   it('sqrt mode spreads small values and labels the ramp consistently', () => {
     const lin = valueScale([0, 100]);
@@ -43,7 +60,7 @@ describe('valueScale', () => {
 
 describe('layoutCells', () => {
   it('keeps line breaks, wraps at cell boundaries, splits cells longer than a line', () => {
-    const cells = buildCells({ prompt: 'ab cd\nefghijklmn', tokens: [], contextLength: 0, values: null, target: null, wordLevel: false });
+    const cells = buildCells({ prompt: 'ab cd\nefghijklmn', tokens: [], contextLength: 0, values: null, target: null, granularity: 'token' });
     expect(cells).toHaveLength(1); // one gap cell when there are no tokens
     const { pieces, lines } = layoutCells(cells, 4);
     expect(pieces.map((p) => [p.text, p.line])).toEqual([
@@ -81,9 +98,9 @@ describe('heatmapChart', () => {
     expect(text).toContain('The cat sat↵on the mat');
   });
   it('word level: one rect per word', () => {
-    const svg = heatmapChart({ cells: cellsFor(true), scale: valueScale(r.scores) }, { width: 500, caption: ['x'], legendTitle: 'y' }, document);
-    // <s> | The | ␣cat | ␣sat | \n | on | ␣the | ␣mat
-    expect(svg.querySelectorAll('rect.token-rect')).toHaveLength(8);
+    const svg = heatmapChart({ cells: cellsFor('word'), scale: valueScale(r.scores) }, { width: 500, caption: ['x'], legendTitle: 'y' }, document);
+    // <s> | The | ␣cat | ␣sat↵ | on | ␣the | ␣mat
+    expect(svg.querySelectorAll('rect.token-rect')).toHaveLength(7);
   });
 });
 

@@ -78,7 +78,7 @@ describe('heatmapChart as a small multiple', () => {
   it('without a legend title it draws no legend; each token rect carries the value it shows', () => {
     const r = sampleResult();
     const values = normalizeScores(r.scores);
-    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: r.target.position, values, target: { position: r.target.position, text: r.target.text }, wordLevel: false });
+    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: r.target.position, values, target: { position: r.target.position, end: r.target.position + 1, text: r.target.text }, granularity: 'token' });
     const svg = heatmapChart({ cells, scale: valueScale(values) }, { width: 500, caption: ['Saliency'] }, document);
     expect(svg.querySelector('.legend')).toBeNull();
     const shown = [...svg.querySelectorAll('rect.token-rect')].map((e) => Number(e.getAttribute('data-value')));

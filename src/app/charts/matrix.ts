@@ -11,6 +11,8 @@ export interface MatrixRow {
   label: string;
   /** Its position in the token sequence: the row has values for columns 0 … position − 1. */
   position: number;
+  /** Target tokens from `position` on (the whole-continuation row spans every generated token). */
+  span: number;
   /** Shown values (null while the row is computed), and the raw ones for the cell titles. */
   values: number[] | null;
   raw: number[] | null;
@@ -97,7 +99,7 @@ export function matrixChart(data: MatrixChartData, options: MatrixChartOptions, 
       .attr('data-row', r)
       .attr('tabindex', 0)
       .attr('role', 'button')
-      .attr('aria-label', `Show the attribution of generated token ${r + 1}, ${JSON.stringify(row.label)}`)
+      .attr('aria-label', row.span > 1 ? `Show the attribution of the whole continuation (${row.span} generated tokens)` : `Show the attribution of generated token ${r + 1}, ${JSON.stringify(row.label)}`)
       .attr('transform', `translate(${pad},${gridY + r * cell})`);
     label
       .append('text')
@@ -131,12 +133,12 @@ export function matrixChart(data: MatrixChartData, options: MatrixChartOptions, 
       .attr('class', 'matrix-target')
       .attr('x', row.position * cell + 1)
       .attr('y', 1)
-      .attr('width', Math.max(1, cell - 3))
+      .attr('width', Math.max(1, row.span * cell - 3))
       .attr('height', Math.max(1, cell - 3))
       .attr('fill', 'none')
       .attr('stroke', '#c2185b')
       .attr('stroke-width', 1.5);
-    if (selected) g.append('rect').attr('class', 'matrix-selected').attr('x', -2).attr('y', -1).attr('width', row.position * cell + cell + 2).attr('height', cell + 1).attr('fill', 'none').attr('stroke', '#111').attr('stroke-width', 1.5);
+    if (selected) g.append('rect').attr('class', 'matrix-selected').attr('x', -2).attr('y', -1).attr('width', (row.position + row.span) * cell + 2).attr('height', cell + 1).attr('fill', 'none').attr('stroke', '#111').attr('stroke-width', 1.5);
   });
 
   y = gridY + data.rows.length * cell + 16;

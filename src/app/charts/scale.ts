@@ -1,7 +1,9 @@
 // The value → colour scale every heatmap view shares: sequential, perceptually uniform and
-// colour-blind safe (cividis), with a text colour that keeps contrast on each background.
+// colour-blind safe (cividis) for values of one sign; diverging and colour-blind safe (purple–orange)
+// when values have both signs (a contrast's evidence for t and for t′); a text colour that keeps
+// contrast on each background.
 
-import { color as parseColor, interpolateCividis, scaleSequential } from 'd3';
+import { color as parseColor, interpolateCividis, interpolatePuOr, scaleSequential } from 'd3';
 
 export type ScaleMode = 'linear' | 'sqrt' | 'log';
 
@@ -11,6 +13,8 @@ export const LOG_DECADES = 3;
 export interface ValueScale {
   domain: [number, number];
   mode: ScaleMode;
+  /** Symmetric around 0: negative values orange, positive purple, 0 white. */
+  diverging: boolean;
   /** The value at fraction f ∈ [0, 1] of the colour ramp (legend ticks). */
   at(f: number): number;
   fill(v: number): string;
@@ -42,6 +46,7 @@ export function valueScale(values: ArrayLike<number>, mode: ScaleMode = 'linear'
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
+  if (lo < 0 && hi > 0) return divergingScale(Math.max(-lo, hi), mode);
   if (hi <= lo) hi = lo + 1;
   const ramp = scaleSequential(interpolateCividis).domain([0, 1]).clamp(true);
   const floor = hi * 10 ** -LOG_DECADES;
@@ -55,9 +60,34 @@ export function valueScale(values: ArrayLike<number>, mode: ScaleMode = 'linear'
   return {
     domain: logMode ? [floor, hi] : [lo, hi],
     mode,
+    diverging: false,
     at: (f) => (logMode ? floor * 10 ** (LOG_DECADES * f) : lo + (hi - lo) * (mode === 'sqrt' ? f * f : f)),
     fill: (v) => scale(v),
     // Contrast ratio against black (L+0.05)/0.05 vs white 1.05/(L+0.05): equal at L ≈ 0.179.
+    ink: (v) => (luminance(scale(v)) > 0.179 ? '#111' : '#fff'),
+  };
+}
+
+/**
+ * Values of both signs on [−a, a]: the magnitude goes through the same linear / √ / log mapping as the
+ * sequential scale, then to purple (positive) or orange (negative) of PuOr, white at 0.
+ */
+function divergingScale(a: number, mode: ScaleMode): ValueScale {
+  const floor = a * 10 ** -LOG_DECADES;
+  const magnitude = (m: number) => {
+    const f = Math.min(1, m / a);
+    if (mode === 'sqrt') return Math.sqrt(f);
+    if (mode === 'log') return m <= floor ? 0 : Math.min(1, (Math.log10(m) - Math.log10(floor)) / LOG_DECADES);
+    return f;
+  };
+  const inverse = (f: number) => (mode === 'sqrt' ? a * f * f : mode === 'log' ? (f <= 0 ? 0 : floor * 10 ** (LOG_DECADES * f)) : a * f);
+  const scale = (v: number) => interpolatePuOr(0.5 - 0.5 * Math.sign(v) * magnitude(Math.abs(v))); // PuOr runs purple (0) → orange (1)
+  return {
+    domain: [-a, a],
+    mode,
+    diverging: true,
+    at: (f) => Math.sign(f - 0.5) * inverse(Math.abs(2 * f - 1)),
+    fill: (v) => scale(v),
     ink: (v) => (luminance(scale(v)) > 0.179 ? '#111' : '#fff'),
   };
 }

@@ -24,7 +24,8 @@ function rowAndColumn(e: { target: EventTarget }): { row: number; col: number | 
 function generationJson(s: AppState): Blob | null {
   const g = s.generation;
   if (!g || g.rows.some((r) => r === null)) return null;
-  const doc = { schema: GENERATION_SCHEMA, version: GENERATION_SCHEMA_VERSION, ...g };
+  const n = g.generated.length;
+  const doc = { schema: GENERATION_SCHEMA, version: GENERATION_SCHEMA_VERSION, ...g, rows: g.rows.slice(0, n), continuation: g.rows[n] ?? null };
   return new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
 }
 
@@ -106,14 +107,18 @@ export function GenerationPanel() {
       {busy && (
         <>
           <p className="hint" data-testid="generation-status">
-            {status === 'generating' ? 'Generating…' : `Explaining generated token ${(progress?.row ?? done) + 1} of ${generation?.generated.length ?? steps}`}
+            {status === 'generating'
+              ? 'Generating…'
+              : (progress?.row ?? done) >= (generation?.generated.length ?? steps)
+                ? 'Explaining the whole continuation'
+                : `Explaining generated token ${(progress?.row ?? done) + 1} of ${generation?.generated.length ?? steps}`}
           </p>
           <ProgressBar progress={progress ? { stage: progress.stage, done: progress.done, total: progress.total, detail: '' } : null} testId="generation-progress" idleLabel="Generating greedily…" />
         </>
       )}
       {status === 'cancelled' && (
         <p className="hint" data-testid="generation-status">
-          Cancelled after {done} of {generation?.generated.length ?? steps} rows.
+          Cancelled after {done} of {generation?.rows.length ?? steps + 1} rows.
         </p>
       )}
       {error && (

@@ -1,10 +1,13 @@
-// The token heatmap panel: which value is shown (final score, M, S, I), per token or per word, the
+// The token heatmap panel: which value is shown (final score, M, S, I), per token or summed per word,
+// sentence, line or paragraph, the
 // colour scale and its legend, figure export, and the shaded text itself (TokenText).
 
 import { useMemo, useRef } from 'react';
 import { legendChart } from '../charts/legend';
 import { valueScale, type ScaleMode } from '../charts/scale';
 import { heatmapFigure } from '../lib/figures';
+import { heatmapLegendTitle } from '../lib/caption';
+import { GRANULARITIES, type Granularity } from '../../engine/attribution/granularity';
 import { COMPONENT_LABELS, selectValues } from '../store/selectors';
 import type { ComponentKey } from '../store/viewSlice';
 import { ChartMount } from './ChartMount';
@@ -19,7 +22,8 @@ const SHORT: Record<ComponentKey, string> = { score: 'Final score', M: 'M', S: '
 export function HeatmapPanel() {
   const values = useApp(selectValues);
   const component = useApp((s) => s.component);
-  const wordLevel = useApp((s) => s.wordLevel);
+  const granularity = useApp((s) => s.granularity);
+  const result = useApp((s) => s.result);
   const scaleMode = useApp((s) => s.scaleMode);
   const hasResult = useApp((s) => s.result !== null);
   const actions = useActions();
@@ -28,7 +32,10 @@ export function HeatmapPanel() {
 
   const scale = useMemo(() => (values ? valueScale(values, scaleMode) : null), [values, scaleMode]);
   const label = COMPONENT_LABELS[component];
-  const legend = useMemo(() => (scale ? legendChart(scale, { title: `${label}${wordLevel ? ', summed per word' : ''}`, width: 240, id: 'screen-legend' }, document) : null), [scale, label, wordLevel]);
+  const legend = useMemo(
+    () => (scale ? legendChart(scale, { title: heatmapLegendTitle(result, label, granularity, scale.diverging), width: 240, id: 'screen-legend' }, document) : null),
+    [scale, label, granularity, result],
+  );
 
   return (
     <section className="panel heatmap-panel" aria-labelledby="heatmap-heading">
@@ -41,9 +48,15 @@ export function HeatmapPanel() {
             </button>
           ))}
         </div>
-        <label className="toggle">
-          <input type="checkbox" data-testid="word-toggle" checked={wordLevel} onChange={(e) => actions.setWordLevel(e.target.checked)} />
-          per word
+        <label className="toggle" title="Show each token, or sum the token scores over words, sentences, lines or paragraphs (segments found from the text's characters)">
+          per
+          <select data-testid="granularity-select" value={granularity} onChange={(e) => actions.setGranularity(e.target.value as Granularity)}>
+            {GRANULARITIES.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
         </label>
         <label className="toggle" title="Colour scale: √ and log spread the colours of small values when one token dominates">
           colour

@@ -1,6 +1,7 @@
 // The caption every exported figure carries: what was explained, by which model, method and parameters.
 
 import type { AttributionResult } from '../../worker/protocol';
+import type { Granularity } from '../../engine/attribution/granularity';
 import { excerpt, fmtProbability, quoteToken } from './format';
 
 export interface CaptionView {
@@ -9,16 +10,38 @@ export interface CaptionView {
   gamma: number;
 }
 
+/** What was explained, in words: one token, a span (teacher-forced), or "t rather than t′". */
+export function targetPhrase(result: AttributionResult): string {
+  const t = result.target;
+  if (t.span) {
+    const what = t.span.continuation !== null ? 'typed continuation' : 'span';
+    return `${what} ${quoteToken(t.span.text)} (tokens ${t.position}–${t.span.end - 1}, teacher-forced), log p = ${t.span.logprob.toFixed(3)}`;
+  }
+  const where = t.kind === 'next' || (t.kind === 'contrast' && t.position >= result.tokens.length) ? `next token after the prompt (position ${t.position})` : `in-text token at position ${t.position}`;
+  if (t.foil) return `${quoteToken(t.text)} rather than ${quoteToken(t.foil.text)}, ${where}, p = ${fmtProbability(t.probability)} vs ${fmtProbability(t.foil.probability)}`;
+  return `target ${quoteToken(t.text)}, ${where}, p = ${fmtProbability(t.probability)}`;
+}
+
+const GRANULARITY_NOTE: Record<Granularity, string> = { token: '', word: ', summed per word', sentence: ', summed per sentence', line: ', summed per line', paragraph: ', summed per paragraph' };
+
+/** The heatmap legend's title: the value shown, how it is summed, and for a contrast what each sign means. */
+export function heatmapLegendTitle(result: AttributionResult | null, label: string, granularity: Granularity, signed: boolean): string {
+  const foil = result?.target.foil;
+  const sign = signed && foil ? `; + favours ${quoteToken(result.target.text)}, − favours ${quoteToken(foil.text)}` : '';
+  return `${label}${GRANULARITY_NOTE[granularity]}${sign}`;
+}
+
 export function captionLines(result: AttributionResult, view: CaptionView): string[] {
   const t = result.target;
-  const where = t.kind === 'next' ? `next token after the prompt (position ${t.position})` : `in-text token at position ${t.position}`;
   const p = result.params;
   const difference = p.difference === 'forward' ? 'forward differences, first-order' : `${p.difference} differences`;
   const probes = result.sensitivity?.probing === 'adaptive' ? `adaptive: ${result.sensitivity.stopRule}` : `m = ${p.m}`;
+  const contrastNote = t.foil ? ['Contrast: g = log p(t) − log p(t′); I = |shift of that log-odds| when a token is masked, signed in the colours by its direction'] : [];
   return [
-    `${view.title} for target ${quoteToken(t.text)}, ${where}, p = ${fmtProbability(t.probability)}`,
+    `${view.title} for ${targetPhrase(result)}`,
     `Prompt: “${excerpt(result.prompt, 120)}”`,
     `Model ${result.model.id} (${result.model.architecture}, ${result.model.quantization}) on ${result.backend.detail}`,
     `HETA: Attr = M·(βS + γI), β = ${view.beta}, γ = ${view.gamma}; S from Rademacher probes (${probes}; seed ${p.seed}, ${difference}), I with ${p.mask.kind} mask`,
+    ...contrastNote,
   ];
 }

@@ -1,7 +1,8 @@
-// The heatmap's cells: the prompt cut into token (or word) pieces that reproduce it exactly, each
-// with its value. One model for the on-screen heatmap (HTML spans) and the exported SVG chart.
+// The heatmap's cells: the prompt cut into token (or word, sentence, line, paragraph) pieces that
+// reproduce it exactly, each with its value (summed over its tokens). One model for the on-screen heatmap (HTML spans) and the exported SVG chart.
 
-import type { Token } from '../../worker/protocol';
+import type { AttributionResult, Token } from '../../worker/protocol';
+import { resultText, segmentsOf, type Granularity } from '../../engine/attribution/granularity';
 
 export type CellRole =
   /** A context token or word (positions 0 … p−1): has a value. */
@@ -32,14 +33,11 @@ export interface CellInput {
   contextLength: number;
   /** Per-token values over the context, or null before a result. */
   values: ArrayLike<number> | null;
-  /** The target: an in-text position (< tokens.length) or the next token's text. */
-  target: { position: number; text: string } | null;
-  wordLevel: boolean;
+  /** The target: in-text tokens position … end − 1 (one token, or a span), or the next token's text after the prompt. */
+  target: { position: number; end: number; text: string } | null;
+  /** Context tokens are merged into word / sentence / line / paragraph cells (values summed). */
+  granularity: Granularity;
 }
-
-const startsWithSpace = (s: string) => /^\s/.test(s);
-const endsWithSpace = (s: string) => /\s$/.test(s);
-const allSpace = (s: string) => /^\s+$/.test(s);
 
 function tokenText(prompt: string, t: Token): string {
   return t.special ? t.text : prompt.slice(t.start, t.end);
@@ -47,25 +45,15 @@ function tokenText(prompt: string, t: Token): string {
 
 function roleOf(i: number, input: CellInput): CellRole {
   if (i < input.contextLength) return 'context';
-  if (input.target && i === input.target.position) return 'target';
+  if (input.target && i >= input.target.position && i < input.target.end) return 'target';
   return 'after';
-}
-
-/** Whether token i continues the word that token i−1 is part of. */
-function continuesWord(input: CellInput, i: number): boolean {
-  if (i === 0) return false;
-  const prev = input.tokens[i - 1];
-  const cur = input.tokens[i];
-  if (prev.special || cur.special || prev.end !== cur.start) return false;
-  if (roleOf(i - 1, input) !== roleOf(i, input) || roleOf(i, input) === 'target') return false;
-  const a = tokenText(input.prompt, prev);
-  const b = tokenText(input.prompt, cur);
-  if (allSpace(a) || allSpace(b) || endsWithSpace(a) || startsWithSpace(b)) return false;
-  return true;
 }
 
 export function buildCells(input: CellInput): Cell[] {
   const { prompt, tokens, values } = input;
+  // The segment of each context token (the engine's, from character offsets); other tokens stay alone.
+  const segmentOf = new Map<number, number>();
+  if (input.granularity !== 'token') segmentsOf(prompt, tokens, input.contextLength, input.granularity).forEach((s, k) => s.tokens.forEach((i) => segmentOf.set(i, k)));
   const cells: Cell[] = [];
   let covered = 0;
   const gap = (until: number) => {
@@ -79,7 +67,7 @@ export function buildCells(input: CellInput): Cell[] {
     const role = roleOf(i, input);
     const value = role === 'context' && values ? values[i] : null;
     const last = cells[cells.length - 1];
-    if (input.wordLevel && last && last.tokens.length && continuesWord(input, i)) {
+    if (last && last.tokens.length && segmentOf.has(i) && segmentOf.get(i) === segmentOf.get(last.tokens[last.tokens.length - 1])) {
       last.text += tokenText(prompt, t);
       last.tokens.push(i);
       if (last.value !== null && value !== null) last.value += value;
@@ -92,4 +80,17 @@ export function buildCells(input: CellInput): Cell[] {
     cells.push({ key: 'next', text: input.target.text, role: 'target', tokens: [], value: null, special: false });
   }
   return cells;
+}
+
+/** A result's cells: its text (prompt, then a typed continuation), its target token or span outlined. */
+export function resultCells(result: AttributionResult, values: ArrayLike<number> | null, granularity: Granularity): Cell[] {
+  const t = result.target;
+  return buildCells({
+    prompt: resultText(result),
+    tokens: result.tokens,
+    contextLength: t.position,
+    values,
+    target: { position: t.position, end: t.span?.end ?? t.position + 1, text: t.span?.text ?? t.text },
+    granularity,
+  });
 }

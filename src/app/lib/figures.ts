@@ -7,7 +7,7 @@ import { matrixChart } from '../charts/matrix';
 import { valueScale } from '../charts/scale';
 import { COMPONENT_LABELS, selectCells, selectValues } from '../store/selectors';
 import type { AppState } from '../store';
-import { captionLines } from './caption';
+import { captionLines, heatmapLegendTitle } from './caption';
 import { visibleToken } from './format';
 import { matrixCaption, matrixData, matrixLegendTitle } from './matrix';
 
@@ -17,7 +17,7 @@ export function heatmapFigure(s: AppState, width: number, doc: Document): SVGSVG
   const label = COMPONENT_LABELS[s.component];
   return heatmapChart(
     { cells: selectCells(s), scale: valueScale(values, s.scaleMode) },
-    { width, legendTitle: `${label}${s.wordLevel ? ', summed per word' : ''}`, caption: captionLines(s.result, { title: `HETA ${label}`, beta: s.beta, gamma: s.gamma }), id: 'export-heatmap' },
+    { width, legendTitle: heatmapLegendTitle(s.result, label, s.granularity, values.some((v) => v < 0)), caption: captionLines(s.result, { title: `HETA ${label}`, beta: s.beta, gamma: s.gamma }), id: 'export-heatmap' },
     doc,
   );
 }

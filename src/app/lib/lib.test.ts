@@ -9,22 +9,35 @@ const r = sampleResult();
 
 describe('buildCells', () => {
   it('reproduces the prompt exactly, one cell per token, values on the context', () => {
-    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: 9, values: r.scores, target: { position: 9, text: ' sofa' }, wordLevel: false });
+    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: 9, values: r.scores, target: { position: 9, end: 10, text: ' sofa' }, granularity: 'token' });
     expect(cells.filter((c) => c.role === 'context')).toHaveLength(9);
     expect(cells.slice(1, -1).map((c) => c.text).join('')).toBe(r.prompt);
     expect(cells[0]).toMatchObject({ text: '<s>', special: true, value: r.scores[0] });
     expect(cells[cells.length - 1]).toMatchObject({ role: 'target', text: ' sofa', tokens: [] });
   });
-  it('word level sums tokens within whitespace-delimited words', () => {
-    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: 9, values: r.scores, target: null, wordLevel: true });
+  it('word level sums tokens within words (a newline goes with the word before it)', () => {
+    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: 9, values: r.scores, target: null, granularity: 'word' });
     const mat = cells.find((c) => c.text === ' mat')!;
     expect(mat.tokens).toEqual([7, 8]);
     expect(mat.value).toBeCloseTo(r.scores[7] + r.scores[8]);
-    expect(cells.map((c) => c.text)).toEqual(['<s>', 'The', ' cat', ' sat', '\n', 'on', ' the', ' mat']);
+    expect(cells.map((c) => c.text)).toEqual(['<s>', 'The', ' cat', ' sat\n', 'on', ' the', ' mat']);
+  });
+  it('sentence and line levels: one cell per line here, summing every token of it', () => {
+    for (const granularity of ['sentence', 'line', 'paragraph'] as const) {
+      const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: 9, values: r.scores, target: null, granularity });
+      const total = cells.reduce((s, c) => s + (c.value ?? 0), 0);
+      expect(total).toBeCloseTo(r.scores.slice(0, 9).reduce((a, b) => a + b, 0), 9);
+      if (granularity === 'line') expect(cells.map((c) => c.text)).toEqual(['<s>', 'The cat sat\n', 'on the mat']);
+    }
+  });
+  it('a span target outlines every token of it', () => {
+    const cells = buildCells({ prompt: r.prompt, tokens: r.tokens, contextLength: 5, values: r.scores.slice(0, 5), target: { position: 5, end: 8, text: 'x' }, granularity: 'token' });
+    expect(cells.filter((c) => c.role === 'target').flatMap((c) => c.tokens)).toEqual([5, 6, 7]);
+    expect(cells.find((c) => c.tokens[0] === 8)?.role).toBe('after');
   });
   it('in-text target: the target token outlined, later tokens outside the context, never merged', () => {
     const tokens = tokensOf('ab cd ef', [2, 4, 5, 6], false); // ab | ␣c | d | ␣ | ef
-    const cells = buildCells({ prompt: 'ab cd ef', tokens, contextLength: 2, values: [1, 2], target: { position: 2, text: 'd' }, wordLevel: true });
+    const cells = buildCells({ prompt: 'ab cd ef', tokens, contextLength: 2, values: [1, 2], target: { position: 2, end: 3, text: 'd' }, granularity: 'word' });
     expect(cells.map((c) => [c.text, c.role, c.value])).toEqual([
       ['ab', 'context', 1],
       [' c', 'context', 2],
@@ -38,7 +51,7 @@ describe('buildCells', () => {
       { id: 1, text: 'a', start: 0, end: 1, special: false },
       { id: 2, text: 'b', start: 3, end: 4, special: false },
     ];
-    const cells = buildCells({ prompt: 'a  b!', tokens, contextLength: 2, values: null, target: null, wordLevel: false });
+    const cells = buildCells({ prompt: 'a  b!', tokens, contextLength: 2, values: null, target: null, granularity: 'token' });
     expect(cells.map((c) => [c.text, c.role])).toEqual([
       ['a', 'context'],
       ['  ', 'gap'],
@@ -63,7 +76,7 @@ describe('link', () => {
     expect(problems).toEqual([
       'backend=cuda: expected one of auto, webgpu, wasm',
       'adaptive=yes: expected 1 (adaptive probing) or 0 (fixed m)',
-      'target=foo: expected next, next:<token id> or pos:<position>',
+      'target=foo: expected next, next:<token id>, pos:<position>, span:<start>-<end>, cont:<text> or one of the first three with ,vs:<foil id>',
       'beta=x: β must be a number from -1000000 to 1000000',
       'm=0: probes m must be an integer from 1 to 256',
       'seed=1.5: seed must be an integer from 0 to 4294967295',

@@ -20,15 +20,18 @@ export interface MatrixView {
 export function matrixData(g: Generation, view: MatrixView): MatrixChartData {
   const last = g.generated[g.generated.length - 1] ?? 0;
   const shown: number[] = [];
-  const rows = g.generated.map((position, k) => {
-    const r = g.rows[k];
-    const label = visibleToken(g.tokens[position].text);
-    if (!r) return { label, position, values: null, raw: null };
+  const n = g.generated.length;
+  const rows = g.rows.map((r, k) => {
+    // The last row explains the whole continuation (a span starting at the first generated token).
+    const position = k < n ? g.generated[k] : g.generated[0];
+    const label = k < n ? visibleToken(g.tokens[position].text) : 'all generated';
+    const span = k < n ? 1 : n;
+    if (!r) return { label, position, span, values: null, raw: null };
     const raw = componentValues(r, recombinedScores(r, view.beta, view.gamma), view.component);
     const max = Math.max(0, ...raw);
     const values = view.rowNormalize && max > 0 ? raw.map((v) => v / max) : raw;
     shown.push(...values);
-    return { label, position, values, raw };
+    return { label, position, span, values, raw };
   });
   return {
     sources: g.tokens.slice(0, last).map((t) => visibleToken(t.text)),

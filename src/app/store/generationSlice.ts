@@ -9,7 +9,7 @@ export type GenerationStatus = 'idle' | 'generating' | 'running' | 'done' | 'can
 
 export interface Generation extends GeneratedText {
   prompt: string;
-  /** rows[k] explains tokens[generated[k]]; null until computed. */
+  /** rows[k] explains tokens[generated[k]]; rows[generated.length] the whole continuation (a span); null until computed. */
   rows: (AttributionResult | null)[];
 }
 
@@ -54,7 +54,7 @@ export const createGenerationSlice: StateCreator<AppState, [], [], GenerationSli
   setGenerateSteps: (generateSteps) => set({ generateSteps }),
   setRowNormalize: (rowNormalize) => set({ rowNormalize }),
   generationStarted: () => set({ generationStatus: 'generating', generation: null, generationProgress: null, generationError: null }),
-  generationText: (prompt, g) => set({ generationStatus: 'running', generation: { prompt, ...g, rows: g.generated.map(() => null) } }),
+  generationText: (prompt, g) => set({ generationStatus: 'running', generation: { prompt, ...g, rows: g.generated.length ? [...g.generated.map(() => null), null] : [] } }),
   generationRow: (row, result) =>
     set((s) => {
       if (!s.generation) return {};
@@ -72,7 +72,7 @@ export const createGenerationSlice: StateCreator<AppState, [], [], GenerationSli
     if (!g || !result) return;
     set({
       prompt: g.text,
-      target: { kind: 'position', position: g.generated[row] },
+      target: row < g.generated.length ? { kind: 'position', position: g.generated[row] } : { kind: 'span', start: g.generated[0], end: g.generated[g.generated.length - 1] + 1 },
       preview: { prompt: g.text, tokens: g.tokens, predictions: [] },
       result,
       resultFinal: true,

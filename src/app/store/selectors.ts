@@ -2,7 +2,8 @@
 // new scores from the cached components, no worker run), the values the heatmap shows, ranks, cells.
 
 import { hetaScores, type AttributionResult } from '../../worker/protocol';
-import { buildCells, type Cell } from '../lib/cells';
+import { buildCells, resultCells, type Cell } from '../lib/cells';
+import type { Granularity } from '../../engine/attribution/granularity';
 import type { AppState } from './types';
 import type { ComponentKey } from './viewSlice';
 
@@ -28,7 +29,14 @@ const scoresOf = memoLast((result: AttributionResult | null, beta: number, gamma
 /** Attr_i = M[i] · (β S_i + γ I_i) with the view's β and γ. */
 export const selectScores = (s: AppState) => scoresOf(s.result, s.beta, s.gamma);
 
+/**
+ * The values a view shows. For a contrast, the final score and I carry the direction of the log-odds shift
+ * (positive: the token supports t rather than t′), so the heatmap shows evidence both ways.
+ */
 export function componentValues(result: AttributionResult, scores: number[], key: ComponentKey): number[] {
+  const shift = result.components.logOddsShift;
+  if (shift && key === 'score') return scores.map((v, i) => (shift[i] < 0 ? -v : v));
+  if (shift && key === 'I') return shift;
   return key === 'score' ? scores : result.components[key];
 }
 
@@ -48,24 +56,13 @@ const ranksOf = memoLast((scores: number[] | null): number[] | null => {
 /** Rank of each context token by final score (1 = strongest). */
 export const selectRanks = (s: AppState) => ranksOf(selectScores(s));
 
-const cellsOf = memoLast(
-  (result: AttributionResult | null, preview: AppState['preview'], values: number[] | null, wordLevel: boolean): Cell[] => {
-    if (result) {
-      return buildCells({
-        prompt: result.prompt,
-        tokens: result.tokens,
-        contextLength: result.target.position,
-        values,
-        target: { position: result.target.position, text: result.target.text },
-        wordLevel,
-      });
-    }
-    if (preview) return buildCells({ prompt: preview.prompt, tokens: preview.tokens, contextLength: preview.tokens.length, values: null, target: null, wordLevel });
-    return [];
-  },
-);
+const cellsOf = memoLast((result: AttributionResult | null, preview: AppState['preview'], values: number[] | null, granularity: Granularity): Cell[] => {
+  if (result) return resultCells(result, values, granularity);
+  if (preview) return buildCells({ prompt: preview.prompt, tokens: preview.tokens, contextLength: preview.tokens.length, values: null, target: null, granularity });
+  return [];
+});
 
-export const selectCells = (s: AppState) => cellsOf(s.result, s.preview, selectValues(s), s.wordLevel);
+export const selectCells = (s: AppState) => cellsOf(s.result, s.preview, selectValues(s), s.granularity);
 
 export const COMPONENT_LABELS: Record<ComponentKey, string> = {
   score: 'Final score M·(βS+γI)',

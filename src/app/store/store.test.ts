@@ -28,7 +28,7 @@ describe('store', () => {
     const best = scores.indexOf(Math.max(...scores));
     expect(ranks[best]).toBe(1);
     expect(new Set(ranks).size).toBe(scores.length);
-    store.getState().setWordLevel(true);
+    store.getState().setGranularity('word');
     expect(selectCells(store.getState()).find((c) => c.text === ' mat')?.tokens).toEqual([7, 8]);
   });
   it('a partial result is shown while running, then replaced by the final one', () => {

@@ -5,12 +5,14 @@ import type { StateCreator } from 'zustand/vanilla';
 import { DEFAULT_PARAMS } from '../../worker/protocol';
 import type { ScaleMode } from '../charts/scale';
 import type { AppState } from './types';
+import type { Granularity } from '../../engine/attribution/granularity';
 
 export type ComponentKey = 'score' | 'M' | 'S' | 'I';
 
 export interface ViewSlice {
   component: ComponentKey;
-  wordLevel: boolean;
+  /** Token scores shown per token, or summed per word / sentence / line / paragraph. */
+  granularity: Granularity;
   scaleMode: ScaleMode;
   beta: number;
   gamma: number;
@@ -23,7 +25,7 @@ export interface ViewSlice {
   /** Settings of the opened link that were not used, each naming the value and the allowed range. */
   linkProblems: string[];
   setComponent(c: ComponentKey): void;
-  setWordLevel(on: boolean): void;
+  setGranularity(g: Granularity): void;
   setScaleMode(mode: ScaleMode): void;
   setWeights(beta: number, gamma: number): void;
   setRunParams(m: number, seed: number): void;
@@ -34,7 +36,7 @@ export interface ViewSlice {
 
 export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) => ({
   component: 'score',
-  wordLevel: false,
+  granularity: 'token',
   scaleMode: 'log',
   beta: DEFAULT_PARAMS.beta,
   gamma: DEFAULT_PARAMS.gamma,
@@ -44,7 +46,7 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
   edgeThreshold: null,
   linkProblems: [],
   setComponent: (component) => set({ component }),
-  setWordLevel: (wordLevel) => set({ wordLevel }),
+  setGranularity: (granularity) => set({ granularity }),
   setScaleMode: (scaleMode) => set({ scaleMode }),
   setWeights: (beta, gamma) => set({ beta, gamma }),
   setRunParams: (m, seed) => set({ m, seed }),

@@ -16,8 +16,8 @@ describe('attributeGeneration on a compiled tiny Llama', async () => {
     });
     expect(r.schema).toBe('heta-generation');
     expect(r.generated).toHaveLength(3);
-    expect(rows).toEqual([0, 1, 2]);
-    expect([...progressRows]).toEqual([0, 1, 2]);
+    expect(rows).toEqual([0, 1, 2, 3]);
+    expect([...progressRows]).toEqual([0, 1, 2, 3]);
     for (const [k, row] of r.rows.entries()) {
       const p = r.generated[k];
       expect(row.target).toMatchObject({ kind: 'position', position: p, id: r.tokens[p].id });
@@ -27,6 +27,12 @@ describe('attributeGeneration on a compiled tiny Llama', async () => {
       const alone = await attribute(model, { text: r.text, tokens: r.tokens }, { kind: 'position', position: p }, { m: 2, seed: 4 });
       expect(row.scores).toEqual(alone.scores);
     }
+    // The last row: the whole continuation as one span over the prompt; its log-probability is the sum of the rows' (teacher forcing, same tokens).
+    const whole = r.continuation!;
+    expect(whole.target).toMatchObject({ kind: 'span', position: r.generated[0], span: { end: r.generated[2] + 1, continuation: null } });
+    expect(whole.scores).toHaveLength(r.generated[0]);
+    const rowsLogprob = r.rows.reduce((s, row) => s + row.target.logprob, 0);
+    expect(whole.target.span!.logprob).toBeCloseTo(rowsLogprob, 4);
   });
 
   it('rejects bad requests with clear messages and stops when cancelled', async () => {

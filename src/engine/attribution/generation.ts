@@ -1,16 +1,18 @@
 // Generate-and-explain: greedy continuation of a prompt, then one HETA attribution per generated token
 // (target × source matrix). Row k explains generated token k from every token before it, prompt and
-// earlier generated tokens alike.
+// earlier generated tokens alike; a last row explains the whole continuation's log-probability (a span
+// target, teacher-forced) from the prompt alone.
 
 import { generateContinuation, type GeneratedText } from '../model/languageModel';
 import type { AttributionModel } from '../model/attributionModel';
 import { attribute, type AttributionOptions, type AttributionProgress } from './heta';
 import { AttributionError } from './target';
-import type { AttributionParams, AttributionResult } from './schema';
+import type { AttributionParams, AttributionResult, TargetRequest } from './schema';
 import { LIMITS, limitProblem } from '../limits';
 
 export const GENERATION_SCHEMA = 'heta-generation';
-export const GENERATION_SCHEMA_VERSION = 1;
+/** 2 added `continuation`, the whole continuation as one span target (reported as row `rows.length`). */
+export const GENERATION_SCHEMA_VERSION = 2;
 /** More rows than this would take minutes each in a browser. */
 export const MAX_GENERATED = LIMITS.generate.max;
 
@@ -20,10 +22,12 @@ export interface GenerationResult extends GeneratedText {
   prompt: string;
   /** rows[k] explains tokens[generated[k]]. */
   rows: AttributionResult[];
+  /** The whole continuation as one span target over the prompt; null when nothing was generated. */
+  continuation: AttributionResult | null;
 }
 
 export interface GenerationProgress extends AttributionProgress {
-  /** The row being attributed (0-based) and how many there are. */
+  /** The row being attributed (0-based; the whole continuation is row `rows − 1`) and how many there are. */
   row: number;
   rows: number;
 }
@@ -53,13 +57,15 @@ export async function attributeGeneration(
   onGenerated?.(generated);
   const encoded = { text: generated.text, tokens: generated.tokens };
   const rows: AttributionResult[] = [];
-  for (const [row, position] of generated.generated.entries()) {
-    const result = await attribute(model, encoded, { kind: 'position', position }, params, {
-      ...attributionOptions,
-      onProgress: (p) => onProgress?.({ ...p, row, rows: generated.generated.length }),
-    });
-    rows.push(result);
+  const positions = generated.generated;
+  const total = positions.length + (positions.length > 0 ? 1 : 0);
+  const explain = async (row: number, target: TargetRequest) => {
+    const result = await attribute(model, encoded, target, params, { ...attributionOptions, onProgress: (p) => onProgress?.({ ...p, row, rows: total }) });
     onRow?.(row, result);
-  }
-  return { schema: GENERATION_SCHEMA, version: GENERATION_SCHEMA_VERSION, prompt, ...generated, rows };
+    return result;
+  };
+  for (const [row, position] of positions.entries()) rows.push(await explain(row, { kind: 'position', position }));
+  // The generated tokens are consecutive (greedy steps after the prompt's last token).
+  const continuation = positions.length > 0 ? await explain(positions.length, { kind: 'span', start: positions[0], end: positions[positions.length - 1] + 1 }) : null;
+  return { schema: GENERATION_SCHEMA, version: GENERATION_SCHEMA_VERSION, prompt, ...generated, rows, continuation };
 }

@@ -9,7 +9,7 @@ import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessi
 import { rademacherProbes } from './random';
 import { limitProblem } from '../limits';
 import { nonFiniteProblem } from './finite';
-import { AttributionError, informationImpact, prepareTarget, type EncodedText } from './target';
+import { AttributionError, informationImpact, objectiveValue, prepareTarget, type EncodedText } from './target';
 import {
   DEFAULT_PARAMS,
   RESULT_SCHEMA,
@@ -110,6 +110,8 @@ export async function attribute(
   const mask = maskVector(model, params.mask, x, p, await maskTokenRow(model, params.mask));
   const batch = batchSizeFor(model, T, options.maxBatch);
   const I = new Float64Array(p);
+  const contrast = prepared.target.kind === 'contrast';
+  const shift = contrast ? new Array<number>(p) : null;
   for (let start = 0; start < p; start += batch) {
     const count = Math.min(batch, p - start);
     const xs = new Float32Array(count * T * d);
@@ -121,6 +123,7 @@ export async function attribute(
     for (let b = 0; b < count; b++) {
       const logP = rows.map((_, j) => logSoftmax(logits.subarray((b * rows.length + j) * V, (b * rows.length + j + 1) * V)));
       I[start + b] = informationImpact(prepared, logP);
+      if (shift) shift[start + b] = prepared.g - objectiveValue(prepared, logP);
     }
     signal?.throwIfAborted();
     onProgress?.({ phase: 'masked', done: start + count, total: p });
@@ -166,6 +169,7 @@ export async function attribute(
         S_stderr: Array.from(stats.standardError()),
         S_probes: perProbe,
         I: Array.from(I),
+        ...(shift ? { logOddsShift: shift } : {}),
       },
       scores: Array.from(hetaScores(M, S, I, params.beta, params.gamma)),
       params: { ...params, epsilonRule: `ε_i = ${params.epsilonScale} · ‖x_i‖₂ / √d`, epsilon },

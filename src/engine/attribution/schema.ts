@@ -107,6 +107,11 @@ export interface AttributionResult {
     /** ‖Π_i H Π_i r_k‖₁ per probe: [k][p] (the spread the inspector shows); null where token i used fewer than k + 1 probes. */
     S_probes: (number | null)[][];
     I: number[];
+    /**
+     * Contrast targets: g(X) − g(X with row i masked), the shift of the log-odds of t over t′ whose size is I.
+     * Positive: token i supports t rather than t′; the app signs the scores with it.
+     */
+    logOddsShift?: number[];
   };
   scores: number[];
   params: AttributionParams & { epsilonRule: string; epsilon: number[] };

@@ -93,6 +93,8 @@ describe('span and contrastive targets on a compiled tiny Llama', async () => {
       const lp = refLogP(masked(e, i), p - 1, p);
       const shift = Math.abs(clean[t] - clean[foil] - (lp[t] - lp[foil]));
       expect(Math.abs(r.components.I[i] - shift)).toBeLessThan(1e-4 + 1e-3 * shift);
+      const signed = clean[t] - clean[foil] - (lp[t] - lp[foil]);
+      expect(Math.abs(r.components.logOddsShift![i] - signed)).toBeLessThan(1e-4 + 1e-3 * shift);
     }
   });
 
