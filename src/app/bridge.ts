@@ -308,11 +308,15 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       state().runFailed('The prompt produced no tokens.');
       return;
     }
-    if (target.kind === 'position' && target.position >= n) {
+    // An in-text target (token, span, or a contrast on one) of text that has since been shortened falls back to the next token.
+    const named = (t: TargetRequest) => (t.kind === 'contrast' ? t.target : t);
+    const stale = (t: TargetRequest) => (t.kind === 'position' && t.position >= n) || (t.kind === 'span' && 'end' in t && t.end > n);
+    if (stale(named(target))) {
       target = { kind: 'next' };
       state().setTarget(target);
     }
-    const p = target.kind === 'position' ? target.position : n;
+    const t = named(target);
+    const p = t.kind === 'position' ? t.position : t.kind === 'span' && 'start' in t ? t.start : n;
     if (p > model!.maxPositions) {
       state().runFailed(
         `The prompt is too long: ${n} tokens, but ${model!.id} reads at most ${model!.maxPositions}. Shorten it${target.kind === 'next' ? ' or pick an earlier token of the text as target' : ''}.`,

@@ -1,7 +1,7 @@
 // The lines around the heatmap: whether the result is partial or stale, and the hovered token's value.
 
 import { fmt, visibleToken } from '../lib/format';
-import { COMPONENT_LABELS, selectRanks, selectValues } from '../store/selectors';
+import { componentLabel, selectRanks, selectValues } from '../store/selectors';
 import { useApp } from './context';
 
 export function StatusNote() {
@@ -40,7 +40,7 @@ function Readout() {
   if (focus >= values.length) return <p className="readout">“{visibleToken(token.text)}” (position {focus}) is {focus === result.target.position ? 'the target' : 'after the target'}.</p>;
   return (
     <p className="readout" data-testid="readout">
-      “{visibleToken(token.text)}” (position {focus}): {COMPONENT_LABELS[component]} = {fmt(values[focus])}
+      “{visibleToken(token.text)}” (position {focus}): {componentLabel(component, result)} = {fmt(values[focus])}
       {ranks && ` · rank ${ranks[focus]} of ${ranks.length}`}
     </p>
   );

@@ -8,7 +8,7 @@ import { valueScale, type ScaleMode } from '../charts/scale';
 import { heatmapFigure } from '../lib/figures';
 import { heatmapLegendTitle } from '../lib/caption';
 import { GRANULARITIES, type Granularity } from '../../engine/attribution/granularity';
-import { COMPONENT_LABELS, selectValues } from '../store/selectors';
+import { componentLabel, selectValues } from '../store/selectors';
 import type { ComponentKey } from '../store/viewSlice';
 import { ChartMount } from './ChartMount';
 import { useActions, useApp, useStoreApi } from './context';
@@ -31,7 +31,7 @@ export function HeatmapPanel() {
   const textRef = useRef<HTMLDivElement>(null);
 
   const scale = useMemo(() => (values ? valueScale(values, scaleMode) : null), [values, scaleMode]);
-  const label = COMPONENT_LABELS[component];
+  const label = componentLabel(component, result);
   const legend = useMemo(
     () => (scale ? legendChart(scale, { title: heatmapLegendTitle(result, label, granularity, scale.diverging), width: 240, id: 'screen-legend' }, document) : null),
     [scale, label, granularity, result],
@@ -43,7 +43,7 @@ export function HeatmapPanel() {
         <h2 id="heatmap-heading">Attribution</h2>
         <div className="segmented" role="radiogroup" aria-label="Value shown">
           {KEYS.map((k) => (
-            <button key={k} type="button" role="radio" aria-checked={component === k} data-testid={`component-${k}`} title={COMPONENT_LABELS[k]} onClick={() => actions.setComponent(k)}>
+            <button key={k} type="button" role="radio" aria-checked={component === k} data-testid={`component-${k}`} title={componentLabel(k, result)} onClick={() => actions.setComponent(k)}>
               {SHORT[k]}
             </button>
           ))}

@@ -1,5 +1,6 @@
 // The full result as JSON, and a link that restores this view (prompt, target, β, γ, m, seed, adaptive probing, model).
 
+import { withGranularity } from '../../engine/attribution/granularity';
 import { useState } from 'react';
 import type { TargetRequest } from '../../worker/protocol';
 import { saveBlob } from '../lib/download';
@@ -58,8 +59,9 @@ export function SharePanel() {
           data-testid="export-json"
           disabled={!hasResult}
           onClick={() => {
-            const r = store.getState().result;
-            if (r) saveBlob(new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' }), 'heta-result.json');
+            const { result: r, granularity } = store.getState();
+            // The token result as computed, plus the word / sentence / … view when one is shown.
+            if (r) saveBlob(new Blob([JSON.stringify(granularity === 'token' ? r : withGranularity(r, granularity), null, 2)], { type: 'application/json' }), 'heta-result.json');
           }}
         >
           Download JSON

@@ -5,7 +5,7 @@ import { heatmapChart } from '../charts/heatmap';
 import { layerGraphChart } from '../charts/layerGraph';
 import { matrixChart } from '../charts/matrix';
 import { valueScale } from '../charts/scale';
-import { COMPONENT_LABELS, selectCells, selectValues } from '../store/selectors';
+import { componentLabel, selectCells, selectValues } from '../store/selectors';
 import type { AppState } from '../store';
 import { captionLines, heatmapLegendTitle } from './caption';
 import { visibleToken } from './format';
@@ -14,7 +14,7 @@ import { matrixCaption, matrixData, matrixLegendTitle } from './matrix';
 export function heatmapFigure(s: AppState, width: number, doc: Document): SVGSVGElement | null {
   const values = selectValues(s);
   if (!s.result || !values) return null;
-  const label = COMPONENT_LABELS[s.component];
+  const label = componentLabel(s.component, s.result);
   return heatmapChart(
     { cells: selectCells(s), scale: valueScale(values, s.scaleMode) },
     { width, legendTitle: heatmapLegendTitle(s.result, label, s.granularity, values.some((v) => v < 0)), caption: captionLines(s.result, { title: `HETA ${label}`, beta: s.beta, gamma: s.gamma }), id: 'export-heatmap' },

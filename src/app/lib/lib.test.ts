@@ -4,6 +4,7 @@ import { captionLines } from './caption';
 import { buildCells } from './cells';
 import { fmt, fmtCount, visibleToken } from './format';
 import { formatLink, parseLink, readLink } from './link';
+import type { TargetRequest } from '../../worker/protocol';
 
 const r = sampleResult();
 
@@ -69,6 +70,16 @@ describe('link', () => {
     expect(parseLink('#adaptive=0')).toEqual({ adaptive: false });
     expect(parseLink('#target=pos:4').target).toEqual({ kind: 'position', position: 4 });
     expect(parseLink('#target=next').target).toEqual({ kind: 'next' });
+    // Spans, typed continuations and contrasts (by id or typed foil) survive the round trip, odd characters included.
+    const targets: TargetRequest[] = [
+      { kind: 'span', start: 3, end: 7 },
+      { kind: 'span', continuation: ' Lisbon, of course & more,vs:2' },
+      { kind: 'contrast', target: { kind: 'next' }, foilId: 12 },
+      { kind: 'contrast', target: { kind: 'position', position: 5 }, foilText: ' him' },
+      { kind: 'contrast', target: { kind: 'next', tokenId: 9 }, foilText: ',vs:3' },
+    ];
+    for (const target of targets) expect(parseLink(formatLink({ target })).target).toEqual(target);
+    expect(readLink('#target=span:9-99999999').problems).toEqual(['target=span:9-99999999: the target position must be an integer from 1 to 32767']);
   });
   it('leaves out invalid values and names each one with what is allowed', () => {
     const { link, problems } = readLink('#backend=cuda&m=0&seed=1.5&beta=x&target=foo&gen=0&adaptive=yes');

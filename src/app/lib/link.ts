@@ -1,6 +1,7 @@
 // The shareable view in the URL hash: #model=…&backend=…&prompt=…&target=…&beta=…&gamma=…&m=…&seed=…&adaptive=1&gen=…
 // target: "next" (top prediction), "next:<token id>", "pos:<position>", "span:<start>-<end>" (tokens start … end − 1
-// of the text), "cont:<text>" (a typed continuation), or one of the first three with ",vs:<foil id>" (a contrast).
+// of the text), "cont:<text>" (a typed continuation), or one of the first three with ",vs:<foil id>" or ",vst:<foil text>"
+// (a contrast).
 
 import type { BackendPreference, TargetRequest, TokenTarget } from '../../worker/protocol';
 import { describeLimit, withinLimit, type LimitName } from '../../engine/limits';
@@ -40,10 +41,12 @@ export function parseTarget(v: string | null): TargetRequest | undefined {
   if (v.startsWith('cont:')) return v.length > 5 ? { kind: 'span', continuation: v.slice(5) } : undefined;
   const span = /^span:(\d+)-(\d+)$/.exec(v);
   if (span) return { kind: 'span', start: Number(span[1]), end: Number(span[2]) };
-  const contrast = /^(.*),vs:(\d+)$/.exec(v);
+  const contrast = /^(.*?),vs(t?):(.+)$/s.exec(v);
   if (contrast) {
     const target = parseTokenTarget(contrast[1]);
-    return target ? { kind: 'contrast', target, foilId: Number(contrast[2]) } : undefined;
+    if (!target) return undefined;
+    if (contrast[2] === 't') return { kind: 'contrast', target, foilText: contrast[3] };
+    return /^\d+$/.test(contrast[3]) ? { kind: 'contrast', target, foilId: Number(contrast[3]) } : undefined;
   }
   return parseTokenTarget(v);
 }
@@ -54,7 +57,7 @@ function formatTokenTarget(t: TokenTarget): string {
 }
 
 export function formatTarget(t: TargetRequest): string {
-  if (t.kind === 'contrast') return `${formatTokenTarget(t.target)},vs:${t.foilId}`;
+  if (t.kind === 'contrast') return 'foilText' in t ? `${formatTokenTarget(t.target)},vst:${t.foilText}` : `${formatTokenTarget(t.target)},vs:${t.foilId}`;
   if (t.kind === 'span') return 'continuation' in t ? `cont:${t.continuation}` : `span:${t.start}-${t.end}`;
   return formatTokenTarget(t);
 }

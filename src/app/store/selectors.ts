@@ -70,3 +70,11 @@ export const COMPONENT_LABELS: Record<ComponentKey, string> = {
   S: 'S: Hessian sensitivity',
   I: 'I: KL information impact',
 };
+
+/** A view's label for this result: a contrast's I is the log-odds shift (a KL cannot tell t from t′), and its scores are signed. */
+export function componentLabel(key: ComponentKey, result: AttributionResult | null): string {
+  if (!result?.components.logOddsShift) return COMPONENT_LABELS[key];
+  if (key === 'I') return 'I: shift of log p(t) − log p(t′) when masked';
+  if (key === 'score') return 'Final score M·(βS+γI), signed by that shift';
+  return COMPONENT_LABELS[key];
+}

@@ -25,8 +25,9 @@ export type TargetRequest =
   | { kind: 'span'; continuation: string }
   /** Tokens start … end − 1 of the text itself (e.g. generated ones), teacher-forced. */
   | { kind: 'span'; start: number; end: number }
-  /** "Why t and not t′": g = log p(t) − log p(t′) at t's prediction row. */
-  | { kind: 'contrast'; target: TokenTarget; foilId: number };
+  /** "Why t and not t′": g = log p(t) − log p(t′) at t's prediction row; the foil by id, or as text that must be one token. */
+  | { kind: 'contrast'; target: TokenTarget; foilId: number }
+  | { kind: 'contrast'; target: TokenTarget; foilText: string };
 
 /** The target of a result. id … logprob describe t, the (first) target token, at row q = p − 1. */
 export interface ResultTarget {

@@ -98,6 +98,14 @@ describe('span and contrastive targets on a compiled tiny Llama', async () => {
     }
   });
 
+  it('a foil given as text is the same contrast as by its id', async () => {
+    const id = model.tokenizer.textToId(' the')!;
+    const byText = await attribute(model, prompt, { kind: 'contrast', target: { kind: 'next' }, foilText: ' the' }, { m: 1 });
+    const byId = await attribute(model, prompt, { kind: 'contrast', target: { kind: 'next' }, foilId: id }, { m: 1 });
+    expect(byText.target.foil!.id).toBe(id);
+    expect(byText.scores).toEqual(byId.scores);
+  });
+
   it('swapping target and foil negates g and leaves S, I and the scores as they are', async () => {
     const a = await attribute(model, prompt, { kind: 'contrast', target: { kind: 'next', tokenId: 40 }, foilId: 90 }, { m: 2 });
     const b = await attribute(model, prompt, { kind: 'contrast', target: { kind: 'next', tokenId: 90 }, foilId: 40 }, { m: 2 });
@@ -166,6 +174,7 @@ describe('span and contrastive targets on a compiled tiny Llama', async () => {
     await expect(attribute(model, prompt, { kind: 'span', start: 4, end: n + 1 })).rejects.toThrow(/out of range/);
     await expect(attribute(model, prompt, { kind: 'contrast', target: { kind: 'position', position: 3 }, foilId: tokens[3].id })).rejects.toThrow(/the target itself/);
     await expect(attribute(model, prompt, { kind: 'contrast', target: { kind: 'next' }, foilId: V })).rejects.toThrow(AttributionError);
+    await expect(attribute(model, prompt, { kind: 'contrast', target: { kind: 'next' }, foilText: ' not one token at all' })).rejects.toThrow(/is not one token .*contrast with a single token/);
     const long = 'word '.repeat(ckpt.config.maxPositions - n);
     await expect(attribute(model, prompt, { kind: 'span', continuation: long })).rejects.toThrow(/shorten the prompt or the span/);
   });

@@ -67,14 +67,21 @@ function promptTokens(model: AttributionModel, input: string | EncodedText): { p
   return { prompt: input.text, tokens: input.tokens };
 }
 
+function foilId(model: AttributionModel, request: Extract<TargetRequest, { kind: 'contrast' }>): number {
+  const V = model.config.vocabSize;
+  if ('foilText' in request) {
+    const id = model.tokenizer.textToId(request.foilText);
+    if (id === null) throw new AttributionError(`the foil ${JSON.stringify(request.foilText)} is not one token of ${model.manifest.modelId}'s vocabulary; contrast with a single token (often with a leading space, e.g. " him")`);
+    return id;
+  }
+  if (!Number.isInteger(request.foilId) || request.foilId < 0 || request.foilId >= V) throw new AttributionError(`the foil token id ${request.foilId} is not in the vocabulary (0 … ${V - 1})`);
+  return request.foilId;
+}
+
 /** Context length p, span end (exclusive), the first target id (null: the top prediction) and the tokens. */
 function resolve(model: AttributionModel, prompt: string, tokens: Token[], request: TargetRequest) {
   if (request.kind === 'next' || request.kind === 'position') return { tokens, ...tokenTarget(model, tokens, request), end: null, continuation: null };
-  if (request.kind === 'contrast') {
-    const V = model.config.vocabSize;
-    if (!Number.isInteger(request.foilId) || request.foilId < 0 || request.foilId >= V) throw new AttributionError(`the foil token id ${request.foilId} is not in the vocabulary (0 … ${V - 1})`);
-    return { tokens, ...tokenTarget(model, tokens, request.target), end: null, continuation: null };
-  }
+  if (request.kind === 'contrast') return { tokens, ...tokenTarget(model, tokens, request.target), end: null, continuation: null };
   if ('continuation' in request) {
     if (request.continuation.trim() === '') throw new AttributionError('the continuation is empty: type the words whose probability you want explained');
     const ids = model.tokenizer.textIds(request.continuation);
@@ -124,7 +131,7 @@ export async function prepareTarget(model: AttributionModel, input: string | Enc
   const first = { id, text: model.tokenizer.idToText(id), position: p, probability: Math.exp(logP[0][id]), logprob: logP[0][id] };
 
   if (request.kind === 'contrast') {
-    const foil = request.foilId;
+    const foil = foilId(model, request);
     if (foil === id) throw new AttributionError(`the foil ${JSON.stringify(first.text)} is the target itself: pick another token to contrast with`);
     const g = logP[0][id] - logP[0][foil];
     return {
