@@ -382,6 +382,7 @@ export async function generationMatrixMatchesCli(ctx) {
   await heta(ctx, ['attribute', '--model', b.dir, '--prompt', PROMPT, '--generate', String(steps), '--m', '2', '--seed', '0', '--json', out]);
   const cli = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(cli.rows.length, steps);
+  assert.equal(cli.continuation.target.kind, 'span', 'the CLI explains the whole continuation too');
   const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
   await page.fill('[data-testid=m-input]', String(params.m));
   await page.fill('[data-testid=seed-input]', String(params.seed));
@@ -397,8 +398,8 @@ export async function generationMatrixMatchesCli(ctx) {
   const rows = await page.$$eval('[data-testid=generation-matrix] .matrix-row', (els) =>
     els.map((row) => [...row.querySelectorAll('.matrix-cell')].map((c) => Number(c.getAttribute('data-value')))),
   );
-  assert.equal(rows.length, steps, 'one matrix row per generated token');
-  rows.forEach((values, k) => assertClose(values, cli.rows[k].scores, `matrix row ${k} vs CLI`, FD_REL));
+  assert.equal(rows.length, steps + 1, 'one matrix row per generated token, then the whole continuation');
+  rows.forEach((values, k) => assertClose(values, k < steps ? cli.rows[k].scores : cli.continuation.scores, `matrix row ${k} vs CLI`, FD_REL));
   assert.equal(await page.locator('[data-testid=generation-matrix] .matrix-col-label.generated').count(), steps - 1, 'generated tokens are sources of later rows');
 
   // A copied link brings the generation back: the restored page runs the prompt, then regenerates.
@@ -435,7 +436,7 @@ export async function generationMatrixMatchesCli(ctx) {
   await page.waitForSelector('[data-testid=generation-panel][data-state=cancelled]', { timeout: 60_000 });
   const done = Number(await page.getAttribute('[data-testid=generation-matrix]', 'data-rows-done'));
   assert.ok(done >= 1 && done < 12, `rows done when cancelled: ${done}`);
-  assert.match(await page.textContent('[data-testid=generation-status]'), new RegExp(`Cancelled after ${done} of 12 rows`));
+  assert.match(await page.textContent('[data-testid=generation-status]'), new RegExp(`Cancelled after ${done} of 13 rows`));
 }
 
 export async function clearMessages(ctx) {
@@ -497,4 +498,79 @@ export async function exampleGalleryRuns(ctx) {
   // Editing the prompt away from the example hides its note.
   await page.fill('[data-testid=prompt-input]', `${chosen.prompt} and`);
   assert.equal(await page.locator('[data-testid=example-note]').count(), 0);
+}
+
+export async function spanContrastAndGranularityMatchCli(ctx) {
+  // Targets beyond one token, in the app on WebAssembly, each against `heta attribute` with the same settings:
+  // a typed continuation (span), a contrast picked from the chips and one typed, and every granularity.
+  const b = await bundle(ctx);
+  const params = { m: 2, seed: 3 };
+  const prompt = 'The old captain looked at the sea.\nHe said nothing.\n\nThe storm came';
+  const continuation = ' over the water';
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  await page.fill('[data-testid=m-input]', String(params.m));
+  await page.fill('[data-testid=seed-input]', String(params.seed));
+  await page.fill('[data-testid=prompt-input]', prompt);
+
+  // Explain a continuation: its tokens follow the prompt as the (outlined) target, teacher-forced.
+  const span = await cliResult(ctx, b, prompt, { ...params, extra: ['--continuation', continuation] });
+  await page.fill('[data-testid=continuation-input]', continuation);
+  await page.click('[data-testid=continuation-run]');
+  await waitDone(page);
+  await assertHeatmapEquals(page, span.scores, 'continuation scores vs CLI --continuation', FD_REL);
+  assert.equal(await page.locator('[data-testid=heatmap] [data-testid=target-token]').count(), span.target.span.ids.length, 'every continuation token is outlined');
+  const spanSvg = await parseSvg(page, (await download(page, 'export-heatmap-svg')).bytes.toString('utf8'));
+  assert.ok(spanSvg.text.includes(`for typed continuation ${JSON.stringify(continuation)}`), 'the caption names the continuation');
+
+  // Each granularity: the shown sums equal the CLI's segments; the export says how tokens were summed.
+  for (const level of ['word', 'sentence', 'line', 'paragraph']) {
+    const cli = await cliResult(ctx, b, prompt, { ...params, extra: ['--continuation', continuation, '--granularity', level] });
+    await page.selectOption('[data-testid=granularity-select]', level);
+    const cells = await heatmapValues(page);
+    assert.deepEqual(
+      cells.map(([p]) => p),
+      cli.granularity.segments.map((s) => s.tokens[0]),
+      `${level}: one cell per segment`,
+    );
+    assertClose(
+      cells.map(([, v]) => v),
+      cli.granularity.segments.map((s) => s.score),
+      `${level} sums vs CLI --granularity`,
+      FD_REL,
+    );
+    const svg = await parseSvg(page, (await download(page, 'export-heatmap-svg')).bytes.toString('utf8'));
+    assert.ok(svg.text.includes(`summed per ${level}`), `${level}: the exported legend says how scores were summed`);
+    const json = JSON.parse((await download(page, 'export-json')).bytes.toString('utf8'));
+    assert.equal(json.granularity.level, level);
+    ctx.log(`${level}: ${cells.length} segments`);
+  }
+  await page.selectOption('[data-testid=granularity-select]', 'token');
+
+  // A contrast from the chips: "why the top prediction and not the second?" — signed evidence on a diverging scale.
+  await page.fill('[data-testid=prompt-input]', prompt.replace('\n\nThe storm came', ' The storm'));
+  await page.click('[data-testid=run-button]');
+  await waitDone(page);
+  const foilChip = page.locator('[data-testid=foil-chip]').first();
+  const foilId = Number(await foilChip.getAttribute('data-token-id'));
+  await foilChip.click();
+  await waitDone(page);
+  const json = JSON.parse((await download(page, 'export-json')).bytes.toString('utf8'));
+  assert.equal(json.target.kind, 'contrast');
+  assert.equal(json.target.foil.id, foilId);
+  const contrast = await cliResult(ctx, b, json.prompt, { ...params, extra: ['--foil', json.target.foil.text] });
+  assert.equal(contrast.target.foil.id, foilId, 'the CLI resolves the foil text to the same token');
+  const shift = contrast.components.logOddsShift;
+  await assertHeatmapEquals(page, contrast.scores.map((v, i) => (shift[i] < 0 ? -v : v)), 'signed contrast scores vs CLI --foil', FD_REL);
+  assert.match(await page.textContent('[data-testid=contrast-note]'), /purple tokens favour the target, orange ones the alternative/);
+  const svg = await parseSvg(page, (await download(page, 'export-heatmap-svg')).bytes.toString('utf8'));
+  assert.ok(svg.text.includes(`${JSON.stringify(contrast.target.text)} rather than ${JSON.stringify(contrast.target.foil.text)}`), 'the caption says "t rather than t′"');
+  assert.match(svg.text, /\+ favours .* − favours/);
+
+  // A typed foil gives the same contrast as the CLI's --foil.
+  await page.fill('[data-testid=foil-input]', json.target.foil.text);
+  await page.click('[data-testid=foil-run]');
+  await waitDone(page);
+  await assertHeatmapEquals(page, contrast.scores.map((v, i) => (shift[i] < 0 ? -v : v)), 'typed foil vs CLI --foil', FD_REL);
+  mkdirSync(join(ctx.repoRoot, 'e2e/screenshots'), { recursive: true });
+  await page.locator('.heatmap-panel').screenshot({ path: join(ctx.repoRoot, 'e2e/screenshots/contrast.png') });
 }

@@ -47,7 +47,7 @@ export function appendLegend(parent: Svg | G, scale: ValueScale, x: number, y: n
       .attr('font-size', 10)
       .attr('fill', '#333')
       .attr('text-anchor', anchor)
-      .text(`${f === 0 && scale.mode === 'log' ? '≤ ' : ''}${fmt(scale.at(f))}`);
+      .text(`${f === 0 && scale.mode === 'log' && !scale.diverging ? '≤ ' : ''}${fmt(scale.at(f))}`);
   }
 }
 

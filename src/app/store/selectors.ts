@@ -40,10 +40,10 @@ export function componentValues(result: AttributionResult, scores: number[], key
   return key === 'score' ? scores : result.components[key];
 }
 
-export const selectValues = (s: AppState): number[] | null => {
-  const scores = selectScores(s);
-  return s.result && scores ? componentValues(s.result, scores, s.component) : null;
-};
+// Memoized: a contrast's signed values are new arrays, and a selector must return the same value for the same state.
+const valuesOf = memoLast((result: AttributionResult | null, scores: number[] | null, key: ComponentKey): number[] | null => (result && scores ? componentValues(result, scores, key) : null));
+
+export const selectValues = (s: AppState): number[] | null => valuesOf(s.result, selectScores(s), s.component);
 
 const ranksOf = memoLast((scores: number[] | null): number[] | null => {
   if (!scores) return null;

@@ -20,6 +20,19 @@ describe('store', () => {
     store.getState().setComponent('S');
     expect(selectValues(store.getState())).toBe(r.components.S);
   });
+  it('a contrast shows the score and I signed by the log-odds shift, memoized like every view', () => {
+    const store = createAppStore();
+    const r = sampleResult();
+    const shift = r.components.I.map((_, i) => (i % 2 ? -1 : 1) * (0.1 + i));
+    store.getState().runFinished({ ...r, target: { ...r.target, kind: 'contrast', foil: { id: 3, text: ' dog', probability: 0.1, logprob: -2.3 } }, components: { ...r.components, logOddsShift: shift } });
+    const values = selectValues(store.getState())!;
+    expect(selectValues(store.getState())).toBe(values);
+    values.forEach((v, i) => expect(v).toBe(i % 2 ? -r.scores[i] : r.scores[i]));
+    store.getState().setComponent('I');
+    expect(selectValues(store.getState())).toBe(shift);
+    store.getState().setComponent('S');
+    expect(selectValues(store.getState())).toBe(r.components.S);
+  });
   it('ranks by the final score and builds cells from the result', () => {
     const store = createAppStore();
     store.getState().runFinished(sampleResult());
