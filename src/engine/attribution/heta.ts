@@ -159,7 +159,7 @@ export async function attribute(
       },
       prompt,
       tokens,
-      target: prepared.target,
+      target: { ...prepared.target, objective: { rows: [...prepared.objective.rows], ids: [...prepared.objective.ids], weights: [...prepared.objective.weights], fed: T } },
       predictions: topPredictions(model, rowLogits, params.topK),
       components: {
         M: Array.from(M),

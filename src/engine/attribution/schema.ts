@@ -39,6 +39,11 @@ export interface ResultTarget {
   logprob: number;
   /** g(X), the objective explained: t's log-probability, the span's, or the log-odds of t over t′ (absent before version 3: logprob). */
   g?: number;
+  /**
+   * g as the passes compute it, for an outside replay: g = Σ_r weights[r] · log softmax(f(X)[rows[r]])[ids[r]] over
+   * the first `fed` tokens of `tokens` (a span's last token is never fed). Absent before version 3.
+   */
+  objective?: { rows: number[]; ids: number[]; weights: number[]; fed: number };
   /** Span targets: every token of the span (tokens position … end − 1 of `tokens`) and its log-probability. */
   span?: { ids: number[]; text: string; end: number; logprob: number; continuation: string | null };
   /** Contrast targets: the foil t′ at the same row. */

@@ -136,23 +136,23 @@ describe('span and contrastive targets on a compiled tiny Llama', async () => {
   };
   const signs = (r: AttributionResult, i: number) => Array.from(r.probes![0][i]!, (c) => (c === '+' ? 1 : -1));
 
-  it('S of a span and of a contrast equal exact Hessian blocks of the float64 reference (1e-3 of the largest S)', async () => {
-    const span = await attribute(model, prompt, { kind: 'span', start, end }, { m: 1, seed: 3 }, { dumpProbes: true });
-    const spanExact = Array.from({ length: start }, (_, i) => exactProbeNorm(spanG, x, i, signs(span, i)));
-    const spanLargest = Math.max(...spanExact);
-    spanExact.forEach((s, i) => expect(Math.abs(span.components.S[i] - s)).toBeLessThan(1e-3 * spanLargest));
-
-    const p = 6;
-    const e = Float64Array.from(await model.embed(tokens.slice(0, p).map((t) => t.id)));
-    const contrast = await attribute(model, prompt, { kind: 'contrast', target: { kind: 'position', position: p }, foilId: 50 }, { m: 1, seed: 3 }, { dumpProbes: true });
-    const t = tokens[p].id;
-    const gContrast = (y: Float64Array) => {
-      const lp = refLogP(y, p - 1, p);
-      return lp[t] - lp[50];
-    };
-    const exact = Array.from({ length: p }, (_, i) => exactProbeNorm(gContrast, e, i, signs(contrast, i)));
-    const largest = Math.max(...exact);
-    exact.forEach((s, i) => expect(Math.abs(contrast.components.S[i] - s)).toBeLessThan(1e-3 * largest));
+  it('replayed from the JSON alone (tokens, recorded objective, dumped probes), S of every target kind equals exact Hessian blocks of the float64 reference', async () => {
+    const requests = [
+      { kind: 'next' },
+      { kind: 'span', start, end },
+      { kind: 'contrast', target: { kind: 'position', position: 6 }, foilId: 50 },
+    ] as const;
+    for (const request of requests) {
+      const r: AttributionResult = JSON.parse(JSON.stringify(await attribute(model, prompt, request, { m: 1, seed: 3 }, { dumpProbes: true })));
+      // Everything below comes from the result: an outside reference needs nothing else (and the model).
+      const { rows, ids, weights, fed } = r.target.objective!;
+      const e = Float64Array.from(await model.embed(r.tokens.slice(0, fed).map((t) => t.id)));
+      const g = (y: Float64Array) => rows.reduce((sum, row, k) => sum + weights[k] * refLogP(y, row, fed)[ids[k]], 0);
+      expect(Math.abs(g(e) - r.target.g!)).toBeLessThan(1e-4);
+      const exact = r.scores.map((_, i) => exactProbeNorm(g, e, i, signs(r, i)));
+      const largest = Math.max(...exact);
+      exact.forEach((s, i) => expect(Math.abs(r.components.S[i] - s), `${request.kind} S[${i}]`).toBeLessThan(1e-3 * largest));
+    }
   });
 
   it('a typed continuation is appended after the prompt, teacher-forced, with offsets past the prompt’s end', async () => {
