@@ -30,6 +30,37 @@ function baseOf(target: TargetRequest): TokenTarget {
   return { kind: 'next' };
 }
 
+interface TextTargetFormProps {
+  label: string;
+  /** `${testId}-input` and `${testId}-run`. */
+  testId: string;
+  value: string;
+  onChange(value: string): void;
+  placeholder: string;
+  title: string;
+  button: string;
+  onSubmit(): void;
+}
+
+/** One line: a label, a text box (kept verbatim: leading spaces matter to a tokenizer) and its button. */
+function TextTargetForm(props: TextTargetFormProps) {
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    props.onSubmit();
+  };
+  return (
+    <form className="target-form" onSubmit={submit}>
+      <label>
+        {props.label}
+        <input type="text" data-testid={`${props.testId}-input`} value={props.value} placeholder={props.placeholder} title={props.title} onChange={(e) => props.onChange(e.target.value)} />
+      </label>
+      <button type="submit" data-testid={`${props.testId}-run`} disabled={props.value === ''}>
+        {props.button}
+      </button>
+    </form>
+  );
+}
+
 export function TargetPicker() {
   const target = useApp((s) => s.target);
   const preview = useApp((s) => (s.preview && s.preview.prompt === s.prompt ? s.preview : null));
@@ -43,15 +74,6 @@ export function TargetPicker() {
   const foilId = target.kind === 'contrast' && 'foilId' in target ? target.foilId : null;
   const tokenText = (i: number) => preview?.tokens[i]?.text ?? null;
   const baseText = predictions.find((p) => p.id === selectedId)?.text;
-
-  const explainContinuation = (e: FormEvent) => {
-    e.preventDefault();
-    if (continuation.trim()) void bridge.runFor({ kind: 'span', continuation });
-  };
-  const contrastTyped = (e: FormEvent) => {
-    e.preventDefault();
-    if (foil !== '') void bridge.runFor({ kind: 'contrast', target: base, foilText: foil });
-  };
 
   return (
     <section className="panel target-panel" aria-labelledby="target-heading">
@@ -96,38 +118,26 @@ export function TargetPicker() {
       ) : (
         <p className="hint">The model’s top next tokens appear here once the prompt is tokenized.</p>
       )}
-      <form className="target-form" onSubmit={explainContinuation}>
-        <label>
-          Explain a continuation
-          <input
-            type="text"
-            data-testid="continuation-input"
-            value={continuation}
-            placeholder=" Lisbon is the answer"
-            title="Text that follows the prompt (start with a space for a new word). Its tokens are fed after the prompt (teacher-forced) and the log-probability of all of them is explained at once."
-            onChange={(e) => setContinuation(e.target.value)}
-          />
-        </label>
-        <button type="submit" data-testid="continuation-run" disabled={!continuation.trim()}>
-          Explain
-        </button>
-      </form>
-      <form className="target-form" onSubmit={contrastTyped}>
-        <label>
-          Rather than
-          <input
-            type="text"
-            data-testid="foil-input"
-            value={foil}
-            placeholder=" him"
-            title="One token (often with a leading space): explains why the model prefers the target over it"
-            onChange={(e) => setFoil(e.target.value)}
-          />
-        </label>
-        <button type="submit" data-testid="foil-run" disabled={foil === ''}>
-          Contrast
-        </button>
-      </form>
+      <TextTargetForm
+        label="Explain a continuation"
+        testId="continuation"
+        value={continuation}
+        onChange={setContinuation}
+        placeholder=" Lisbon is the answer"
+        title="Text that follows the prompt (start with a space for a new word). Its tokens are fed after the prompt (teacher-forced) and the log-probability of all of them is explained at once."
+        button="Explain"
+        onSubmit={() => void bridge.runFor({ kind: 'span', continuation })}
+      />
+      <TextTargetForm
+        label="Rather than"
+        testId="foil"
+        value={foil}
+        onChange={setFoil}
+        placeholder=" him"
+        title="One token (often with a leading space): explains why the model prefers the target over it"
+        button="Contrast"
+        onSubmit={() => void bridge.runFor({ kind: 'contrast', target: base, foilText: foil })}
+      />
       {target.kind === 'contrast' && (
         <p className="hint" data-testid="contrast-note">
           A contrast explains log p(t) − log p(t′): purple tokens favour the target, orange ones the alternative. Its I is the shift of that
