@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FIXTURE_PREFIX } from './lib/fixturesPlugin.mjs';
@@ -573,4 +573,19 @@ export async function spanContrastAndGranularityMatchCli(ctx) {
   await assertHeatmapEquals(page, contrast.scores.map((v, i) => (shift[i] < 0 ? -v : v)), 'typed foil vs CLI --foil', FD_REL);
   mkdirSync(join(ctx.repoRoot, 'e2e/screenshots'), { recursive: true });
   await page.locator('.heatmap-panel').screenshot({ path: join(ctx.repoRoot, 'e2e/screenshots/contrast.png') });
+
+  // The CLI's JSON opens in a fresh page as it is (no run): same signed heatmap, same target; a damaged file is named.
+  const saved = join(ctx.fixturesDir, 'contrast.json');
+  writeFileSync(saved, JSON.stringify(contrast));
+  const viewer = await openApp(ctx, linkFor(b, 'wasm'));
+  const runsBefore = await workerRuns(viewer);
+  await viewer.setInputFiles('[data-testid=open-result]', saved);
+  await viewer.waitForSelector('[data-testid=heatmap] [data-testid=token][data-value]');
+  await assertHeatmapEquals(viewer, contrast.scores.map((v, i) => (shift[i] < 0 ? -v : v)), 'opened CLI result', REL);
+  assert.match(await viewer.textContent('[data-testid=target-current]'), /rather than/);
+  assert.equal(await workerRuns(viewer), runsBefore, 'opening a result runs nothing');
+  const broken = join(ctx.fixturesDir, 'broken.json');
+  writeFileSync(broken, JSON.stringify({ ...contrast, scores: contrast.scores.map((v, i) => (i === 2 ? null : v)) }));
+  await viewer.setInputFiles('[data-testid=open-result]', broken);
+  assert.match(await viewer.textContent('[data-testid=open-result-error]'), /broken\.json is not a usable HETA result: scores\[2\] is null, not a finite number/);
 }

@@ -3,7 +3,7 @@ import { AttributionClient, CancelledError } from '../worker/client';
 import type { Comparison, GenerationResult, ModelCard, StoredModelInfo, WorkerRequest } from '../worker/protocol';
 import { createBridge, EMPTY_PROMPT, type ClientLike } from './bridge';
 import { createAppStore } from './store';
-import { sampleResult } from './testing/sampleResult';
+import { sampleResult } from '../testing/sampleResult';
 
 const card: ModelCard = {
   id: 'tiny',

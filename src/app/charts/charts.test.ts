@@ -3,7 +3,7 @@ import { interpolatePuOr } from 'd3';
 import { describe, expect, it } from 'vitest';
 import { buildCells, resultCells } from '../lib/cells';
 import type { Granularity } from '../../engine/attribution/granularity';
-import { sampleResult } from '../testing/sampleResult';
+import { sampleResult } from '../../testing/sampleResult';
 import { heatmapChart, layoutCells } from './heatmap';
 import { layerBarsChart } from './layerBars';
 import { layerGraphChart, pathsFrom } from './layerGraph';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCells } from '../lib/cells';
 import { methodColor, normalizeScores, rankCorrelations } from '../lib/compare';
-import { sampleResult } from '../testing/sampleResult';
+import { sampleResult } from '../../testing/sampleResult';
 import { METHODS } from '../../worker/protocol';
 import { correlationChart } from './correlation';
 import { curvesChart } from './curves';

@@ -1,19 +1,21 @@
-// The full result as JSON, and a link that restores this view (prompt, target, β, γ, m, seed, adaptive probing, model).
+// The full result as JSON (and opening a saved one), and a link that restores this view (prompt, target, β, γ,
+// m, seed, adaptive probing, model).
 
 import { withGranularity } from '../../engine/attribution/granularity';
-import { useState } from 'react';
+import { parseResultFile, requestOf } from '../../engine/attribution/resultFile';
+import { useState, type ChangeEvent } from 'react';
 import type { TargetRequest } from '../../worker/protocol';
 import { saveBlob } from '../lib/download';
 import { formatLink, updateLocationHash, type LinkState } from '../lib/link';
 import type { AppState } from '../store';
 import { useApp, useStoreApi } from './context';
 
-/** The view as link state; a finished run's next-token target is pinned to its token id, and a generation of this prompt is kept. */
+/** The view as link state; a finished run's target is the request that produced it (a next token pinned to its id), and a generation of this prompt is kept. */
 export function linkStateOf(s: AppState): LinkState {
   const r = s.result;
   const g = s.generation;
   const sameRun = r !== null && r.prompt === s.prompt;
-  const target: TargetRequest = sameRun ? (r.target.kind === 'next' ? { kind: 'next', tokenId: r.target.id } : { kind: 'position', position: r.target.position }) : s.target;
+  const target: TargetRequest = sameRun ? requestOf(r) : s.target;
   return {
     model: s.modelUrl,
     backend: s.backend,
@@ -32,6 +34,19 @@ export function SharePanel() {
   const hasResult = useApp((s) => s.result !== null && s.resultFinal);
   const store = useStoreApi();
   const [link, setLink] = useState<{ url: string; copied: boolean } | null>(null);
+  const [openError, setOpenError] = useState<string | null>(null);
+
+  const openResult = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    e.target.value = ''; // the same file may be opened again
+    if (!file) return;
+    try {
+      store.getState().showResult(parseResultFile(await file.text(), file.name));
+      setOpenError(null);
+    } catch (error) {
+      setOpenError(error instanceof Error ? error.message : String(error));
+    }
+  };
 
   const copyLink = async () => {
     const state = linkStateOf(store.getState());
@@ -66,7 +81,16 @@ export function SharePanel() {
         >
           Download JSON
         </button>
+        <label className="button-like" title="Show a result saved with Download JSON or heta attribute --json (any version): no model run needed">
+          Open result…
+          <input type="file" accept=".json,application/json" data-testid="open-result" className="visually-hidden" onChange={(e) => void openResult(e)} />
+        </label>
       </div>
+      {openError && (
+        <p className="message message-error" role="alert" data-testid="open-result-error">
+          {openError}
+        </p>
+      )}
       {link && (
         <div className="share-link">
           <input readOnly value={link.url} data-testid="share-link" aria-label="Link to this view" onFocus={(e) => e.target.select()} />

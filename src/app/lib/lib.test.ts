@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleResult, tokensOf } from '../testing/sampleResult';
+import { sampleResult, tokensOf } from '../../testing/sampleResult';
 import { captionLines } from './caption';
 import { buildCells } from './cells';
 import { fmt, fmtCount, visibleToken } from './format';

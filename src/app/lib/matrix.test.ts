@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { matrixChart, labelStride } from '../charts/matrix';
 import type { AttributionResult } from '../../worker/protocol';
 import type { Generation } from '../store/generationSlice';
-import { sampleResult } from '../testing/sampleResult';
+import { sampleResult } from '../../testing/sampleResult';
 import { matrixCaption, matrixData, type MatrixView } from './matrix';
 
 /** A hand-made generation: the sample's tokens 6, 7, 8 play the generated ones; row k covers 0 … position−1. */

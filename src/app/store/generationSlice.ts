@@ -70,16 +70,6 @@ export const createGenerationSlice: StateCreator<AppState, [], [], GenerationSli
     const g = get().generation;
     const result = g?.rows[row];
     if (!g || !result) return;
-    set({
-      prompt: g.text,
-      target: row < g.generated.length ? { kind: 'position', position: g.generated[row] } : { kind: 'span', start: g.generated[0], end: g.generated[g.generated.length - 1] + 1 },
-      preview: { prompt: g.text, tokens: g.tokens, predictions: [] },
-      result,
-      resultFinal: true,
-      runStatus: 'done',
-      runError: null,
-      progress: null,
-      selected: null,
-    });
+    get().showResult(result, g.text);
   },
 });

@@ -4,6 +4,7 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { AttributionResult, Prediction, TargetRequest, Token } from '../../worker/protocol';
 import type { AppState, ProgressInfo } from './types';
+import { requestOf } from '../../engine/attribution/resultFile';
 
 export type RunStatus = 'idle' | 'queued' | 'predicting' | 'running' | 'done' | 'cancelled' | 'error';
 
@@ -37,6 +38,8 @@ export interface RunSlice {
   runFinished(result: AttributionResult): void;
   runCancelled(): void;
   runFailed(message: string): void;
+  /** Shows a finished result that did not come from a run (an opened file, a generation row) with the prompt and target that produce it. */
+  showResult(result: AttributionResult, text?: string): void;
 }
 
 export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, get) => ({
@@ -63,4 +66,22 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
   },
   runCancelled: () => set({ runStatus: 'cancelled', progress: null }),
   runFailed: (runError) => set({ runStatus: 'error', runError, progress: null }),
+  showResult: (result, text = result.prompt) => {
+    const target = requestOf(result);
+    // The prompt's own tokens: a typed continuation's follow them in the result.
+    const promptTokens = target.kind === 'span' && 'continuation' in target ? result.tokens.slice(0, result.target.position) : result.tokens;
+    // The result's predictions are at its row q: they are the next-token chips only when q ends the text.
+    const atEnd = result.target.position === promptTokens.length;
+    set({
+      prompt: text,
+      target,
+      preview: { prompt: text, tokens: promptTokens, predictions: atEnd ? result.predictions : [] },
+      result,
+      resultFinal: true,
+      runStatus: 'done',
+      runError: null,
+      progress: null,
+      selected: null,
+    });
+  },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleResult } from '../testing/sampleResult';
+import { sampleResult } from '../../testing/sampleResult';
 import { createAppStore } from '.';
 import { selectCells, selectRanks, selectScores, selectValues } from './selectors';
 

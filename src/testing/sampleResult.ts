@@ -1,6 +1,7 @@
 // A small hand-made attribution result for unit tests (no model involved).
 
-import type { AttributionResult, Token } from '../../worker/protocol';
+import type { AttributionResult } from '../engine/attribution/schema';
+import type { Token } from '../engine/tokenizer/tokenizer';
 
 /** Tokens of `prompt` cut at the given boundaries (after an optional BOS). */
 export function tokensOf(prompt: string, cuts: number[], bos = true): Token[] {
