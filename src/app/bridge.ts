@@ -1,6 +1,8 @@
 // Connects the AttributionClient (worker) to store actions: one-way data flow, worker message →
 // bridge → action → store. Owns the run lifecycle: one attribution at a time, stale responses ignored.
 
+import { resultText } from '../engine/attribution/granularity';
+import { requestOf } from '../engine/attribution/resultFile';
 import { CancelledError, type AttributionClient } from '../worker/client';
 import { specKind } from '../worker/modelSpec';
 import type { LocalFile, TargetRequest } from '../worker/protocol';
@@ -133,12 +135,12 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     const { compareChoice: methods, beta, gamma } = state();
     // HETA's row is the heatmap as shown: the view's β and γ recombine the cached components.
     const shown = { ...result, scores: selectScores(state()) ?? result.scores, params: { ...result.params, beta, gamma } };
-    const { position, id, kind } = result.target;
-    const target: TargetRequest = kind === 'position' ? { kind, position } : { kind: 'next', tokenId: id };
-    state().compareStarted({ prompt: result.prompt, tokens: result.tokens, position, targetText: result.target.text, methods });
+    const t = result.target;
+    // Text and tokens as the heatmap shows them (a typed continuation's after the prompt).
+    state().compareStarted({ prompt: resultText(result), tokens: result.tokens, position: t.position, targetEnd: t.span?.end ?? t.position + 1, targetText: t.span?.text ?? t.text, methods });
     try {
       await cancellable(() =>
-        client.compare(result.prompt, target, methods, shown.params, shown, (event) => {
+        client.compare(result.prompt, requestOf(result), methods, shown.params, shown, (event) => {
           if (gen !== compareGen) return;
           if (event.kind === 'row') state().compareRow(event.index, event.row);
           else state().compareProgressed({ index: event.index, label: event.label, done: event.done, total: event.total });

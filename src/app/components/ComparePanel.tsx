@@ -53,7 +53,7 @@ function useRowCharts(comparison: Comparison | null, width: number) {
       values
         ? heatmapChart(
             {
-              cells: buildCells({ prompt: comparison.prompt, tokens: comparison.tokens, contextLength: comparison.position, values, target: { position: comparison.position, end: comparison.position + 1, text: comparison.targetText }, granularity: 'token' }),
+              cells: buildCells({ prompt: comparison.prompt, tokens: comparison.tokens, contextLength: comparison.position, values, target: { position: comparison.position, end: comparison.targetEnd, text: comparison.targetText }, granularity: 'token' }),
               scale,
             },
             { width, caption: [], fontSize: 12, id: `compare-${comparison.methods[k]}` },

@@ -11,8 +11,9 @@ export type CompareStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 export interface Comparison {
   prompt: string;
   tokens: Token[];
-  /** Context length p (the target's position) and the target's text. */
+  /** Context length p (the target's position), the end of its tokens (p + 1, or a span's end) and its text. */
   position: number;
+  targetEnd: number;
   targetText: string;
   methods: string[];
   rows: (CompareRow | null)[];

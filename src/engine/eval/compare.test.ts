@@ -16,6 +16,19 @@ describe('compareMethods', async () => {
   const prompt = 'the cat sat on the mat and';
   const heta = { m: 2, seed: 1 };
 
+  it('span and contrast targets: every method explains the same g; a contrast’s occlusion is HETA’s log-odds shift', async () => {
+    const contrastTarget = { kind: 'contrast', target: { kind: 'next' }, foilText: ' the' } as const;
+    const provided = await attribute(model, prompt, contrastTarget, heta);
+    const c = await compareMethods(model, prompt, contrastTarget, ['heta', 'occlusion', 'saliency'], { heta, provided });
+    expect(c.target.logprob).toBeCloseTo(provided.target.g!, 5);
+    expect(c.rows[0].scores).toEqual(provided.scores);
+    c.rows[1].scores.forEach((v, i) => expect(v).toBeCloseTo(provided.components.logOddsShift![i], 5));
+    const span = await attribute(model, prompt, { kind: 'span', continuation: ' a dog' }, heta);
+    const s = await compareMethods(model, prompt, { kind: 'span', continuation: ' a dog' }, ['heta', 'ig'], { heta, provided: span });
+    expect(s.target.logprob).toBeCloseTo(span.target.span!.logprob, 5);
+    expect(s.rows[1].scores).toHaveLength(span.target.position);
+  });
+
   it('rows arrive one by one, in the order asked, each equal to the method and curve computed alone', async () => {
     const seen: [number, CompareRow][] = [];
     const progress = new Set<number>();
