@@ -132,9 +132,9 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     const gen = ++compareGen;
     await stopCurrent();
     if (gen !== compareGen) return;
-    const { compareChoice: methods, beta, gamma } = state();
+    const { compareChoice: methods, beta, gamma, scaling } = state();
     // HETA's row is the heatmap as shown: the view's β and γ recombine the cached components.
-    const shown = { ...result, scores: selectScores(state()) ?? result.scores, params: { ...result.params, beta, gamma } };
+    const shown = { ...result, scores: selectScores(state()) ?? result.scores, params: { ...result.params, beta, gamma, scaling } };
     const t = result.target;
     // Text and tokens as the heatmap shows them (a typed continuation's after the prompt).
     state().compareStarted({ prompt: resultText(result), tokens: result.tokens, position: t.position, targetEnd: t.span?.end ?? t.position + 1, targetText: t.span?.text ?? t.text, methods });
@@ -293,7 +293,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     const gen = ++runGen;
     await stopCurrent();
     if (gen !== runGen) return;
-    const { prompt, model, m, seed, adaptive, beta, gamma } = state();
+    const { prompt, model, m, seed, adaptive, beta, gamma, scaling } = state();
     let { target } = state();
     state().predicting();
     let preview;
@@ -328,7 +328,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     state().runStarted();
     try {
       const final = await cancellable(() =>
-        client.attribute(prompt, target, { m, seed, adaptive, beta, gamma }, (msg) => {
+        client.attribute(prompt, target, { m, seed, adaptive, beta, gamma, scaling }, (msg) => {
           if (gen === runGen) state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail }, msg.partial);
         }),
       );
@@ -353,11 +353,11 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     const gen = ++runGen;
     await stopCurrent();
     if (gen !== runGen) return;
-    const { prompt, generateSteps, m, seed, adaptive, beta, gamma } = state();
+    const { prompt, generateSteps, m, seed, adaptive, beta, gamma, scaling } = state();
     state().generationStarted();
     try {
       await cancellable(() =>
-        client.attributeGeneration(prompt, generateSteps, { m, seed, adaptive, beta, gamma }, (event) => {
+        client.attributeGeneration(prompt, generateSteps, { m, seed, adaptive, beta, gamma, scaling }, (event) => {
           if (gen !== runGen) return;
           if (event.kind === 'generated') state().generationText(prompt, event.generated);
           else if (event.kind === 'row') state().generationRow(event.row, event.result);
@@ -421,6 +421,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       if (link.prompt !== undefined) s.setPrompt(link.prompt);
       if (link.target) s.setTarget(link.target);
       s.setWeights(link.beta ?? s.beta, link.gamma ?? s.gamma);
+      s.setScaling(link.scaling ?? s.scaling);
       s.setRunParams(link.m ?? s.m, link.seed ?? s.seed);
       s.setAdaptive(link.adaptive ?? s.adaptive);
       if (link.prompt) {

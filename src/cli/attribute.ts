@@ -1,7 +1,7 @@
 // `heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n> | --continuation <text>]
 // [--foil <token-text>] [--granularity word] ...`
 
-import { limitedOption, parseDifference, parseMask, withNegativeValues } from './options';
+import { limitedOption, parseDifference, parseMask, parseScaling, withNegativeValues } from './options';
 import { DEFAULT_PARAMS } from '../engine/attribution/schema';
 import { parseArgs } from 'node:util';
 import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
@@ -17,7 +17,7 @@ import { progressLine } from './progress';
 const USAGE =
   'usage: heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n> | --continuation <text>] [--foil <token-text>] ' +
   '[--granularity token|word|sentence|line|paragraph] ' +
-  '[--generate <n>] [--m 10] [--adaptive [--se-target 0.05] [--min-probes 4]] [--difference central|forward] [--seed 0] [--beta 0.5] [--gamma 0.5] ' +
+  '[--generate <n>] [--m 10] [--adaptive [--se-target 0.05] [--min-probes 4]] [--difference central|forward] [--seed 0] [--beta 0.5] [--gamma 0.5] [--scaling raw|normalized] ' +
   '[--mask zero|mean|token:<id>] [--json <file>] [--dump-probes]';
 
 /** Generation matrix as text: each generated token with its three strongest sources. */
@@ -85,7 +85,8 @@ export function formatTable(r: AttributionResult): string {
         `${M[i].toFixed(4).padStart(8)} ${S[i].toExponential(3).padStart(10)} ${S_stderr[i].toExponential(2).padStart(9)} ${I[i].toExponential(3).padStart(10)}`,
     );
   }
-  lines.push('', `β = ${r.params.beta}, γ = ${r.params.gamma}, m = ${r.params.m}, seed ${r.params.seed}, mask ${r.params.mask.kind}; ` +
+  const scaling = r.params.scaling === 'normalized' ? ' (S and I each normalized over the context)' : ' (raw components, as in the paper)';
+  lines.push('', `β = ${r.params.beta}, γ = ${r.params.gamma}${scaling}, m = ${r.params.m}, seed ${r.params.seed}, mask ${r.params.mask.kind}; ` +
     `${r.passes.gradient} gradient passes; ${(r.timings.totalMs / 1000).toFixed(2)} s`);
   if (r.sensitivity) lines.push(sensitivitySummary(r.sensitivity));
   return lines.join('\n');
@@ -120,6 +121,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   beta: { type: 'string' },
   gamma: { type: 'string' },
+  scaling: { type: 'string', default: DEFAULT_PARAMS.scaling },
   mask: { type: 'string', default: 'zero' },
   json: { type: 'string' },
   'dump-probes': { type: 'boolean', default: false },
@@ -147,6 +149,7 @@ export async function attributeCommand(argv: string[]): Promise<void> {
     seed: limitedOption('seed', 'seed', values.seed, 0),
     beta: limitedOption('beta', 'beta', values.beta, 0.5),
     gamma: limitedOption('gamma', 'gamma', values.gamma, 0.5),
+    scaling: parseScaling(values.scaling!),
     mask: parseMask(values.mask!),
   };
   const steps = values.generate === undefined ? undefined : limitedOption('generate', 'generate', values.generate, 1);

@@ -3,7 +3,7 @@
 // table with 95% intervals. With --json the file is rewritten (atomically) after every item, so an
 // interrupted run keeps its finished items and `--resume` continues it.
 
-import { limitedOption, numberOption, parseDifference, parseMask, withNegativeValues } from './options';
+import { limitedOption, numberOption, parseDifference, parseMask, parseScaling, withNegativeValues } from './options';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +21,7 @@ import { progressLine } from './progress';
 
 const USAGE =
   'usage: heta eval --model <bundle-dir> --dataset <curated.json | items.jsonl> [--methods all|heta,ig,...] [--limit N] ' +
-  '[--json <file> [--resume | --overwrite]] [--only-correct] [--m 10] [--adaptive [--se-target 0.05] [--min-probes 4]] [--difference central|forward] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 512] ' +
+  '[--json <file> [--resume | --overwrite]] [--only-correct] [--m 10] [--adaptive [--se-target 0.05] [--min-probes 4]] [--difference central|forward] [--scaling raw|normalized] [--seed 0] [--mask zero|mean|token:<id>] [--ig-steps 512] ' +
   '[--ig-grid log|uniform] [--cc-samples 128] [--cc-lambda cv|<λ/λ_max>] [--draws 8] [--threads N]';
 
 export const EVAL_SCHEMA = 'heta-eval';
@@ -44,6 +44,8 @@ export interface EvalSettings {
     draws: number;
     /** Only items whose target is the model's top-1 prediction are scored (absent in older files = false). */
     onlyCorrect?: boolean;
+    /** S and I normalized over the context before β and γ (absent in older files = raw). */
+    scaling?: 'normalized';
     /** How HETA estimates S when not fixed-m central differences (absent in older files = that default). */
     sensitivity?: Pick<AttributionParams, 'adaptive' | 'seTarget' | 'minProbes' | 'difference'>;
   };
@@ -113,6 +115,7 @@ const OPTIONS = {
   mask: { type: 'string', default: 'zero' },
   beta: { type: 'string' },
   gamma: { type: 'string' },
+  scaling: { type: 'string', default: 'raw' },
   'ig-steps': { type: 'string' },
   'ig-grid': { type: 'string', default: 'log' },
   'cc-samples': { type: 'string' },
@@ -149,6 +152,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     draws: limitedOption('draws', 'draws', values.draws, 8),
     ...(values['only-correct'] ? { onlyCorrect: true } : {}), // absent when off: older files still resume
     ...(sensitivity.adaptive || sensitivity.difference !== 'central' ? { sensitivity } : {}), // likewise
+    ...(parseScaling(values.scaling!) === 'normalized' ? { scaling: 'normalized' as const } : {}), // likewise
   };
   const maxBatch = values['max-batch'] === undefined ? undefined : limitedOption('max-batch', 'maxBatch', values['max-batch'], 64);
   const threads = values.threads === undefined ? undefined : limitedOption('threads', 'threads', values.threads, 1);
@@ -222,7 +226,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       try {
         result = await evaluateItem(model, item, methods, {
           baseline: {
-            heta: { m: params.m, seed: params.seed, mask: params.mask, beta: params.beta, gamma: params.gamma, ...params.sensitivity },
+            heta: { m: params.m, seed: params.seed, mask: params.mask, beta: params.beta, gamma: params.gamma, scaling: params.scaling ?? 'raw', ...params.sensitivity },
             igSteps: params.igSteps,
             igGrid: params.igGrid,
             contextCiteSamples: params.contextCiteSamples,

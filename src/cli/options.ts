@@ -44,3 +44,8 @@ export function parseDifference(value: string): AttributionParams['difference'] 
   if (value === 'central' || value === 'forward') return value;
   throw new Error(`--difference must be central or forward (first-order, half the passes), got '${value}'`);
 }
+
+export function parseScaling(value: string): AttributionParams['scaling'] {
+  if (value === 'raw' || value === 'normalized') return value;
+  throw new Error(`--scaling must be raw (the paper's M·(βS + γI)) or normalized (S and I each divided by their sum over the context), got '${value}'`);
+}

@@ -41,6 +41,7 @@ export function GenerationPanel() {
   // Everything matrixFigure reads, so the figure redraws when one changes.
   const beta = useApp((s) => s.beta);
   const gamma = useApp((s) => s.gamma);
+  const scaling = useApp((s) => s.scaling);
   const scaleMode = useApp((s) => s.scaleMode);
   const result = useApp((s) => s.result);
   const modelReady = useApp((s) => s.modelStatus === 'ready');
@@ -54,7 +55,7 @@ export function GenerationPanel() {
   const svg = useMemo(
     () => matrixFigure(store.getState(), width, document, { caption: false }),
     // The figure reads these through the store.
-    [generation, component, beta, gamma, rowNormalize, scaleMode, result, width, store],
+    [generation, component, beta, gamma, scaling, rowNormalize, scaleMode, result, width, store],
   );
 
   const open = (hit: { row: number; col: number | null } | null) => {

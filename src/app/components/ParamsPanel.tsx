@@ -1,5 +1,6 @@
 // β and γ recombine the final score instantly from the cached components; m, seed and adaptive probing set the next run.
 
+import type { ComponentScaling } from '../../engine/attribution/components';
 import { LIMITS, withinLimit } from '../../engine/limits';
 import { DEFAULT_PARAMS } from '../../worker/protocol';
 import { useApp, useActions } from './context';
@@ -29,6 +30,7 @@ function Weight({ name, value, onChange, testId, limit }: { name: string; value:
 export function ParamsPanel() {
   const beta = useApp((s) => s.beta);
   const gamma = useApp((s) => s.gamma);
+  const scaling = useApp((s) => s.scaling);
   const m = useApp((s) => s.m);
   const seed = useApp((s) => s.seed);
   const adaptive = useApp((s) => s.adaptive);
@@ -36,9 +38,24 @@ export function ParamsPanel() {
   return (
     <section className="panel params-panel" aria-labelledby="params-heading">
       <h2 id="params-heading">Score</h2>
-      <p className="formula">
-        Attr<sub>i</sub> = M<sub>i</sub> · (β S<sub>i</sub> + γ I<sub>i</sub>)
+      <p className="formula" data-testid="formula">
+        {scaling === 'raw' ? (
+          <>
+            Attr<sub>i</sub> = M<sub>i</sub> · (β S<sub>i</sub> + γ I<sub>i</sub>)
+          </>
+        ) : (
+          <>
+            Attr<sub>i</sub> = M<sub>i</sub> · (β S<sub>i</sub>/ΣS + γ I<sub>i</sub>/ΣI)
+          </>
+        )}
       </p>
+      <label className="toggle" title="Raw: the paper's combination, where S (often hundreds) outweighs I (often below 1) whatever γ is. Normalized: S and I each divided by their sum over the context, so β and γ trade Hessian sensitivity against KL impact. Recombined at once, no new run.">
+        S and I
+        <select data-testid="scaling-select" value={scaling} onChange={(e) => actions.setScaling(e.target.value as ComponentScaling)}>
+          <option value="raw">raw (as in the paper)</option>
+          <option value="normalized">each normalized over the context</option>
+        </select>
+      </label>
       <Weight name="β (Hessian S)" value={beta} testId="beta-slider" limit="beta" onChange={(v) => actions.setWeights(v, gamma)} />
       <Weight name="γ (KL I)" value={gamma} testId="gamma-slider" limit="gamma" onChange={(v) => actions.setWeights(beta, v)} />
       <div className="run-params">

@@ -23,6 +23,7 @@ export function linkStateOf(s: AppState): LinkState {
     target,
     beta: s.beta,
     gamma: s.gamma,
+    scaling: s.scaling,
     m: sameRun ? r.params.m : s.m,
     seed: sameRun ? r.params.seed : s.seed,
     ...((sameRun ? r.sensitivity?.probing === 'adaptive' : s.adaptive) ? { adaptive: true } : {}),

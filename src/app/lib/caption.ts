@@ -2,12 +2,14 @@
 
 import type { AttributionResult } from '../../worker/protocol';
 import type { Granularity } from '../../engine/attribution/granularity';
+import type { ComponentScaling } from '../../engine/attribution/components';
 import { excerpt, fmtProbability, quoteToken } from './format';
 
 export interface CaptionView {
   title: string;
   beta: number;
   gamma: number;
+  scaling: ComponentScaling;
 }
 
 /** What was explained, in words: one token, a span (teacher-forced), or "t rather than t′". */
@@ -41,7 +43,7 @@ export function captionLines(result: AttributionResult, view: CaptionView): stri
     `${view.title} for ${targetPhrase(result)}`,
     `Prompt: “${excerpt(result.prompt, 120)}”`,
     `Model ${result.model.id} (${result.model.architecture}, ${result.model.quantization}) on ${result.backend.detail}`,
-    `HETA: Attr = M·(βS + γI), β = ${view.beta}, γ = ${view.gamma}; S from Rademacher probes (${probes}; seed ${p.seed}, ${difference}), I with ${p.mask.kind} mask`,
+    `HETA: ${view.scaling === 'normalized' ? 'Attr = M·(β S/ΣS + γ I/ΣI) (S and I each normalized over the context)' : 'Attr = M·(βS + γI) (raw components, as in the paper)'}, β = ${view.beta}, γ = ${view.gamma}; S from Rademacher probes (${probes}; seed ${p.seed}, ${difference}), I with ${p.mask.kind} mask`,
     ...contrastNote,
   ];
 }

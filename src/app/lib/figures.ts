@@ -17,7 +17,7 @@ export function heatmapFigure(s: AppState, width: number, doc: Document): SVGSVG
   const label = componentLabel(s.component, s.result);
   return heatmapChart(
     { cells: selectCells(s), scale: valueScale(values, s.scaleMode) },
-    { width, legendTitle: heatmapLegendTitle(s.result, label, s.granularity, values.some((v) => v < 0)), caption: captionLines(s.result, { title: `HETA ${label}`, beta: s.beta, gamma: s.gamma }), id: 'export-heatmap' },
+    { width, legendTitle: heatmapLegendTitle(s.result, label, s.granularity, values.some((v) => v < 0)), caption: captionLines(s.result, { title: `HETA ${label}`, beta: s.beta, gamma: s.gamma, scaling: s.scaling }), id: 'export-heatmap' },
     doc,
   );
 }
@@ -52,7 +52,7 @@ export function graphFigure(s: AppState, size: { width: number; height: number }
       height: size.height + (options.caption ? 96 : 0),
       threshold: effectiveThreshold(s),
       highlight: options.highlight,
-      caption: options.caption ? captionLines(r, { title: 'HETA attention-flow graph', beta: s.beta, gamma: s.gamma }) : undefined,
+      caption: options.caption ? captionLines(r, { title: 'HETA attention-flow graph', beta: s.beta, gamma: s.gamma, scaling: s.scaling }) : undefined,
     },
     doc,
   );

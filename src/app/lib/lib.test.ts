@@ -118,7 +118,9 @@ describe('format and caption', () => {
     expect(visibleToken(' a\n')).toBe('␣a↵');
   });
   it('the caption names target, prompt, model, method and parameters', () => {
-    const lines = captionLines(r, { title: 'HETA final score', beta: 0.5, gamma: 0.5 }).join('\n');
+    const lines = captionLines(r, { title: 'HETA final score', beta: 0.5, gamma: 0.5, scaling: 'raw' }).join('\n');
+    expect(lines).toContain('Attr = M·(βS + γI) (raw components, as in the paper)');
+    expect(captionLines(r, { title: 'x', beta: 1, gamma: 2, scaling: 'normalized' }).join('\n')).toContain('Attr = M·(β S/ΣS + γ I/ΣI) (S and I each normalized over the context), β = 1, γ = 2');
     expect(lines).toContain('" sofa"');
     expect(lines).toContain('The cat sat on the mat');
     expect(lines).toContain('Model tiny');
@@ -128,7 +130,7 @@ describe('format and caption', () => {
       params: { ...r.params, difference: 'forward', adaptive: true },
       sensitivity: { probing: 'adaptive', difference: 'forward', order: 'first-order', stopRule: 'SE_i ≤ 0.05 · max_j S_j after ≥ 4 probes, at most m = 10', probesPerToken: [4, 10], gradientPasses: 15, fixedGradientPasses: 21, passesSaved: 6 },
     });
-    const adaptiveLines = captionLines(adaptive, { title: 'HETA final score', beta: 0.5, gamma: 0.5 }).join('\n');
+    const adaptiveLines = captionLines(adaptive, { title: 'HETA final score', beta: 0.5, gamma: 0.5, scaling: 'raw' }).join('\n');
     expect(adaptiveLines).toContain('adaptive: SE_i ≤ 0.05 · max_j S_j after ≥ 4 probes, at most m = 10');
     expect(adaptiveLines).toContain('forward differences, first-order');
     expect(adaptiveLines).not.toContain('m = 3 ');

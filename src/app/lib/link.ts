@@ -17,6 +17,8 @@ export interface LinkState {
   seed?: number;
   /** Adaptive probing (m is then the most probes per token). */
   adaptive?: boolean;
+  /** S and I normalized over the context before β and γ (absent: raw). */
+  scaling?: 'raw' | 'normalized';
   /** Generate this many tokens after the prompt and explain each (the matrix view). */
   generate?: number;
 }
@@ -81,6 +83,8 @@ export function readLink(hash: string): ReadLink {
   if (backend !== null && !BACKENDS.includes(backend as BackendPreference)) problems.push(`backend=${backend}: expected one of ${BACKENDS.join(', ')}`);
   let target = parseTarget(q.get('target'));
   const adaptive = q.get('adaptive');
+  const scaling = q.get('scaling');
+  if (scaling !== null && scaling !== 'raw' && scaling !== 'normalized') problems.push(`scaling=${scaling.slice(0, 24)}: expected raw or normalized`);
   if (adaptive !== null && adaptive !== '0' && adaptive !== '1') problems.push(`adaptive=${adaptive.slice(0, 24)}: expected 1 (adaptive probing) or 0 (fixed m)`);
   if (q.get('target') !== null && !target) problems.push(`target=${q.get('target')}: expected next, next:<token id>, pos:<position>, span:<start>-<end>, cont:<text> or one of the first three with ,vs:<foil id>`);
   const positions = !target ? [] : target.kind === 'position' ? [target.position] : target.kind === 'span' && 'start' in target ? [target.start, target.end - 1] : target.kind === 'contrast' && target.target.kind === 'position' ? [target.target.position] : [];
@@ -98,6 +102,7 @@ export function readLink(hash: string): ReadLink {
     m: bounded('m', 'm'),
     seed: bounded('seed', 'seed'),
     adaptive: adaptive === '1' ? true : adaptive === '0' ? false : undefined,
+    scaling: scaling === 'raw' || scaling === 'normalized' ? scaling : undefined,
     generate: bounded('gen', 'generate'),
   };
   for (const k of Object.keys(link) as (keyof LinkState)[]) if (link[k] === undefined) delete link[k];
@@ -116,6 +121,7 @@ export function formatLink(state: LinkState): string {
   if (state.target !== undefined) q.set('target', formatTarget(state.target));
   for (const k of ['beta', 'gamma', 'm', 'seed'] as const) if (state[k] !== undefined) q.set(k, String(state[k]));
   if (state.adaptive !== undefined) q.set('adaptive', state.adaptive ? '1' : '0');
+  if (state.scaling !== undefined) q.set('scaling', state.scaling);
   if (state.generate !== undefined) q.set('gen', String(state.generate));
   return `#${q.toString()}`;
 }

@@ -18,7 +18,7 @@ function sampleGeneration(done = 3): Generation {
   return { prompt: 'The cat sat\non', text: base.prompt, tokens: base.tokens, generated, rows: generated.map((p, k) => (k < done ? row(p) : null)) };
 }
 
-const view: MatrixView = { component: 'score', beta: 0.5, gamma: 0.5, rowNormalize: false, scaleMode: 'linear' };
+const view: MatrixView = { component: 'score', beta: 0.5, gamma: 0.5, scaling: 'raw', rowNormalize: false, scaleMode: 'linear' };
 
 describe('generation matrix', () => {
   it('recombines each row from its components with the view’s β, γ; row scaling divides by the row maximum', () => {

@@ -1,6 +1,7 @@
 // The generation matrix's data from the store: each generated token's values (the heatmap's component,
 // recombined with the view's β and γ), optionally scaled to each row's maximum, and its caption.
 
+import type { ComponentScaling } from '../../engine/attribution/components';
 import type { MatrixChartData } from '../charts/matrix';
 import { valueScale, type ScaleMode } from '../charts/scale';
 import type { Generation } from '../store/generationSlice';
@@ -13,6 +14,7 @@ export interface MatrixView {
   component: ComponentKey;
   beta: number;
   gamma: number;
+  scaling: ComponentScaling;
   rowNormalize: boolean;
   scaleMode: ScaleMode;
 }
@@ -27,7 +29,7 @@ export function matrixData(g: Generation, view: MatrixView): MatrixChartData {
     const label = k < n ? visibleToken(g.tokens[position].text) : 'all generated';
     const span = k < n ? 1 : n;
     if (!r) return { label, position, span, values: null, raw: null };
-    const raw = componentValues(r, recombinedScores(r, view.beta, view.gamma), view.component);
+    const raw = componentValues(r, recombinedScores(r, view.beta, view.gamma, view.scaling), view.component);
     const max = Math.max(0, ...raw);
     const values = view.rowNormalize && max > 0 ? raw.map((v) => v / max) : raw;
     shown.push(...values);
@@ -52,5 +54,5 @@ export function matrixCaption(g: Generation, view: MatrixView): string[] {
     `HETA ${COMPONENT_LABELS[view.component]} for each of ${g.generated.length} greedily generated tokens (rows) over the tokens before it (columns)`,
     `Prompt: “${excerpt(g.prompt, 100)}” → “${excerpt(g.text.slice(g.prompt.length), 80)}”`,
   ];
-  return first ? [...lines, ...captionLines(first, { title: '', beta: view.beta, gamma: view.gamma }).slice(2)] : lines;
+  return first ? [...lines, ...captionLines(first, { title: '', beta: view.beta, gamma: view.gamma, scaling: view.scaling }).slice(2)] : lines;
 }

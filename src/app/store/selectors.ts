@@ -2,6 +2,7 @@
 // new scores from the cached components, no worker run), the values the heatmap shows, ranks, cells.
 
 import { hetaScores, type AttributionResult } from '../../worker/protocol';
+import type { ComponentScaling } from '../../engine/attribution/components';
 import { buildCells, resultCells, type Cell } from '../lib/cells';
 import type { Granularity } from '../../engine/attribution/granularity';
 import type { AppState } from './types';
@@ -19,15 +20,17 @@ function memoLast<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) =
 }
 
 /** Attr_i = M[i] · (β S_i + γ I_i) from a result's cached components. */
-export function recombinedScores(result: AttributionResult, beta: number, gamma: number): number[] {
+export function recombinedScores(result: AttributionResult, beta: number, gamma: number, scaling: ComponentScaling): number[] {
   const { M, S, I } = result.components;
-  return Array.from(hetaScores(M, S, I, beta, gamma));
+  return Array.from(hetaScores(M, S, I, beta, gamma, scaling));
 }
 
-const scoresOf = memoLast((result: AttributionResult | null, beta: number, gamma: number): number[] | null => (result ? recombinedScores(result, beta, gamma) : null));
+const scoresOf = memoLast((result: AttributionResult | null, beta: number, gamma: number, scaling: ComponentScaling): number[] | null =>
+  result ? recombinedScores(result, beta, gamma, scaling) : null,
+);
 
-/** Attr_i = M[i] · (β S_i + γ I_i) with the view's β and γ. */
-export const selectScores = (s: AppState) => scoresOf(s.result, s.beta, s.gamma);
+/** Attr_i = M[i] · (β S_i + γ I_i) with the view's β, γ and component scaling. */
+export const selectScores = (s: AppState) => scoresOf(s.result, s.beta, s.gamma, s.scaling);
 
 /**
  * The values a view shows. For a contrast, the final score and I carry the direction of the log-odds shift

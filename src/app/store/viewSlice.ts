@@ -6,6 +6,7 @@ import { DEFAULT_PARAMS } from '../../worker/protocol';
 import type { ScaleMode } from '../charts/scale';
 import type { AppState } from './types';
 import type { Granularity } from '../../engine/attribution/granularity';
+import type { ComponentScaling } from '../../engine/attribution/components';
 
 export type ComponentKey = 'score' | 'M' | 'S' | 'I';
 
@@ -16,6 +17,8 @@ export interface ViewSlice {
   scaleMode: ScaleMode;
   beta: number;
   gamma: number;
+  /** S and I raw (the paper's Eq. 5) or each normalized over the context before β and γ. */
+  scaling: ComponentScaling;
   m: number;
   seed: number;
   /** Spend the m probes adaptively (a token stops once its standard error is small); m is then the most. */
@@ -28,6 +31,7 @@ export interface ViewSlice {
   setGranularity(g: Granularity): void;
   setScaleMode(mode: ScaleMode): void;
   setWeights(beta: number, gamma: number): void;
+  setScaling(scaling: ComponentScaling): void;
   setRunParams(m: number, seed: number): void;
   setAdaptive(on: boolean): void;
   setEdgeThreshold(t: number | null): void;
@@ -40,6 +44,7 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
   scaleMode: 'log',
   beta: DEFAULT_PARAMS.beta,
   gamma: DEFAULT_PARAMS.gamma,
+  scaling: DEFAULT_PARAMS.scaling,
   m: DEFAULT_PARAMS.m,
   seed: DEFAULT_PARAMS.seed,
   adaptive: DEFAULT_PARAMS.adaptive,
@@ -49,6 +54,7 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
   setGranularity: (granularity) => set({ granularity }),
   setScaleMode: (scaleMode) => set({ scaleMode }),
   setWeights: (beta, gamma) => set({ beta, gamma }),
+  setScaling: (scaling) => set({ scaling }),
   setRunParams: (m, seed) => set({ m, seed }),
   setAdaptive: (adaptive) => set({ adaptive }),
   setEdgeThreshold: (edgeThreshold) => set({ edgeThreshold }),

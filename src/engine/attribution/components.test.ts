@@ -57,6 +57,21 @@ describe('KL, scores and running statistics', () => {
 
   it('scores are M·(βS+γI)', () => {
     expect(Array.from(hetaScores([0.5, 0.5], [2, 4], [1, 0], 0.5, 2))).toEqual([0.5 * (1 + 2), 0.5 * 2]);
+    expect(Array.from(hetaScores([0.5, 0.5], [2, 4], [1, 0], 0.5, 2, 'raw'))).toEqual([0.5 * (1 + 2), 0.5 * 2]);
+  });
+
+  it('normalized scaling divides S and I by their sums first, so γ can change the ranking that raw S decides', () => {
+    const M = [0.25, 0.25, 0.5];
+    const S = [400, 100, 300]; // raw S dwarfs I …
+    const I = [0.01, 0.9, 0.09];
+    expect(Array.from(hetaScores(M, S, I, 1, 0, 'normalized'))).toEqual(M.map((m, k) => m * (S[k] / 800)));
+    expect(Array.from(hetaScores(M, S, I, 0, 1, 'normalized'))).toEqual(M.map((m, k) => m * (I[k] / 1)));
+    const order = (v: Float64Array) => [...v.keys()].sort((a, b) => v[b] - v[a]);
+    // … so under raw scaling γ = 0.05 → 4 changes no rank, while normalized it does.
+    expect(order(hetaScores(M, S, I, 0.5, 4))).toEqual(order(hetaScores(M, S, I, 0.5, 0.05)));
+    expect(order(hetaScores(M, S, I, 0.5, 4, 'normalized'))).not.toEqual(order(hetaScores(M, S, I, 0.5, 0.05, 'normalized')));
+    // A component that is 0 everywhere contributes nothing (no division by zero, no NaN).
+    expect(Array.from(hetaScores(M, S, [0, 0, 0], 0.5, 0.5, 'normalized')).every(Number.isFinite)).toBe(true);
   });
 
   it('standard error equals sd/√n', () => {

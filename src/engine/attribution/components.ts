@@ -136,8 +136,23 @@ export function klDivergence(logP: Float64Array, logQ: Float64Array): number {
 }
 
 /** Attr_i = M[i] · (β S_i + γ I_i) (Eq. 5); recomputed instantly when β or γ change. */
-export function hetaScores(m: ArrayLike<number>, s: ArrayLike<number>, i: ArrayLike<number>, beta: number, gamma: number): Float64Array {
-  return Float64Array.from(m, (mi, k) => mi * (beta * s[k] + gamma * i[k]));
+/**
+ * How S and I enter the score. 'raw' is the paper's Eq. 5. In 'normalized', S and I are each divided by
+ * their sum over the context first, so both lie on the same simplex as M and β, γ trade Hessian against
+ * KL: with raw components S is 40–1000 where I is 0.0003–3 on the demo model, and γ moves no rank.
+ */
+export type ComponentScaling = 'raw' | 'normalized';
+
+function overSum(v: ArrayLike<number>): ArrayLike<number> {
+  let total = 0;
+  for (let k = 0; k < v.length; k++) total += v[k];
+  return total > 0 ? Float64Array.from(v, (x) => x / total) : new Float64Array(v.length);
+}
+
+/** Attr_i = M[i] · (β S_i + γ I_i), with S and I as they are or each normalized over the context. */
+export function hetaScores(m: ArrayLike<number>, s: ArrayLike<number>, i: ArrayLike<number>, beta: number, gamma: number, scaling: ComponentScaling = 'raw'): Float64Array {
+  const [S, I] = scaling === 'normalized' ? [overSum(s), overSum(i)] : [s, i];
+  return Float64Array.from(m, (mi, k) => mi * (beta * S[k] + gamma * I[k]));
 }
 
 /** Running mean and standard error of S_i over probes (Welford). */

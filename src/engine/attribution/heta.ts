@@ -171,7 +171,7 @@ export async function attribute(
         I: Array.from(I),
         ...(shift ? { logOddsShift: shift } : {}),
       },
-      scores: Array.from(hetaScores(M, S, I, params.beta, params.gamma)),
+      scores: Array.from(hetaScores(M, S, I, params.beta, params.gamma, params.scaling)),
       params: { ...params, epsilonRule: `ε_i = ${params.epsilonScale} · ‖x_i‖₂ / √d`, epsilon },
       backend: { name: model.backend, detail: model.backendDetail },
       passes: { inspect: 1, masked: p, gradient: gradientPasses },

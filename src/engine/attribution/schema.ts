@@ -1,7 +1,7 @@
 // The versioned attribution result: what the CLI writes with --json and what the app renders.
 
 import type { Token } from '../tokenizer/tokenizer';
-import type { FlowEdge } from './components';
+import type { ComponentScaling, FlowEdge } from './components';
 
 export const RESULT_SCHEMA = 'heta-attribution';
 /**
@@ -53,6 +53,8 @@ export interface ResultTarget {
 export interface AttributionParams {
   beta: number;
   gamma: number;
+  /** Raw components (the paper's Eq. 5) or S and I each normalized over the context before β and γ (absent before version 3: raw). */
+  scaling: ComponentScaling;
   /** Rademacher probes per token. */
   m: number;
   seed: number;
@@ -74,6 +76,7 @@ export interface AttributionParams {
 export const DEFAULT_PARAMS: AttributionParams = {
   beta: 0.5,
   gamma: 0.5,
+  scaling: 'raw',
   m: 10,
   seed: 0,
   mask: { kind: 'zero' },
@@ -120,7 +123,8 @@ export interface AttributionResult {
     logOddsShift?: number[];
   };
   scores: number[];
-  params: AttributionParams & { epsilonRule: string; epsilon: number[] };
+  /** `scaling` is absent in results before version 3 (raw). */
+  params: Omit<AttributionParams, 'scaling'> & { scaling?: ComponentScaling; epsilonRule: string; epsilon: number[] };
   backend: { name: string; detail: string };
   passes: { inspect: number; masked: number; gradient: number };
   timings: { totalMs: number; inspectMs: number; maskedMs: number; hessianMs: number };

@@ -56,7 +56,7 @@ export const METHODS: readonly AttributionMethod[] = [
     description: 'βS + γI without the M gate',
     compute: async (ctx) => {
       const r = await ctx.heta();
-      return hetaScores(new Float64Array(r.components.S.length).fill(1), r.components.S, r.components.I, r.params.beta, r.params.gamma);
+      return hetaScores(new Float64Array(r.components.S.length).fill(1), r.components.S, r.components.I, r.params.beta, r.params.gamma, r.params.scaling ?? 'raw');
     },
   },
   {
