@@ -233,6 +233,14 @@ export async function wasmAttributionMatchesCli(ctx) {
     FD_REL,
   );
   assert.equal(await workerRuns(page), runsBefore, 'changing β must not start a worker run');
+  // S and I each normalized over the context: γ now matters; also recombined without a run.
+  await page.selectOption('[data-testid=scaling-select]', 'normalized');
+  const sumS = S.reduce((a, v) => a + v, 0);
+  const sumI = I.reduce((a, v) => a + v, 0);
+  await assertHeatmapEquals(page, M.map((m, i) => m * ((1.5 * S[i]) / sumS + (0.5 * I[i]) / sumI)), 'normalized scores after β = 1.5', FD_REL);
+  assert.match(await page.textContent('[data-testid=formula]'), /ΣS/);
+  assert.equal(await workerRuns(page), runsBefore, 'changing the scaling must not start a worker run');
+  await page.selectOption('[data-testid=scaling-select]', 'raw');
   assertClose([Number(await page.getAttribute('[data-testid=inspector-score]', 'data-value'))], [M[strongest] * (1.5 * S[strongest] + 0.5 * I[strongest])], 'inspector score after β = 1.5', FD_REL);
 
   // Downloads: PNG at 2× the on-screen size, SVG with its caption, the full JSON.
