@@ -597,3 +597,19 @@ export async function spanContrastAndGranularityMatchCli(ctx) {
   await viewer.setInputFiles('[data-testid=open-result]', broken);
   assert.match(await viewer.textContent('[data-testid=open-result-error]'), /broken\.json is not a usable HETA result: scores\[2\] is null, not a finite number/);
 }
+
+export async function promptSurvivesReload(ctx) {
+  // The prompt box is kept in this browser's localStorage across a reload; a link's prompt replaces it.
+  const b = await bundle(ctx);
+  const page = await openApp(ctx, linkFor(b, 'wasm'));
+  const typed = 'Nora keeps a brass lantern in the attic.\nWhat does Nora keep? A';
+  await page.fill('[data-testid=prompt-input]', typed);
+  await page.waitForFunction((t) => localStorage.getItem('heta-lens.prompt') === t, typed, { timeout: 10_000 });
+  await page.reload();
+  await page.waitForSelector('[data-testid=prompt-input]');
+  assert.equal(await page.inputValue('[data-testid=prompt-input]'), typed, 'the prompt is back after a reload');
+  await page.goto(`${new URL(page.url()).origin}/${linkFor(b, 'wasm', `&prompt=${encodeURIComponent('From the link')}`).slice(1)}`);
+  await page.reload();
+  await page.waitForSelector('[data-testid=prompt-input]');
+  assert.equal(await page.inputValue('[data-testid=prompt-input]'), 'From the link', "a link's prompt wins over the saved one");
+}

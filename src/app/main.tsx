@@ -9,12 +9,23 @@ import { App } from './components/App';
 import { AppContext } from './components/context';
 import { loadHubSettings } from './lib/hubSettings';
 import { readLink } from './lib/link';
+import { loadSavedPrompt, savePrompt } from './lib/savedPrompt';
 import { createAppStore } from './store';
 import './styles.css';
 
 const store = createAppStore(loadHubSettings());
 const client = new AttributionClient(() => new Worker(new URL('../worker/attribution.worker.ts', import.meta.url), { type: 'module' }));
 const bridge = createBridge(store, client);
+
+// The last prompt comes back after a reload (a link's prompt, applied below, replaces it), and every edit is kept.
+const saved = loadSavedPrompt();
+if (saved !== null) store.getState().setPrompt(saved);
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+store.subscribe((s, before) => {
+  if (s.prompt === before.prompt) return;
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => savePrompt(store.getState().prompt), 300);
+});
 
 const applyHash = () => {
   const { link, problems } = readLink(location.hash);

@@ -67,7 +67,11 @@ export function buildCells(input: CellInput): Cell[] {
     const role = roleOf(i, input);
     const value = role === 'context' && values ? values[i] : null;
     const last = cells[cells.length - 1];
-    if (last && last.tokens.length && segmentOf.has(i) && segmentOf.get(i) === segmentOf.get(last.tokens[last.tokens.length - 1])) {
+    const sameSegment = last && last.tokens.length && segmentOf.has(i) && segmentOf.get(i) === segmentOf.get(last.tokens[last.tokens.length - 1]);
+    // Byte fragments of one character (emoji, CJK, accents: tokens with an empty span) are drawn and clicked
+    // as the character they make with the token that completes it; the result keeps the true tokens.
+    const completesFragment = last && last.tokens.length && last.text === '' && !last.special && !t.special && last.role === role;
+    if (sameSegment || completesFragment) {
       last.text += tokenText(prompt, t);
       last.tokens.push(i);
       if (last.value !== null && value !== null) last.value += value;

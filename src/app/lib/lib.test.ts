@@ -47,6 +47,21 @@ describe('buildCells', () => {
       ['ef', 'after', null],
     ]);
   });
+  it('byte fragments of one character are shown with the token that completes it, values summed', () => {
+    // "a😀b": the emoji is two byte-level tokens, the first with an empty span (it ends inside the character).
+    const tokens = [
+      { id: 1, text: 'a', start: 0, end: 1, special: false },
+      { id: 2, text: '', start: 1, end: 1, special: false },
+      { id: 3, text: '😀', start: 1, end: 3, special: false },
+      { id: 4, text: 'b', start: 3, end: 4, special: false },
+    ];
+    const cells = buildCells({ prompt: 'a😀b', tokens, contextLength: 4, values: [1, 2, 3, 4], target: null, granularity: 'token' });
+    expect(cells.map((c) => [c.text, c.tokens, c.value])).toEqual([
+      ['a', [0], 1],
+      ['😀', [1, 2], 5],
+      ['b', [3], 4],
+    ]);
+  });
   it('keeps untokenized text as gaps', () => {
     const tokens = [
       { id: 1, text: 'a', start: 0, end: 1, special: false },
