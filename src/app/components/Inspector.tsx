@@ -31,6 +31,7 @@ export function Inspector() {
   const ranks = useApp(selectRanks);
   const beta = useApp((s) => s.beta);
   const gamma = useApp((s) => s.gamma);
+  const scaling = useApp((s) => s.scaling);
   const actions = useActions();
   const bridge = useBridge();
   const bodyRef = useRef<HTMLDivElement>(null);
@@ -40,6 +41,9 @@ export function Inspector() {
   const i = selected !== null && selected < tokens.length ? selected : null;
   const inContext = result !== null && i !== null && i < result.target.position;
   const c = result?.components;
+  // What β and γ multiply: the raw S and I, or each divided by its sum over the context.
+  const sum = (v: number[]) => v.reduce((a, x) => a + x, 0);
+  const [sDiv, iDiv] = c && scaling === 'normalized' ? [sum(c.S) || 1, sum(c.I) || 1] : [1, 1];
 
   // Adaptive probing stops tokens at different counts: token i used probes 0 … probeCount − 1.
   const probeCount = result && inContext ? probesUsed(result, i!) : 0;
@@ -79,12 +83,14 @@ export function Inspector() {
                     <Row name="M (transition)" value={c.M[i]} testId="inspector-M" />
                     <Row name="S (Hessian)" value={c.S[i]} testId="inspector-S" detail={`± ${fmt(c.S_stderr[i])} s.e.`} />
                     <Row name="I (KL impact)" value={c.I[i]} testId="inspector-I" />
-                    <Row name={`β·S (β = ${beta})`} value={beta * c.S[i]} testId="inspector-betaS" />
-                    <Row name={`γ·I (γ = ${gamma})`} value={gamma * c.I[i]} testId="inspector-gammaI" />
+                    <Row name={scaling === 'normalized' ? `β·S/ΣS (β = ${beta})` : `β·S (β = ${beta})`} value={(beta * c.S[i]) / sDiv} testId="inspector-betaS" />
+                    <Row name={scaling === 'normalized' ? `γ·I/ΣI (γ = ${gamma})` : `γ·I (γ = ${gamma})`} value={(gamma * c.I[i]) / iDiv} testId="inspector-gammaI" />
                   </tbody>
                 </table>
                 <span className="hidden" data-testid="inspector-rank" data-value={ranks[i]} />
-                <h3>M per layer</h3>
+                <h3 title="Σ over heads of Φ·ν: how much of the target row's attention flow reaches this token through layer l, times the strength ‖v W_O‖₁ of its value vector there. Summed over layers, clamped at 0 and normalized over the context, these give M. Comparable between layers and tokens; not a probability.">
+                  M per layer <span className="muted">(attention flow × value strength, before normalization)</span>
+                </h3>
                 <ChartMount svg={bars} data-testid="inspector-layers" />
                 <h3 data-testid="inspector-probe-count" data-value={probeCount}>
                   S over {probeCount} probe{probeCount === 1 ? '' : 's'}
