@@ -9,8 +9,12 @@ import { ModelLoadError, type Backend, type DataType, type HostTensor, type Mode
  * allocations, including every dequantized matrix, whose buffers it does not reuse: on a
  * SmolLM2-135M-shaped q8 bundle a 16-token attribution peaked at 1.45 GiB with it and 0.90 GiB without,
  * no slower. (onnxruntime-web turns it off for WebGPU itself.)
+ *
+ * Log level 3 (errors): on WebGPU every session logs "VerifyEachNodeIsAssignedToAnEp" warnings because
+ * shape arithmetic runs on the CPU by design; a normal run should leave the console clean, and real
+ * failures still arrive as errors.
  */
-export const SESSION_OPTIONS = { enableMemPattern: false } as const;
+export const SESSION_OPTIONS = { enableMemPattern: false, logSeverityLevel: 3 } as const;
 
 /**
  * Session configuration both runtimes pass as `extra`.

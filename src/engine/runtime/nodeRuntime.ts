@@ -30,7 +30,6 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     ...(threads !== undefined ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
-    logSeverityLevel: 3,
     ...SESSION_OPTIONS,
     extra: SESSION_CONFIG,
   };

@@ -77,6 +77,7 @@ function configureOrt(requested: number | undefined): { threads: number; note: s
     ort.env.wasm.wasmPaths = { wasm: ortWasmUrl, mjs: ortMjsUrl };
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.proxy = false;
+    ort.env.logLevel = 'error'; // as SESSION_OPTIONS' logSeverityLevel: no per-node placement warnings on a normal run
     wasmThreads = threads;
   } else if (requested !== undefined && requested !== wasmThreads) {
     note = ` (${requested} requested, but ONNX Runtime was already set up with ${wasmThreads})`;
