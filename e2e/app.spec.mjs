@@ -340,7 +340,15 @@ export async function webgpuAttributionMatchesCli(ctx) {
   const b = await bundle(ctx);
   const params = { m: 1, seed: 3 };
   const cli = await cliResult(ctx, b, GPU_PROMPT, params);
-  const page = await openApp(ctx, linkFor(b, 'webgpu'), 'webgpu');
+  await warm(ctx, b);
+  const page = await ctx.openPage(linkFor(b, 'webgpu'));
+  // onnxruntime's per-node placement warnings ("VerifyEachNodeIsAssignedToAnEp") must not reach the console.
+  const ortWarnings = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'warning' && /onnxruntime|VerifyEachNode|\[W:/.test(msg.text())) ortWarnings.push(msg.text());
+  });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForSelector('[data-testid=model-backend][data-backend=webgpu]', { timeout: 180_000 });
   const detail = await page.textContent('[data-testid=model-backend-detail]');
   ctx.log(detail);
   assert.match(detail, /WebGPU/);
@@ -358,6 +366,7 @@ export async function webgpuAttributionMatchesCli(ctx) {
   await page.click('[data-testid=component-score]');
   await assertHeatmapEquals(page, cli.scores, 'webgpu scores vs CLI', FD_REL);
   await checkInspector(page, cli, 1, FD_REL);
+  assert.deepEqual(ortWarnings, [], 'onnxruntime warnings in the console');
 }
 
 export async function cancelStopsTheWork(ctx) {
