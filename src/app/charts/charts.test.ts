@@ -24,8 +24,21 @@ describe('valueScale', () => {
     expect(s.ink(3)).toBe('#111'); // yellow end
     expect(valueScale([]).domain).toEqual([0, 1]);
   });
+  it('rank mode colours by rank: one huge value no longer flattens the rest', () => {
+    const values = [1, 2, 3, 4, 1000];
+    const lin = valueScale(values);
+    const rank = valueScale(values, 'rank');
+    expect(new Set(values.map((v) => rank.fill(v))).size).toBe(5);
+    expect(rank.at(0)).toBe(1);
+    expect(rank.at(0.5)).toBe(3);
+    expect(rank.at(1)).toBe(1000);
+    expect(rank.fill(3)).toBe(lin.fill(500)); // the median sits mid-ramp
+    const signed = valueScale([-1, -2, 3, 300], 'rank');
+    expect(signed.diverging).toBe(true);
+    expect(signed.fill(-2)).not.toBe(signed.fill(-1));
+  });
   it('values of both signs get a diverging scale, symmetric around a white 0, in every mode', () => {
-    for (const mode of ['linear', 'sqrt', 'log'] as const) {
+    for (const mode of ['linear', 'sqrt', 'log', 'rank'] as const) {
       const s = valueScale([-1, 2], mode);
       expect(s.diverging).toBe(true);
       expect(s.domain).toEqual([-2, 2]);

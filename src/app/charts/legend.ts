@@ -14,7 +14,7 @@ export interface LegendOptions {
 
 export const LEGEND_HEIGHT = 40;
 
-const MODE_NOTE = { linear: '', sqrt: ' (√ colour scale)', log: ' (log colour scale)' } as const;
+const MODE_NOTE = { linear: '', sqrt: ' (√ colour scale)', log: ' (log colour scale)', rank: ' (colour by rank)' } as const;
 
 function legendTitle(scale: ValueScale, title: string): string {
   return `${title}${MODE_NOTE[scale.mode]}`;

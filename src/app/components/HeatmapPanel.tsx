@@ -58,12 +58,13 @@ export function HeatmapPanel() {
             ))}
           </select>
         </label>
-        <label className="toggle" title="Colour scale: √ and log spread the colours of small values when one token dominates">
+        <label className="toggle" title="Colour scale: √ and log spread the colours of small values when one token dominates; rank colours each token by its rank, so a long prompt whose last tokens dominate still shows the order of the rest">
           colour
           <select data-testid="scale-select" value={scaleMode} onChange={(e) => actions.setScaleMode(e.target.value as ScaleMode)}>
             <option value="linear">linear</option>
             <option value="sqrt">√</option>
             <option value="log">log</option>
+            <option value="rank">rank</option>
           </select>
         </label>
         <ExportButtons
