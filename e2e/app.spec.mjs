@@ -345,7 +345,7 @@ export async function webgpuAttributionMatchesCli(ctx) {
   // onnxruntime's per-node placement warnings ("VerifyEachNodeIsAssignedToAnEp") must not reach the console.
   const ortWarnings = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'warning' && /onnxruntime|VerifyEachNode|\[W:/.test(msg.text())) ortWarnings.push(msg.text());
+    if (/\[W:onnxruntime|VerifyEachNodeIsAssignedToAnEp|Some nodes were not assigned/.test(msg.text())) ortWarnings.push(msg.text());
   });
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.waitForSelector('[data-testid=model-backend][data-backend=webgpu]', { timeout: 180_000 });
