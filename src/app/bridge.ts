@@ -424,6 +424,11 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       s.setScaling(link.scaling ?? s.scaling);
       s.setRunParams(link.m ?? s.m, link.seed ?? s.seed);
       s.setAdaptive(link.adaptive ?? s.adaptive);
+      if (link.component) s.setComponent(link.component);
+      if (link.granularity) s.setGranularity(link.granularity);
+      if (link.scaleMode) s.setScaleMode(link.scaleMode);
+      if (link.edgeThreshold !== undefined) s.setEdgeThreshold(link.edgeThreshold);
+      if (link.selected !== undefined) s.select(link.selected); // kept by the run if the token is there
       if (link.prompt) {
         runWhenReady = true;
         s.runQueued();

@@ -28,6 +28,11 @@ export function linkStateOf(s: AppState): LinkState {
     seed: sameRun ? r.params.seed : s.seed,
     ...((sameRun ? r.sensitivity?.probing === 'adaptive' : s.adaptive) ? { adaptive: true } : {}),
     ...(g && g.prompt === s.prompt ? { generate: g.generated.length } : {}),
+    component: s.component,
+    granularity: s.granularity,
+    scaleMode: s.scaleMode,
+    ...(sameRun && s.selected !== null ? { selected: s.selected } : {}),
+    ...(s.edgeThreshold !== null ? { edgeThreshold: s.edgeThreshold } : {}),
   };
 }
 

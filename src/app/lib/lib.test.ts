@@ -94,6 +94,16 @@ describe('link', () => {
       { kind: 'contrast', target: { kind: 'next', tokenId: 9 }, foilText: ',vs:3' },
     ];
     for (const target of targets) expect(parseLink(formatLink({ target })).target).toEqual(target);
+    // The view itself: value shown, granularity, colour scale, inspected token, graph threshold.
+    const view = { component: 'S', granularity: 'sentence', scaleMode: 'rank', selected: 4, edgeThreshold: 0.125, scaling: 'normalized' } as const;
+    expect(parseLink(formatLink(view))).toEqual(view);
+    expect(readLink('#view=X&per=chapter&colour=hot&sel=-1&edges=2').problems).toEqual([
+      'view=X: expected one of score, M, S, I',
+      'per=chapter: expected one of token, word, sentence, line, paragraph',
+      'colour=hot: expected one of linear, sqrt, log, rank',
+      'sel=-1: expected a token position',
+      "edges=2: expected a number from 0 to 1 (the layer graph's edge threshold)",
+    ]);
     expect(readLink('#target=span:9-99999999').problems).toEqual(['target=span:9-99999999: the target position must be an integer from 1 to 32767']);
   });
   it('leaves out invalid values and names each one with what is allowed', () => {

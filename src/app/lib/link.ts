@@ -5,6 +5,21 @@
 
 import type { BackendPreference, TargetRequest, TokenTarget } from '../../worker/protocol';
 import { describeLimit, withinLimit, type LimitName } from '../../engine/limits';
+import { GRANULARITIES, type Granularity } from '../../engine/attribution/granularity';
+import type { ScaleMode } from '../charts/scale';
+import type { ComponentKey } from '../store/viewSlice';
+
+const COMPONENTS: ComponentKey[] = ['score', 'M', 'S', 'I'];
+const SCALE_MODES: ScaleMode[] = ['linear', 'sqrt', 'log', 'rank'];
+
+/** A link value from a fixed list, or a problem named for the page. */
+function oneOf<T extends string>(q: URLSearchParams, key: string, allowed: readonly T[], problems: string[]): T | undefined {
+  const v = q.get(key);
+  if (v === null) return undefined;
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  problems.push(`${key}=${v.slice(0, 24)}: expected one of ${allowed.join(', ')}`);
+  return undefined;
+}
 
 export interface LinkState {
   model?: string;
@@ -19,6 +34,12 @@ export interface LinkState {
   adaptive?: boolean;
   /** S and I normalized over the context before β and γ (absent: raw). */
   scaling?: 'raw' | 'normalized';
+  /** How the heatmap is shown: the value, per token / word / …, the colour scale; the inspected token; the layer graph's threshold. */
+  component?: ComponentKey;
+  granularity?: Granularity;
+  scaleMode?: ScaleMode;
+  selected?: number;
+  edgeThreshold?: number;
   /** Generate this many tokens after the prompt and explain each (the matrix view). */
   generate?: number;
 }
@@ -104,9 +125,31 @@ export function readLink(hash: string): ReadLink {
     adaptive: adaptive === '1' ? true : adaptive === '0' ? false : undefined,
     scaling: scaling === 'raw' || scaling === 'normalized' ? scaling : undefined,
     generate: bounded('gen', 'generate'),
+    component: oneOf(q, 'view', COMPONENTS, problems),
+    granularity: oneOf(q, 'per', GRANULARITIES, problems),
+    scaleMode: oneOf(q, 'colour', SCALE_MODES, problems),
+    selected: nonNegative(q, 'sel', problems),
+    edgeThreshold: fraction(q, 'edges', problems),
   };
   for (const k of Object.keys(link) as (keyof LinkState)[]) if (link[k] === undefined) delete link[k];
   return { link, problems };
+}
+
+function nonNegative(q: URLSearchParams, key: string, problems: string[]): number | undefined {
+  const v = q.get(key);
+  if (v === null) return undefined;
+  if (/^\d+$/.test(v) && withinLimit('targetPosition', Number(v) || 1)) return Number(v);
+  problems.push(`${key}=${v.slice(0, 24)}: expected a token position`);
+  return undefined;
+}
+
+function fraction(q: URLSearchParams, key: string, problems: string[]): number | undefined {
+  const v = q.get(key);
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (v.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 1) return n;
+  problems.push(`${key}=${v.slice(0, 24)}: expected a number from 0 to 1 (the layer graph's edge threshold)`);
+  return undefined;
 }
 
 export function parseLink(hash: string): LinkState {
@@ -123,6 +166,11 @@ export function formatLink(state: LinkState): string {
   if (state.adaptive !== undefined) q.set('adaptive', state.adaptive ? '1' : '0');
   if (state.scaling !== undefined) q.set('scaling', state.scaling);
   if (state.generate !== undefined) q.set('gen', String(state.generate));
+  if (state.component !== undefined) q.set('view', state.component);
+  if (state.granularity !== undefined) q.set('per', state.granularity);
+  if (state.scaleMode !== undefined) q.set('colour', state.scaleMode);
+  if (state.selected !== undefined) q.set('sel', String(state.selected));
+  if (state.edgeThreshold !== undefined) q.set('edges', String(state.edgeThreshold));
   return `#${q.toString()}`;
 }
 
