@@ -278,6 +278,7 @@ export async function wasmAttributionMatchesCli(ctx) {
   assert.equal(await restored.inputValue('[data-testid=prompt-input]'), PROMPT);
   assert.equal(await restored.inputValue('[data-testid=beta-slider-number]'), '1.5');
   assert.equal(await restored.inputValue('[data-testid=m-input]'), '3');
+  assert.equal(await restored.getAttribute('[data-testid=inspector]', 'data-position'), String(strongest), 'the inspected token comes back');
   await assertHeatmapEquals(
     restored,
     (await heatmapValues(page)).map(([, v]) => v),
