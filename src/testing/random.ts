@@ -56,8 +56,3 @@ export class Rng {
     return out;
   }
 }
-
-/** Convenience: a seeded Rng. */
-export function createRng(seed = 0): Rng {
-  return new Rng(seed);
-}

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { checkGraphBytes, externalDataOption, loadError, SESSION_CONFIG, SESSION_OPTIONS } from './convert';
 import { wrapOrtSession } from './session';
-import type { GraphSession, ModelFiles, ModelPath, Runtime, SessionOptions } from './types';
+import type { GraphSession, ModelFiles, ModelPath, Runtime } from './types';
 
 export interface NodeRuntimeOptions {
   /** Intra-op threads per session; default: ORT's choice (one per physical core). */
@@ -17,7 +17,7 @@ export interface NodeRuntimeOptions {
 /** A Runtime whose sessions can also be created straight from a graph file on disk. */
 export interface NodeRuntime extends Runtime {
   readonly backend: 'cpu' | 'webgpu';
-  createSession(files: ModelFiles | ModelPath, options?: SessionOptions): Promise<GraphSession>;
+  createSession(files: ModelFiles | ModelPath): Promise<GraphSession>;
 }
 
 export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<NodeRuntime> {

@@ -78,8 +78,6 @@ export interface ModelPath {
   name?: string;
 }
 
-export interface SessionOptions {}
-
 export interface Runtime {
   /** The backend new sessions are created on. */
   readonly backend: Backend;
@@ -89,7 +87,7 @@ export interface Runtime {
    */
   readonly detail: string;
   /** Rejects with `ModelLoadError` (carrying ORT's reason) when the model cannot be loaded. */
-  createSession(files: ModelFiles, options?: SessionOptions): Promise<GraphSession>;
+  createSession(files: ModelFiles): Promise<GraphSession>;
 }
 
 /** Thrown by `createSession` when ONNX Runtime rejects a model. */
