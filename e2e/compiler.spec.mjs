@@ -121,19 +121,23 @@ async function nodeReference(bundle, seed) {
   const x = (await run('embed', { input_ids: json('int64', [1, T], ids) })).inputs_embeds.data;
   const x2 = x.map((v) => v + 0.05 * (rand() - 0.5));
   const pair = (a, b) => Float32Array.from([...a, ...b]);
-  const targets = json('int64', [2], [ids[0], (ids[1] + 7) % V]);
+  // A two-row objective with unequal weights (the shape of span and contrast targets).
+  const objective = {
+    target_rows: json('int64', [2], [T - 1, T - 2]),
+    target_ids: json('int64', [2], [ids[0], (ids[1] + 7) % V]),
+    target_weights: json('float32', [2], [1, -0.5]),
+  };
   const inspected = await run('inspect', { inputs_embeds: json('float32', [1, T, d], x) });
   const feeds = {
     forward: () => ({ inputs_embeds: json('float32', [2, T, d], pair(x, x2)), rows: json('int64', [2, 2], [T - 1, 1, 2, T - 1]) }),
-    gradient: () => ({ inputs_embeds: json('float32', [2, T, d], pair(x, x2)), row: json('int64', [2], [T - 1, T - 2]), target: targets }),
+    gradient: () => ({ inputs_embeds: json('float32', [2, T, d], pair(x, x2)), ...objective }),
     // Two probes of token P: positions before P from the inspect pass's cache, differences in the graph.
     hessianProbe: () => ({
       inputs_embeds: json('float32', [1, T, d], x),
       past_keys: inspected.keys,
       past_values: inspected.values,
       start: json('int64', [1], [P]),
-      row: json('int64', [1], [T - 1]),
-      target: json('int64', [1], [ids[0]]),
+      ...objective,
       probes: json('float32', [2, d], Array.from({ length: 2 * d }, () => (rand() < 0.5 ? -1 : 1))),
       epsilon: json('float32', [1], [1e-2]),
     }),

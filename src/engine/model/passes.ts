@@ -32,7 +32,7 @@ export type PassRunner = (pass: GraphKind, feeds: Record<string, FeedTensor>, ou
 /**
  * Everything one run of `pass` feeds the model (its own inputs, `standIns` from `placeholders` for the
  * others, the pass index) and the model's names of the outputs asked for. Throws if the model has an
- * input this engine does not know.
+ * input this engine does not know, or a feed names an input the model does not have.
  */
 export function passFeeds<T extends FeedTensor>(
   inputNames: readonly string[],
@@ -41,6 +41,9 @@ export function passFeeds<T extends FeedTensor>(
   feeds: Record<string, T>,
   outputs: readonly string[] = GRAPH_IO[pass].outputs,
 ): { feeds: Record<string, T | HostTensor>; outputs: string[] } {
+  // A feed the model has no input for would be dropped silently (and its pass run on placeholders): refuse it.
+  const unknown = Object.keys(feeds).find((name) => !inputNames.includes(name));
+  if (unknown) throw new Error(`the ${pass} pass was fed '${unknown}', which the model has no input for`);
   const all: Record<string, T | HostTensor> = { [PASS_INPUT]: { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(PASS_ORDER.indexOf(pass))) } };
   for (const name of inputNames) {
     if (name === PASS_INPUT) continue;
