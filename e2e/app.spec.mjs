@@ -568,6 +568,17 @@ export async function spanContrastAndGranularityMatchCli(ctx) {
   await page.fill('[data-testid=prompt-input]', prompt.replace('\n\nThe storm came', ' The storm'));
   await page.click('[data-testid=run-button]');
   await waitDone(page);
+  // Double-click a token, then shift-double-click a later one: the span between them is the target.
+  await page.dblclick('[data-testid=heatmap] [data-testid=token][data-pos="2"]');
+  await page.waitForSelector('[data-testid=heatmap] [data-testid=target-token][data-pos="2"]', { timeout: 120_000 });
+  await waitDone(page);
+  await page.dblclick('[data-testid=heatmap] [data-testid=token][data-pos="4"]', { modifiers: ['Shift'] });
+  await page.waitForSelector('[data-testid=heatmap] [data-testid=target-token][data-pos="4"]', { timeout: 120_000 });
+  await waitDone(page);
+  const inText = JSON.parse((await download(page, 'export-json')).bytes.toString('utf8'));
+  assert.deepEqual([inText.target.kind, inText.target.position, inText.target.span.end, inText.scores.length], ['span', 2, 5, 2], 'shift-double-click explains tokens 2 … 4');
+  await page.click('[data-testid=run-button]');
+  await waitDone(page);
   const foilChip = page.locator('[data-testid=foil-chip]').first();
   const foilId = Number(await foilChip.getAttribute('data-token-id'));
   await foilChip.click();

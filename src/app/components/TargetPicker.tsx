@@ -145,7 +145,8 @@ export function TargetPicker() {
         </p>
       )}
       <p className="hint">
-        For an in-text target, double-click a token of the text (or select it and use “Explain this token”).
+        For an in-text target, double-click a token of the text (or select it and use “Explain this token”); shift-double-click another
+        token to explain the whole span between them.
         {target.kind !== 'next' && (
           <>
             {' '}

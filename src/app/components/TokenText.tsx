@@ -1,13 +1,22 @@
 // The heatmap's text: one span per token (or word) in the prompt's own spacing and line breaks,
-// shaded by value. Click or Enter inspects; double-click makes a token the in-text target; arrows
+// shaded by value. Click or Enter inspects; double-click makes a token the in-text target (shift-double-click
+// extends it to a span); arrows
 // move between tokens; hovering links to the layer graph.
 
 import { Fragment, type KeyboardEvent, type MouseEvent, type Ref } from 'react';
 import type { ValueScale } from '../charts/scale';
 import type { Cell } from '../lib/cells';
+import type { TargetRequest } from '../../worker/protocol';
 import { fmt, visibleToken } from '../lib/format';
 import { selectCells, selectRanks } from '../store/selectors';
 import { useActions, useApp, useBridge } from './context';
+
+/** The tokens start … end − 1 of the text that a target names, if it is in-text. */
+function inTextSpan(t: TargetRequest): { start: number; end: number } | null {
+  if (t.kind === 'position') return { start: t.position, end: t.position + 1 };
+  if (t.kind === 'span' && 'start' in t) return { start: t.start, end: t.end };
+  return null;
+}
 
 function positionOf(e: { target: EventTarget }): number | null {
   const el = (e.target as Element).closest?.('[data-pos]');
@@ -49,6 +58,7 @@ export function TokenText({ scale, label, ref }: { scale: ValueScale | null; lab
   const hovered = useApp((s) => s.hovered);
   const hasResult = useApp((s) => s.result !== null);
   const component = useApp((s) => s.component);
+  const target = useApp((s) => s.target);
   const actions = useActions();
   const bridge = useBridge();
 
@@ -80,7 +90,11 @@ export function TokenText({ scale, label, ref }: { scale: ValueScale | null; lab
       }}
       onDoubleClick={(e: MouseEvent) => {
         const pos = positionOf(e);
-        if (pos !== null && pos >= 1) void bridge.runFor({ kind: 'position', position: pos });
+        if (pos === null || pos < 1) return;
+        // Shift extends an in-text target (a token or span of the text) to a span reaching this token.
+        const span = e.shiftKey ? inTextSpan(target) : null;
+        if (span) void bridge.runFor({ kind: 'span', start: Math.min(span.start, pos), end: Math.max(span.end, pos + 1) });
+        else void bridge.runFor({ kind: 'position', position: pos });
       }}
       onMouseOver={(e: MouseEvent) => actions.hover(positionOf(e))}
       onMouseLeave={() => actions.hover(null)}
