@@ -577,7 +577,7 @@ export async function spanContrastAndGranularityMatchCli(ctx) {
   await waitDone(page);
   const inText = JSON.parse((await download(page, 'export-json')).bytes.toString('utf8'));
   assert.deepEqual([inText.target.kind, inText.target.position, inText.target.span.end, inText.scores.length], ['span', 2, 5, 2], 'shift-double-click explains tokens 2 … 4');
-  await page.click('[data-testid=run-button]');
+  await page.locator('[data-testid=prediction-chip]').first().click(); // back to the (top) next token
   await waitDone(page);
   const foilChip = page.locator('[data-testid=foil-chip]').first();
   const foilId = Number(await foilChip.getAttribute('data-token-id'));
