@@ -601,6 +601,8 @@ export async function spanContrastAndGranularityMatchCli(ctx) {
   await waitDone(page);
   await assertHeatmapEquals(page, contrast.scores.map((v, i) => (shift[i] < 0 ? -v : v)), 'typed foil vs CLI --foil', FD_REL);
   mkdirSync(join(ctx.repoRoot, 'e2e/screenshots'), { recursive: true });
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(200);
   await page.locator('.heatmap-panel').screenshot({ path: join(ctx.repoRoot, 'e2e/screenshots/contrast.png') });
 
   // The CLI's JSON opens in a fresh page as it is (no run): same signed heatmap, same target; a damaged file is named.
