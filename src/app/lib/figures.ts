@@ -44,7 +44,7 @@ export function graphFigure(s: AppState, size: { width: number; height: number }
       labels: r.tokens.slice(0, p).map((t) => visibleToken(t.text)),
       layers: r.components.M_layers.length,
       edges: r.components.flow,
-      targetLabel: JSON.stringify(r.target.text),
+      targetLabel: JSON.stringify(r.target.span?.text ?? r.target.text),
     },
     {
       width: size.width,
