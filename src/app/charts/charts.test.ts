@@ -165,4 +165,11 @@ describe('small charts', () => {
     expect(wrapText('aa bb cc', 5)).toEqual(['aa bb', 'cc']);
     expect(wrapText('abcdefgh', 3)).toEqual(['abc', 'def', 'gh']);
   });
+  it('a wrapped caption still reads as its words in the SVG text (a search or a screen reader finds the phrase)', () => {
+    const line = 'HETA: S from Rademacher probes (m = 3; seed 1, central differences), I with zero mask';
+    const svg = heatmapChart({ cells: cellsFor(), scale: valueScale(r.scores) }, { width: 240, caption: ['title', line] }, document);
+    const caption = [...svg.querySelectorAll('.caption text')].slice(1);
+    expect(caption.length).toBeGreaterThan(1);
+    expect(caption.map((t) => t.textContent).join('')).toBe(line);
+  });
 });

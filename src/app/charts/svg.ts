@@ -58,16 +58,18 @@ export function appendCaption(parent: Svg | G, lines: string[], x: number, y: nu
   let row = 0;
   lines.forEach((line, k) => {
     const size = k === 0 ? 13 : 11;
-    for (const part of wrapText(line, Math.max(10, Math.floor(width / (size * 0.56))))) {
+    const parts = wrapText(line, Math.max(10, Math.floor(width / (size * 0.56))));
+    parts.forEach((part, j) => {
       g.append('text')
         .attr('y', row * CAPTION_LINE + 12)
         .attr('font-size', size)
         .attr('font-weight', k === 0 ? 600 : 400)
         .attr('fill', k === 0 ? '#111' : '#444')
         .attr('xml:space', 'preserve')
-        .text(part);
+        // A wrapped line keeps its trailing space (invisible), so the SVG's text still reads "central differences".
+        .text(j < parts.length - 1 ? `${part} ` : part);
       row++;
-    }
+    });
   });
   return row * CAPTION_LINE;
 }
