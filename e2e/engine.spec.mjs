@@ -110,11 +110,12 @@ async function browserMatchesNode(ctx, { model, backend, prompt, tokens: [minTok
   // Same inputs and the same discrete choices.
   assert.deepEqual(web.tokens, node.tokens, 'tokens');
   assert.deepEqual(
-    { ...web.target, probability: 0, logprob: 0 },
-    { ...node.target, probability: 0, logprob: 0 },
-    'target (id, text, position)',
+    { ...web.target, probability: 0, logprob: 0, g: 0 },
+    { ...node.target, probability: 0, logprob: 0, g: 0 },
+    'target (id, text, position, objective)',
   );
   assert.ok(Math.abs(web.target.logprob - node.target.logprob) <= TOL, `target logprob ${web.target.logprob} vs ${node.target.logprob}`);
+  assert.ok(Math.abs(web.target.g - node.target.g) <= TOL, `target g ${web.target.g} vs ${node.target.g}`);
   assert.deepEqual(web.predictions.map((p) => p.id), node.predictions.map((p) => p.id), 'top predictions');
   assert.deepEqual(web.params, node.params, 'parameters and ε');
   assert.deepEqual(web.passes, node.passes, 'passes');
