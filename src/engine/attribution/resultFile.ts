@@ -2,13 +2,12 @@
 // the views rely on is checked, so a damaged or foreign file gets a message naming what is wrong instead
 // of a broken or NaN-filled view.
 
+import { isObject } from '../checkpoint/configFields';
 import { RESULT_SCHEMA, RESULT_SCHEMA_VERSION, type AttributionResult, type TargetRequest } from './schema';
 
 export class ResultFileError extends Error {
   override name = 'ResultFileError';
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses and checks a result file's text; throws a ResultFileError naming the first problem. */
 export function parseResultFile(text: string, name = 'the file'): AttributionResult {

@@ -3,6 +3,7 @@
 
 import { familyOf } from '../architectures/families';
 import { parseModelConfig } from './config';
+import { isObject } from './configFields';
 import { CheckpointError } from './errors';
 import { parseSafetensors, type SafetensorsFile } from './safetensors';
 import type { FileSource, ModelConfig, Tensor } from './types';
@@ -223,8 +224,6 @@ function canonicalNames(names: string[], config: ModelConfig): Map<string, strin
 
 /** model.safetensors.index.json → tensor name → shard file name. */
 function parseIndex(json: unknown, fail: Fail): Map<string, string> {
-  const isObject = (value: unknown): value is Record<string, unknown> =>
-    value !== null && typeof value === 'object' && !Array.isArray(value);
   if (!isObject(json) || !isObject(json.weight_map)) {
     return fail(`${WEIGHTS_INDEX_FILE} has no "weight_map" object`, WEIGHTS_INDEX_FILE);
   }

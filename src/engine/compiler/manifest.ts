@@ -4,6 +4,7 @@
 // can be checked before they are trusted.
 
 import { FAMILIES } from '../architectures/families';
+import { isObject } from '../checkpoint/configFields';
 import type { ModelConfig } from '../checkpoint/types';
 import { MAX_CONTEXT_TOKENS } from '../limits';
 import type { QuantScheme } from '../quant/quantize';
@@ -71,7 +72,6 @@ export const PLAIN_FILE_NAME_RULE =
 
 const ARCHITECTURES: readonly ModelConfig['architecture'][] = FAMILIES.map((f) => f.id);
 const QUANT_SCHEMES: readonly QuantScheme[] = ['none', 'q8', 'q4'];
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Parses and validates heta.json: the one manifest parser of the CLI and the browser. Throws a
