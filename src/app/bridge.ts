@@ -3,6 +3,7 @@
 
 import { resultText } from '../engine/attribution/granularity';
 import { requestOf } from '../engine/attribution/resultFile';
+import { inTextTokens } from '../engine/attribution/schema';
 import { CancelledError, type AttributionClient } from '../worker/client';
 import { specKind } from '../worker/modelSpec';
 import type { LocalFile, TargetRequest } from '../worker/protocol';
@@ -311,14 +312,11 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       return;
     }
     // An in-text target (token, span, or a contrast on one) of text that has since been shortened falls back to the next token.
-    const named = (t: TargetRequest) => (t.kind === 'contrast' ? t.target : t);
-    const stale = (t: TargetRequest) => (t.kind === 'position' && t.position >= n) || (t.kind === 'span' && 'end' in t && t.end > n);
-    if (stale(named(target))) {
+    if ((inTextTokens(target)?.end ?? 0) > n) {
       target = { kind: 'next' };
       state().setTarget(target);
     }
-    const t = named(target);
-    const p = t.kind === 'position' ? t.position : t.kind === 'span' && 'start' in t ? t.start : n;
+    const p = inTextTokens(target)?.start ?? n;
     if (p > model!.maxPositions) {
       state().runFailed(
         `The prompt is too long: ${n} tokens, but ${model!.id} reads at most ${model!.maxPositions}. Shorten it${target.kind === 'next' ? ' or pick an earlier token of the text as target' : ''}.`,

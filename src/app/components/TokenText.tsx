@@ -6,17 +6,10 @@
 import { Fragment, type KeyboardEvent, type MouseEvent, type Ref } from 'react';
 import type { ValueScale } from '../charts/scale';
 import type { Cell } from '../lib/cells';
-import type { TargetRequest } from '../../worker/protocol';
+import { inTextTokens } from '../../engine/attribution/schema';
 import { fmt, visibleToken } from '../lib/format';
 import { selectCells, selectRanks } from '../store/selectors';
 import { useActions, useApp, useBridge } from './context';
-
-/** The tokens start … end − 1 of the text that a target names, if it is in-text. */
-function inTextSpan(t: TargetRequest): { start: number; end: number } | null {
-  if (t.kind === 'position') return { start: t.position, end: t.position + 1 };
-  if (t.kind === 'span' && 'start' in t) return { start: t.start, end: t.end };
-  return null;
-}
 
 function positionOf(e: { target: EventTarget }): number | null {
   const el = (e.target as Element).closest?.('[data-pos]');
@@ -92,7 +85,7 @@ export function TokenText({ scale, label, ref }: { scale: ValueScale | null; lab
         const pos = positionOf(e);
         if (pos === null || pos < 1) return;
         // Shift extends an in-text target (a token or span of the text) to a span reaching this token.
-        const span = e.shiftKey ? inTextSpan(target) : null;
+        const span = e.shiftKey && target.kind !== 'contrast' ? inTextTokens(target) : null;
         if (span) void bridge.runFor({ kind: 'span', start: Math.min(span.start, pos), end: Math.max(span.end, pos + 1) });
         else void bridge.runFor({ kind: 'position', position: pos });
       }}

@@ -4,6 +4,7 @@
 // (a contrast).
 
 import type { BackendPreference, TargetRequest, TokenTarget } from '../../worker/protocol';
+import { inTextTokens } from '../../engine/attribution/schema';
 import { describeLimit, withinLimit, type LimitName } from '../../engine/limits';
 import { GRANULARITIES, type Granularity } from '../../engine/attribution/granularity';
 import type { ScaleMode } from '../charts/scale';
@@ -108,8 +109,8 @@ export function readLink(hash: string): ReadLink {
   if (scaling !== null && scaling !== 'raw' && scaling !== 'normalized') problems.push(`scaling=${scaling.slice(0, 24)}: expected raw or normalized`);
   if (adaptive !== null && adaptive !== '0' && adaptive !== '1') problems.push(`adaptive=${adaptive.slice(0, 24)}: expected 1 (adaptive probing) or 0 (fixed m)`);
   if (q.get('target') !== null && !target) problems.push(`target=${q.get('target')}: expected next, next:<token id>, pos:<position>, span:<start>-<end>, cont:<text> or one of the first three with ,vs:<foil id>`);
-  const positions = !target ? [] : target.kind === 'position' ? [target.position] : target.kind === 'span' && 'start' in target ? [target.start, target.end - 1] : target.kind === 'contrast' && target.target.kind === 'position' ? [target.target.position] : [];
-  if (positions.some((p) => !withinLimit('targetPosition', p))) {
+  const named = target ? inTextTokens(target) : null;
+  if (named && [named.start, named.end - 1].some((p) => !withinLimit('targetPosition', p))) {
     problems.push(`target=${q.get('target')}: the target position must be ${describeLimit('targetPosition')}`);
     target = undefined;
   }

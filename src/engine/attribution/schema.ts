@@ -151,6 +151,17 @@ export interface SensitivityRecord {
   passesSaved: number;
 }
 
+/**
+ * Tokens start … end − 1 of the text that a request names: an in-text token, a span of the text, or the
+ * in-text token a contrast is built on. Null for next-token targets and typed continuations.
+ */
+export function inTextTokens(t: TargetRequest): { start: number; end: number } | null {
+  const named = t.kind === 'contrast' ? t.target : t;
+  if (named.kind === 'position') return { start: named.position, end: named.position + 1 };
+  if (named.kind === 'span' && 'start' in named) return { start: named.start, end: named.end };
+  return null;
+}
+
 /** Probes token i used: from the result's record, or all rounds for version-1 results. */
 export function probesUsed(result: Pick<AttributionResult, 'components' | 'sensitivity'>, i: number): number {
   return result.sensitivity?.probesPerToken[i] ?? result.components.S_probes.length;
