@@ -4,12 +4,12 @@
 import type { ModelConfig } from '../checkpoint/types';
 import type { AttributionModel, ProbeContext } from '../model/attributionModel';
 import { topPredictions } from '../model/languageModel';
-import { flowEdges, hetaScores, logSoftmax, RunningMean, spanTransition } from './components';
+import { flowEdges, hetaScores, RunningMean, spanTransition } from './components';
 import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessian';
 import { rademacherProbes } from './random';
 import { limitProblem } from '../limits';
 import { nonFiniteProblem } from './finite';
-import { AttributionError, informationImpact, objectiveValue, prepareTarget, type EncodedText } from './target';
+import { AttributionError, informationImpact, itemLogProbs, objectiveValue, prepareTarget, type EncodedText } from './target';
 import {
   DEFAULT_PARAMS,
   RESULT_SCHEMA,
@@ -121,7 +121,7 @@ export async function attribute(
     }
     const logits = await model.logitsAtRows(xs, count, T, rows);
     for (let b = 0; b < count; b++) {
-      const logP = rows.map((_, j) => logSoftmax(logits.subarray((b * rows.length + j) * V, (b * rows.length + j + 1) * V)));
+      const logP = itemLogProbs(logits, b, rows.length, V);
       I[start + b] = informationImpact(prepared, logP);
       if (shift) shift[start + b] = prepared.g - objectiveValue(prepared, logP);
     }

@@ -157,6 +157,11 @@ export async function prepareTarget(model: AttributionModel, input: string | Enc
   };
 }
 
+/** log softmax of item b's R rows in a forward pass's [batch, R, V] logits (`logitsAtRows` with the target's rows). */
+export function itemLogProbs(logits: Float32Array, b: number, R: number, V: number): Float64Array[] {
+  return Array.from({ length: R }, (_, j) => logSoftmax(logits.subarray((b * R + j) * V, (b * R + j + 1) * V)));
+}
+
 /** g from the log-probabilities at the prepared target's rows (e.g. of a masked copy of X). */
 export function objectiveValue(target: PreparedTarget, logP: readonly Float64Array[]): number {
   const { rows, ids, weights } = target.objective;

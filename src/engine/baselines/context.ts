@@ -1,9 +1,8 @@
 // One target, many attribution methods: the passes they share (embedding, inspect, base gradient, masked
 // passes, the HETA result) are computed once, on first use, and cached here.
 
-import { logSoftmax } from '../attribution/components';
 import { attribute, batchSizeFor, maskTokenRow, maskVector } from '../attribution/heta';
-import { AttributionError, objectiveValue, prepareTarget, type PreparedTarget } from '../attribution/target';
+import { AttributionError, itemLogProbs, objectiveValue, prepareTarget, type PreparedTarget } from '../attribution/target';
 import { DEFAULT_PARAMS, type AttributionParams, type AttributionResult, type MaskScheme, type TargetRequest } from '../attribution/schema';
 import type { AttributionModel, Inspection } from '../model/attributionModel';
 import type { Token } from '../tokenizer/tokenizer';
@@ -154,7 +153,7 @@ export class AttributionContext {
       const n = Math.min(batch, count - start);
       const logits = await this.model.logitsAtRows(this.fed(xs.subarray(start * p * d, (start + n) * p * d), n), n, T, rows);
       this.passes.forward += n;
-      for (let b = 0; b < n; b++) out.push(rows.map((_, j) => logSoftmax(logits.subarray((b * rows.length + j) * V, (b * rows.length + j + 1) * V))));
+      for (let b = 0; b < n; b++) out.push(itemLogProbs(logits, b, rows.length, V));
       this.options.signal?.throwIfAborted();
       if (label) this.options.onProgress?.(label, start + n, count);
     }
