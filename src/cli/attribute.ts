@@ -1,7 +1,7 @@
 // `heta attribute --model <bundle-dir> --prompt <text> [--target <token-text> | --target-pos <n> | --continuation <text>]
 // [--foil <token-text>] [--granularity word] ...`
 
-import { limitedOption, parseDifference, parseMask, parseScaling, withNegativeValues } from './options';
+import { limitedOption, parseMask, parseScaling, parseSensitivity, SENSITIVITY_OPTIONS, withNegativeValues } from './options';
 import { DEFAULT_PARAMS } from '../engine/attribution/schema';
 import { parseArgs } from 'node:util';
 import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
@@ -114,10 +114,7 @@ const OPTIONS = {
   foil: { type: 'string' },
   granularity: { type: 'string', default: 'token' },
   m: { type: 'string' },
-  adaptive: { type: 'boolean', default: false },
-  'se-target': { type: 'string' },
-  'min-probes': { type: 'string' },
-  difference: { type: 'string', default: 'central' },
+  ...SENSITIVITY_OPTIONS,
   seed: { type: 'string' },
   beta: { type: 'string' },
   gamma: { type: 'string' },
@@ -139,13 +136,9 @@ export async function attributeCommand(argv: string[]): Promise<void> {
   const granularity = values.granularity!;
   if (!isGranularity(granularity)) throw new Error(`--granularity must be one of ${GRANULARITIES.join(', ')}, got '${granularity}'`);
   // Every option and the output path are checked before the model loads and long work starts.
-  if (!values.adaptive && (values['se-target'] !== undefined || values['min-probes'] !== undefined)) throw new Error('--se-target and --min-probes set adaptive probing: add --adaptive');
   const params = {
     m: limitedOption('m', 'm', values.m, 10),
-    adaptive: values.adaptive!,
-    seTarget: limitedOption('se-target', 'seTarget', values['se-target'], DEFAULT_PARAMS.seTarget),
-    minProbes: limitedOption('min-probes', 'minProbes', values['min-probes'], DEFAULT_PARAMS.minProbes),
-    difference: parseDifference(values.difference!),
+    ...parseSensitivity(values),
     seed: limitedOption('seed', 'seed', values.seed, 0),
     beta: limitedOption('beta', 'beta', values.beta, 0.5),
     gamma: limitedOption('gamma', 'gamma', values.gamma, 0.5),

@@ -3,7 +3,7 @@
 // table with 95% intervals. With --json the file is rewritten (atomically) after every item, so an
 // interrupted run keeps its finished items and `--resume` continues it.
 
-import { limitedOption, numberOption, parseDifference, parseMask, parseScaling, withNegativeValues } from './options';
+import { limitedOption, numberOption, parseMask, parseScaling, parseSensitivity, SENSITIVITY_OPTIONS, withNegativeValues } from './options';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -107,15 +107,12 @@ const OPTIONS = {
   'only-correct': { type: 'boolean', default: false },
   overwrite: { type: 'boolean', default: false },
   m: { type: 'string' },
-  adaptive: { type: 'boolean', default: false },
-  'se-target': { type: 'string' },
-  'min-probes': { type: 'string' },
-  difference: { type: 'string', default: 'central' },
+  ...SENSITIVITY_OPTIONS,
   seed: { type: 'string' },
   mask: { type: 'string', default: 'zero' },
   beta: { type: 'string' },
   gamma: { type: 'string' },
-  scaling: { type: 'string', default: 'raw' },
+  scaling: { type: 'string', default: DEFAULT_PARAMS.scaling },
   'ig-steps': { type: 'string' },
   'ig-grid': { type: 'string', default: 'log' },
   'cc-samples': { type: 'string' },
@@ -131,13 +128,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (values.resume && !values.json) throw new Error('--resume needs --json <file> (the file to continue)');
   if (values.resume && values.overwrite) throw new Error('give --resume or --overwrite, not both');
   const methods = parseMethods(values.methods!);
-  if (!values.adaptive && (values['se-target'] !== undefined || values['min-probes'] !== undefined)) throw new Error('--se-target and --min-probes set adaptive probing: add --adaptive');
-  const sensitivity = {
-    adaptive: values.adaptive!,
-    seTarget: limitedOption('se-target', 'seTarget', values['se-target'], DEFAULT_PARAMS.seTarget),
-    minProbes: limitedOption('min-probes', 'minProbes', values['min-probes'], DEFAULT_PARAMS.minProbes),
-    difference: parseDifference(values.difference!),
-  };
+  const sensitivity = parseSensitivity(values);
   const limit = values.limit === undefined ? Infinity : limitedOption('limit', 'limit', values.limit, 1);
   const params: EvalSettings['params'] = {
     m: limitedOption('m', 'm', values.m, 10),

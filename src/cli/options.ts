@@ -1,6 +1,6 @@
 // Option parsing shared by the CLI commands.
 
-import type { AttributionParams, MaskScheme } from '../engine/attribution/schema';
+import { DEFAULT_PARAMS, type AttributionParams, type MaskScheme } from '../engine/attribution/schema';
 import { checkLimit, LIMITS, type LimitName } from '../engine/limits';
 
 /**
@@ -38,6 +38,24 @@ export function parseMask(value: string): MaskScheme {
   const m = /^token:(\d+)$/.exec(value);
   if (m) return { kind: 'token', id: Number(m[1]) };
   throw new Error(`--mask must be zero, mean or token:<id>, got '${value}'`);
+}
+
+/** How S is estimated, shared by `attribute` and `eval`: spread into their parseArgs options, read with parseSensitivity. */
+export const SENSITIVITY_OPTIONS = {
+  adaptive: { type: 'boolean', default: false },
+  'se-target': { type: 'string' },
+  'min-probes': { type: 'string' },
+  difference: { type: 'string', default: 'central' },
+} as const;
+
+export function parseSensitivity(values: { adaptive?: boolean; 'se-target'?: string; 'min-probes'?: string; difference?: string }): Pick<AttributionParams, 'adaptive' | 'seTarget' | 'minProbes' | 'difference'> {
+  if (!values.adaptive && (values['se-target'] !== undefined || values['min-probes'] !== undefined)) throw new Error('--se-target and --min-probes set adaptive probing: add --adaptive');
+  return {
+    adaptive: values.adaptive ?? false,
+    seTarget: limitedOption('se-target', 'seTarget', values['se-target'], DEFAULT_PARAMS.seTarget),
+    minProbes: limitedOption('min-probes', 'minProbes', values['min-probes'], DEFAULT_PARAMS.minProbes),
+    difference: parseDifference(values.difference ?? 'central'),
+  };
 }
 
 export function parseDifference(value: string): AttributionParams['difference'] {
