@@ -1,7 +1,10 @@
 // A small hand-made attribution result for unit tests (no model involved).
 
-import type { AttributionResult } from '../engine/attribution/schema';
+import { DEFAULT_PARAMS, type AttributionResult } from '../engine/attribution/schema';
 import type { Token } from '../engine/tokenizer/tokenizer';
+
+// A version-1 result's parameters: today's defaults without `scaling`, which version 3 added.
+const { scaling: _added, ...V1_PARAMS } = DEFAULT_PARAMS;
 
 /** Tokens of `prompt` cut at the given boundaries (after an optional BOS). */
 export function tokensOf(prompt: string, cuts: number[], bos = true): Token[] {
@@ -52,17 +55,8 @@ export function sampleResult(overrides: Partial<AttributionResult> = {}): Attrib
     },
     scores: M.map((m, i) => m * (0.5 * S[i] + 0.5 * I[i])),
     params: {
-      beta: 0.5,
-      gamma: 0.5,
+      ...V1_PARAMS,
       m: 3,
-      seed: 0,
-      mask: { kind: 'zero' },
-      epsilonScale: 5e-3,
-      difference: 'central',
-      adaptive: false,
-      seTarget: 0.05,
-      minProbes: 4,
-      topK: 5,
       epsilonRule: 'ε_i = 0.005 · ‖x_i‖₂ / √d',
       epsilon: M.map(() => 1e-3),
     },
