@@ -61,6 +61,17 @@ export function segmentsOf(text: string, tokens: readonly Token[], p: number, le
   const context = tokens.slice(0, p);
   if (level === 'token') return context.map((t, i) => ({ start: t.start, end: t.end, text: t.text, tokens: [i] }));
   const spans = ranges(text, level);
+  // The range holding character `at`: the last one starting at or before it (ranges tile the text in order).
+  const rangeAt = (at: number) => {
+    let lo = 0;
+    let hi = spans.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (spans[mid][0] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   const bySpan = new Map<number, number[]>();
   const out: Segment[] = [];
   context.forEach((t, i) => {
@@ -70,8 +81,7 @@ export function segmentsOf(text: string, tokens: readonly Token[], p: number, le
     }
     const core = coreSpan(t);
     const at = core.end > core.start ? core.start : t.start;
-    const k = spans.findIndex(([s, e]) => at >= s && at < e);
-    const key = k < 0 ? spans.length - 1 : k;
+    const key = rangeAt(at);
     if (!bySpan.has(key)) {
       const members: number[] = [];
       bySpan.set(key, members);
@@ -79,13 +89,16 @@ export function segmentsOf(text: string, tokens: readonly Token[], p: number, le
     }
     bySpan.get(key)!.push(i);
   });
-  // A segment spans its own range, widened to cover its tokens (a token may straddle a boundary) and cut
-  // where the context ends (a span target's text is not part of what is attributed).
-  const contextEnd = Math.max(0, ...context.map((t) => t.end));
+  // A segment spans its own range, widened to cover its tokens (a token may straddle a boundary; tokens are
+  // in text order, so its first token starts first and its last ends last) and cut where the context ends
+  // (a span target's text is not part of what is attributed).
+  const contextEnd = context.reduce((end, t) => Math.max(end, t.end), 0);
   for (const s of out) {
-    if (s.tokens.length === 1 && context[s.tokens[0]].end <= context[s.tokens[0]].start) continue;
-    s.start = Math.min(s.start, ...s.tokens.map((i) => context[i].start));
-    s.end = Math.min(contextEnd, Math.max(s.end, ...s.tokens.map((i) => context[i].end)));
+    const first = context[s.tokens[0]];
+    const last = context[s.tokens[s.tokens.length - 1]];
+    if (s.tokens.length === 1 && first.end <= first.start) continue;
+    s.start = Math.min(s.start, first.start);
+    s.end = Math.min(contextEnd, Math.max(s.end, last.end));
     s.text = text.slice(s.start, s.end);
   }
   return out.sort((a, b) => a.tokens[0] - b.tokens[0]);
