@@ -19,18 +19,17 @@ export function targetPhrase(result: AttributionResult): string {
     const what = t.span.continuation !== null ? 'typed continuation' : 'span';
     return `${what} ${quoteToken(t.span.text)} (tokens ${t.position}–${t.span.end - 1}, teacher-forced), log p = ${t.span.logprob.toFixed(3)}`;
   }
-  const where = t.kind === 'next' || (t.kind === 'contrast' && t.position >= result.tokens.length) ? `next token after the prompt (position ${t.position})` : `in-text token at position ${t.position}`;
+  // A next-token target (plain or contrasted) sits just past the text; an in-text one inside it.
+  const where = t.position >= result.tokens.length ? `next token after the prompt (position ${t.position})` : `in-text token at position ${t.position}`;
   if (t.foil) return `${quoteToken(t.text)} rather than ${quoteToken(t.foil.text)}, ${where}, p = ${fmtProbability(t.probability)} vs ${fmtProbability(t.foil.probability)}`;
   return `target ${quoteToken(t.text)}, ${where}, p = ${fmtProbability(t.probability)}`;
 }
-
-const GRANULARITY_NOTE: Record<Granularity, string> = { token: '', word: ', summed per word', sentence: ', summed per sentence', line: ', summed per line', paragraph: ', summed per paragraph' };
 
 /** The heatmap legend's title: the value shown, how it is summed, and for a contrast what each sign means. */
 export function heatmapLegendTitle(result: AttributionResult | null, label: string, granularity: Granularity, signed: boolean): string {
   const foil = result?.target.foil;
   const sign = signed && foil ? `; + favours ${quoteToken(result.target.text)}, − favours ${quoteToken(foil.text)}` : '';
-  return `${label}${GRANULARITY_NOTE[granularity]}${sign}`;
+  return `${label}${granularity === 'token' ? '' : `, summed per ${granularity}`}${sign}`;
 }
 
 export function captionLines(result: AttributionResult, view: CaptionView): string[] {
