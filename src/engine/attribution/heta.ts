@@ -9,7 +9,7 @@ import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessi
 import { rademacherProbes } from './random';
 import { limitProblem } from '../limits';
 import { nonFiniteProblem } from './finite';
-import { AttributionError, informationImpact, itemLogProbs, objectiveValue, prepareTarget, type EncodedText } from './target';
+import { AttributionError, informationImpact, inVocabulary, itemLogProbs, objectiveValue, prepareTarget, type EncodedText } from './target';
 import {
   DEFAULT_PARAMS,
   RESULT_SCHEMA,
@@ -61,7 +61,7 @@ export function batchSizeFor(model: { config: ModelConfig }, T: number, maxBatch
 export async function maskTokenRow(model: AttributionModel, scheme: MaskScheme): Promise<Float32Array | null> {
   if (scheme.kind !== 'token') return null;
   const V = model.config.vocabSize;
-  if (!Number.isInteger(scheme.id) || scheme.id < 0 || scheme.id >= V) {
+  if (!inVocabulary(model, scheme.id)) {
     throw new AttributionError(`mask token id ${scheme.id} is not in ${model.manifest.modelId}'s vocabulary (0 … ${V - 1}); pick an id below ${V}`);
   }
   return model.embed([scheme.id]);

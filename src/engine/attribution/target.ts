@@ -40,6 +40,11 @@ export interface PreparedTarget {
   target: ResultTarget;
 }
 
+/** Whether `id` is a token id of the model's vocabulary (an integer in 0 … V − 1). */
+export function inVocabulary(model: AttributionModel, id: number): boolean {
+  return Number.isInteger(id) && id >= 0 && id < model.config.vocabSize;
+}
+
 function tokenTarget(model: AttributionModel, tokens: readonly Token[], target: TokenTarget): { p: number; id: number | null } {
   const n = tokens.length;
   const V = model.config.vocabSize;
@@ -49,7 +54,7 @@ function tokenTarget(model: AttributionModel, tokens: readonly Token[], target: 
     }
     return { p: target.position, id: tokens[target.position].id };
   }
-  if (target.tokenId !== undefined && (!Number.isInteger(target.tokenId) || target.tokenId < 0 || target.tokenId >= V)) {
+  if (target.tokenId !== undefined && !inVocabulary(model, target.tokenId)) {
     throw new AttributionError(`target token id ${target.tokenId} is not in the vocabulary (0 … ${V - 1})`);
   }
   return { p: n, id: target.tokenId ?? null };
@@ -61,7 +66,7 @@ function promptTokens(model: AttributionModel, input: string | EncodedText): { p
     return { prompt: input, tokens: model.tokenizer.encode(input) };
   }
   const V = model.config.vocabSize;
-  const bad = input.tokens.find((t) => !Number.isInteger(t.id) || t.id < 0 || t.id >= V);
+  const bad = input.tokens.find((t) => !inVocabulary(model, t.id));
   if (bad) throw new AttributionError(`token id ${bad.id} is not in the vocabulary (0 … ${V - 1})`);
   if (input.tokens.length === 0) throw new AttributionError('the prompt produced no tokens');
   return { prompt: input.text, tokens: input.tokens };
@@ -74,7 +79,7 @@ function foilId(model: AttributionModel, request: Extract<TargetRequest, { kind:
     if (id === null) throw new AttributionError(`the foil ${JSON.stringify(request.foilText)} is not one token of ${model.manifest.modelId}'s vocabulary; contrast with a single token (often with a leading space, e.g. " him")`);
     return id;
   }
-  if (!Number.isInteger(request.foilId) || request.foilId < 0 || request.foilId >= V) throw new AttributionError(`the foil token id ${request.foilId} is not in the vocabulary (0 … ${V - 1})`);
+  if (!inVocabulary(model, request.foilId)) throw new AttributionError(`the foil token id ${request.foilId} is not in the vocabulary (0 … ${V - 1})`);
   return request.foilId;
 }
 
