@@ -7,6 +7,7 @@ import { memorySource } from '../checkpoint/memorySource';
 import type { Tensor } from '../checkpoint/types';
 import { createNodeRuntime } from '../runtime/nodeRuntime';
 import type { HostTensor } from '../runtime/types';
+import { objectiveFeeds } from '../model/attributionModel';
 import { passSessions } from '../model/passes';
 import type { QuantScheme } from '../quant/quantize';
 import { makeTinyCheckpoint, type TinyCheckpointOptions } from '../../testing/tinyCheckpoint';
@@ -116,7 +117,6 @@ describe.each(families)('%s', (_name, options) => {
       { rows: [T - 1], ids: [5 % V], weights: [1] },
       { rows: [T - 1, 3], ids: [5 % V, 11 % V], weights: [1, -0.5] },
     ];
-    const objectiveFeeds = (o: (typeof objectives)[number]) => ({ target_rows: i64([o.rows.length], o.rows), target_ids: i64([o.ids.length], o.ids), target_weights: f32([o.weights.length], Float32Array.from(o.weights)) });
     const grads = await Promise.all(objectives.map((o) => sessions.gradient.run({ inputs_embeds: f32([2, T, d], Float32Array.from([...x, ...x])), ...objectiveFeeds(o) })));
     // hessianProbe from token P (cached prefix, in-graph perturbation, differences and norm) equals
     // central differences of the full gradient graph taken on the host; P = 0 runs with an empty cache.
@@ -196,7 +196,7 @@ describe('quantized bundles', () => {
     const quantized = await compile(options, quant);
     const { hiddenSize: d } = exact.ckpt.config;
     const x = await embed(exact.sessions, ids(exact.ckpt));
-    const feeds = { inputs_embeds: f32([1, T, d], x), target_rows: i64([1], [T - 1]), target_ids: i64([1], [3]), target_weights: f32([1], Float32Array.of(1)) };
+    const feeds = { inputs_embeds: f32([1, T, d], x), ...objectiveFeeds({ rows: [T - 1], ids: [3], weights: [1] }) };
     const a = await exact.sessions.gradient.run(feeds);
     const b = await quantized.sessions.gradient.run(feeds);
     const ga = a.grad.data as Float32Array;

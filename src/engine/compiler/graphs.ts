@@ -71,9 +71,9 @@ export function buildGraphs(config: ModelConfig, params: ReadonlyMap<string, Sto
     ],
   };
 
-  // g per item from hidden states [B, T', d] whose position 0 is sequence position `offset` (0, or the
-  // probe pass's start): the objective rows are selected with a one-hot matmul (differentiable), then
-  // log-probabilities of their ids are weighted and summed.
+  // g per item from hidden states [B, T', d] and a one-hot row selector [R, T'] over the positions they
+  // cover (all of them, or the probe pass's suffix): a differentiable matmul picks the objective's rows,
+  // then the log-probabilities of their ids are weighted and summed.
   const objectiveInputs = () => ({
     rows: g.input('target_rows', 'int64', ['objective']),
     ids: g.input('target_ids', 'int64', ['objective']),

@@ -61,7 +61,8 @@ export interface Objective {
   weights: readonly number[];
 }
 
-function objectiveFeeds(o: Objective): Record<string, HostTensor> {
+/** The objective as the gradient and Hessian-probe passes take it. */
+export function objectiveFeeds(o: Objective): Record<string, HostTensor> {
   return { target_rows: i64([o.rows.length], o.rows), target_ids: i64([o.ids.length], o.ids), target_weights: f32([o.weights.length], Float32Array.from(o.weights)) };
 }
 
