@@ -6,8 +6,8 @@ import { DEFAULT_PARAMS } from '../engine/attribution/schema';
 import { parseArgs } from 'node:util';
 import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
 import { attribute } from '../engine/attribution/heta';
-import type { AttributionResult, ResultTarget, SensitivityRecord, TargetRequest, TokenTarget } from '../engine/attribution/schema';
-import { GRANULARITIES, granularityView, isGranularity, withGranularity, type Granularity } from '../engine/attribution/granularity';
+import type { AttributionResult, GranularityView, ResultTarget, SensitivityRecord, TargetRequest, TokenTarget } from '../engine/attribution/schema';
+import { GRANULARITIES, isGranularity, withGranularity } from '../engine/attribution/granularity';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { loadBundleDir } from './loadBundle';
 import { checkOutputFile, writeFileAtomic } from '../node/outputFile';
@@ -51,8 +51,7 @@ export function describeTarget(t: ResultTarget): string {
 }
 
 /** Scores summed over word / sentence / line / paragraph segments, strongest first marked. */
-export function formatSegments(r: AttributionResult, level: Granularity): string {
-  const { segments } = granularityView(r, level);
+export function formatSegments({ level, segments }: GranularityView): string {
   const scores = segments.map((s) => s.score);
   const total = scores.reduce((a, b) => a + b, 0);
   const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a]);
@@ -185,15 +184,16 @@ export async function attributeCommand(argv: string[]): Promise<void> {
           })
         : await attribute(model, values.prompt, target, params, { ...options, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
     progress.done();
+    // The word / sentence / … view, computed once for the JSON and the printed table.
     const view = result.schema === 'heta-attribution' && granularity !== 'token' ? withGranularity(result, granularity) : result;
     if (values.json) {
       await writeFileAtomic(values.json, JSON.stringify(view, null, 2));
       console.log(`wrote ${values.json}`);
     }
-    if (result.schema === 'heta-generation') console.log(formatGeneration(result));
+    if (view.schema === 'heta-generation') console.log(formatGeneration(view));
     else {
-      console.log(formatTable(result));
-      if (granularity !== 'token') console.log(`\n${formatSegments(result, granularity)}`);
+      console.log(formatTable(view));
+      if (view.granularity) console.log(`\n${formatSegments(view.granularity)}`);
     }
   } finally {
     await model.release();

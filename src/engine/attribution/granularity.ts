@@ -117,7 +117,7 @@ export function resultText(r: Pick<AttributionResult, 'prompt' | 'tokens'>): str
 }
 
 /** A result's segments at `level` with their summed scores. */
-export function granularityView(r: Pick<AttributionResult, 'prompt' | 'tokens' | 'scores'>, level: Granularity): GranularityView {
+function granularityView(r: Pick<AttributionResult, 'prompt' | 'tokens' | 'scores'>, level: Granularity): GranularityView {
   const segments = segmentsOf(resultText(r), r.tokens, r.scores.length, level);
   const scores = segmentScores(segments, r.scores);
   return { level, segments: segments.map((s, k) => ({ ...s, score: scores[k] })) };
