@@ -39,6 +39,8 @@ export class AttributionClient {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** The backend preference this worker's models were loaded with. */
+  private workerBackend: BackendPreference | null = null;
 
   constructor(private readonly createWorker: () => Worker) {}
 
@@ -67,9 +69,14 @@ export class AttributionClient {
   }
 
   private crash(message: string): void {
+    this.stopWorker(new Error(message));
+  }
+
+  private stopWorker(reason: Error): void {
     this.worker?.terminate();
     this.worker = null;
-    for (const entry of this.pending.values()) entry.reject(new Error(message));
+    this.workerBackend = null;
+    for (const entry of this.pending.values()) entry.reject(reason);
     this.pending.clear();
   }
 
@@ -85,6 +92,10 @@ export class AttributionClient {
   /** Loads a bundle URL, a hub model `hf:org/name[@revision]` or a `local:<folder>` (see ModelLoadOptions). */
   async loadModel(spec: string, prefer: BackendPreference, onProgress?: (p: Progress) => void, options: ModelLoadOptions = {}): Promise<ModelCard> {
     options.signal?.throwIfAborted();
+    // onnxruntime-web sets up its execution providers once per worker: a WebGPU session after WebAssembly
+    // ones fails at its first run ("no GPU data for input"). A changed backend gets a fresh worker.
+    if (this.workerBackend !== null && this.workerBackend !== prefer) this.stopWorker(new CancelledError('the backend changed'));
+    this.workerBackend = prefer;
     const onUpdate = (u: Update) => u.type === 'progress' && onProgress?.(u);
     const quant = options.quant ?? 'q8';
     const { id, done } = this.loadRequest(spec, prefer, quant, options, onUpdate);

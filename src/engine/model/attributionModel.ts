@@ -5,6 +5,7 @@
 import { BundleError, MANIFEST_FILE, parseBundleManifest, verifyBundleFile, type BundleManifest } from '../compiler/manifest';
 import { passRunner, type PassRunner } from './passes';
 import type { GraphSession, HostTensor, ResidentTensor, Runtime } from '../runtime/types';
+import { graphOptimizationFor } from '../runtime/convert';
 import { checkTokenizerVocabulary, openTokenizer, TextTokenizer } from '../tokenizer/tokenizer';
 import { checkGraphShapes } from './graphShapes';
 import { formatBytes } from '../units';
@@ -86,30 +87,28 @@ export class AttributionModel {
     const label = source.label;
     const manifest = parseBundleManifest(await source.read(MANIFEST_FILE), label);
     const total = 4;
-    // Every file's size and SHA-256 are checked against heta.json before its bytes are used.
-    const readVerified = async (name: string): Promise<Uint8Array> => {
-      const bytes = await source.read(name);
-      await verifyBundleFile(manifest, name, bytes, label);
-      return bytes;
-    };
-    onProgress?.({ done: 0, total, detail: `reading ${manifest.weights.file} (${formatBytes(manifest.weights.bytes)})` });
-    const weights = await source.read(manifest.weights.file);
+    // All files are read at once (a download overlaps the others), and each one's size and SHA-256 are
+    // checked against heta.json before its bytes are used.
+    onProgress?.({ done: 0, total, detail: `reading ${manifest.weights.file} (${formatBytes(manifest.weights.bytes)}), ${manifest.model.file} and the tokenizer` });
+    const names = [manifest.weights.file, manifest.model.file, manifest.tokenizer.file, ...(manifest.tokenizer.configFile ? [manifest.tokenizer.configFile] : [])];
+    const files = await Promise.all(names.map((name) => source.read(name)));
     onProgress?.({ done: 1, total, detail: 'checking SHA-256 of every file' });
-    await verifyBundleFile(manifest, manifest.weights.file, weights, label);
-    const decode = async (name: string): Promise<unknown> => {
+    for (const [k, name] of names.entries()) await verifyBundleFile(manifest, name, files[k], label);
+    const [weights, graph, tokenizerBytes, tokenizerConfigBytes] = files;
+    const decode = (name: string, bytes: Uint8Array): unknown => {
       try {
-        return JSON.parse(new TextDecoder().decode(await readVerified(name)));
+        return JSON.parse(new TextDecoder().decode(bytes));
       } catch (e) {
         if (e instanceof SyntaxError) throw new BundleError(`${label}: ${name} is not valid JSON`);
         throw e;
       }
     };
     const where = `${label}: ${manifest.tokenizer.file}`;
-    const tokenizer = openTokenizer(await decode(manifest.tokenizer.file), manifest.tokenizer.configFile ? await decode(manifest.tokenizer.configFile) : null, where);
+    const tokenizerConfig = manifest.tokenizer.configFile ? decode(manifest.tokenizer.configFile, tokenizerConfigBytes) : null;
+    const tokenizer = openTokenizer(decode(manifest.tokenizer.file, tokenizerBytes), tokenizerConfig, where);
     checkTokenizerVocabulary(tokenizer, manifest.config.vocabSize, where);
     onProgress?.({ done: 2, total, detail: 'creating the onnxruntime session' });
-    const graph = await readVerified(manifest.model.file);
-    const session = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.model.file, int4: manifest.quantization.tensors.q4 > 0 });
+    const session = await runtime.createSession({ graph, externalData: [{ path: manifest.weights.file, data: weights }], name: manifest.model.file, int4: manifest.quantization.tensors.q4 > 0, optimization: graphOptimizationFor(manifest.parameters) });
     let run: PassRunner;
     try {
       checkGraphShapes(manifest, session, label);

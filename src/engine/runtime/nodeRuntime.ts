@@ -51,6 +51,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
         checkGraphBytes(files);
         session = await ort.InferenceSession.create(files.graph, {
           ...sessionOptions,
+          graphOptimizationLevel: files.optimization ?? 'all',
           // In-memory external data: ORT resolves each initializer's `location` against these
           // paths, so one Uint8Array can back the weights of several sessions (ORT copies it in).
           externalData: externalDataOption(files),

@@ -66,7 +66,11 @@ export interface ModelFiles {
   name?: string;
   /** The model holds int4 (q4) weights; the browser's WebGPU provider runs such models on WebAssembly. */
   int4?: boolean;
+  /** onnxruntime's graph rewrites (default 'all'); see `graphOptimizationFor`. */
+  optimization?: GraphOptimization;
 }
+
+export type GraphOptimization = 'all' | 'disabled';
 
 /**
  * Node only: a graph file on disk. ONNX Runtime reads its external data from the files the graph

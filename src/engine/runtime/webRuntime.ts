@@ -168,7 +168,7 @@ async function createOrtSession(files: ModelFiles, provider: 'webgpu' | 'wasm'):
   return ort.InferenceSession.create(files.graph, {
     executionProviders: [provider],
     externalData: externalDataOption(files),
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: files.optimization ?? 'all',
     ...SESSION_OPTIONS,
     extra: SESSION_CONFIG,
   });
