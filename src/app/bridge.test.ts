@@ -4,6 +4,7 @@ import type { Comparison, GenerationResult, ModelCard, StoredModelInfo, WorkerRe
 import { createBridge, EMPTY_PROMPT, type ClientLike } from './bridge';
 import { createAppStore } from './store';
 import { sampleResult } from '../testing/sampleResult';
+import { CATALOG } from '../engine/model/catalog';
 
 const card: ModelCard = {
   id: 'tiny',
@@ -19,19 +20,19 @@ const card: ModelCard = {
   backendDetail: 'WebAssembly, 1 thread',
 };
 
-function fakeClient(options: { loadError?: string; hang?: boolean } = {}) {
+function fakeClient(options: { loadError?: string; hang?: boolean; card?: ModelCard; forwardMs?: number } = {}) {
   const calls: string[] = [];
   const r = sampleResult();
   const client: ClientLike = {
     async loadModel(url) {
       calls.push(`load ${url}`);
       if (options.loadError) throw new Error(options.loadError);
-      return card;
+      return options.card ?? card;
     },
     async predict(prompt) {
       calls.push(`predict ${prompt}`);
       const n = prompt.split(' ').length;
-      return { tokens: r.tokens.slice(0, 1).concat(Array.from({ length: n - 1 }, () => r.tokens[1])), predictions: r.predictions };
+      return { tokens: r.tokens.slice(0, 1).concat(Array.from({ length: n - 1 }, () => r.tokens[1])), predictions: r.predictions, forwardMs: options.forwardMs ?? 1 };
     },
     attribute(prompt, target, params, onProgress) {
       calls.push(`attribute ${JSON.stringify(target)} m=${params.m}`);
@@ -100,6 +101,32 @@ describe('bridge', () => {
     await running;
     expect(calls).toEqual(['load /models/demo/bundle/', 'predict a b c', 'attribute {"kind":"next"} m=3']);
     expect(store.getState()).toMatchObject({ runStatus: 'done', resultFinal: true, workerRuns: 1 });
+  });
+  it('a run estimated to take longer than 20 s waits for a go-ahead; declining runs nothing', async () => {
+    // A SmolLM2-135M-shaped card whose 10-token forward pass took 50 ms: 10 tokens at m = 10 is ≈ 2 min.
+    const smol = CATALOG.find((m) => m.hubId === 'HuggingFaceTB/SmolLM2-135M')!;
+    const big: ModelCard = { ...card, id: 'smol', config: smol.config, maxPositions: 2048 };
+    const store = createAppStore();
+    const { client, calls } = fakeClient({ card: big, forwardMs: 50 });
+    const bridge = createBridge(store, client);
+    await bridge.loadModel();
+    store.getState().setPrompt('a b c d e f g h i j');
+    store.getState().setRunParams(10, 0);
+    await bridge.run();
+    const s = store.getState();
+    expect(s.runStatus).toBe('confirm');
+    expect(s.runEstimate!.ms).toBeGreaterThan(20_000);
+    expect(s.runEstimate!.basis).toBe('first pass');
+    expect(calls.filter((c) => c.startsWith('attribute'))).toEqual([]);
+    bridge.declineLongRun();
+    expect(store.getState().runStatus).toBe('idle');
+    await bridge.run({ confirmed: true });
+    expect(calls.filter((c) => c.startsWith('attribute'))).toHaveLength(1);
+    expect(store.getState().runStatus).toBe('done');
+    // Fewer probes make it short enough to run at once.
+    store.getState().setRunParams(1, 0);
+    await bridge.run();
+    expect(store.getState().runStatus === 'done' || store.getState().runStatus === 'confirm').toBe(true);
   });
   it('says so when the prompt is empty or longer than the context', async () => {
     const store = createAppStore();

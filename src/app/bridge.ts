@@ -10,6 +10,8 @@ import type { LocalFile, TargetRequest } from '../worker/protocol';
 import type { LinkState } from './lib/link';
 import { decideLinkLoad, sameDownload } from './lib/linkPolicy';
 import { selectScores } from './store/selectors';
+import { measuredGflops } from './lib/deviceSpeed';
+import { estimateRun, LONG_RUN_MS } from './lib/runEstimate';
 import type { AppStore } from './store';
 
 export type ClientLike = Pick<AttributionClient, 'loadModel' | 'predict' | 'attribute' | 'attributeGeneration' | 'compare'> &
@@ -28,8 +30,13 @@ export interface Bridge {
   /** Lists the bundles stored in this browser into the store. */
   refreshStoredModels(): Promise<void>;
   deleteStoredModel(key: string): Promise<void>;
-  /** Predict, then attribute the store's prompt for its target (queued until a loading model is ready). */
-  run(): Promise<void>;
+  /**
+   * Predict, then attribute the store's prompt for its target (queued until a loading model is ready). A run
+   * estimated to take longer than LONG_RUN_MS waits for the user's go-ahead (`confirmed`).
+   */
+  run(options?: { confirmed?: boolean }): Promise<void>;
+  /** The user declined a long run: nothing runs. */
+  declineLongRun(): void;
   /** Sets the target and runs. */
   runFor(target: TargetRequest): Promise<void>;
   /** Generates the store's `generateSteps` tokens after the prompt and attributes each (the matrix view). */
@@ -276,7 +283,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     report(text);
   }
 
-  async function run(): Promise<void> {
+  async function run({ confirmed = false } = {}): Promise<void> {
     const s = state();
     if (!s.prompt.trim()) {
       s.runFailed(EMPTY_PROMPT);
@@ -323,11 +330,19 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       );
       return;
     }
-    state().runStarted();
+    const { result, resultFinal } = state();
+    const estimate = estimateRun({ model: model!, tokens: n, forwardMs: preview.forwardMs, target, params: { m, adaptive }, gflops: measuredGflops(model, result, resultFinal) });
+    if (estimate && estimate.ms > LONG_RUN_MS && !confirmed) {
+      state().runNeedsConfirmation(estimate);
+      return;
+    }
+    state().runStarted(estimate);
     try {
       const final = await cancellable(() =>
         client.attribute(prompt, target, { m, seed, adaptive, beta, gamma, scaling }, (msg) => {
-          if (gen === runGen) state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail }, msg.partial);
+          if (gen !== runGen) return;
+          const remaining = msg.remainingMs === undefined ? undefined : { ms: msg.remainingMs, at: Date.now() };
+          state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail, remaining }, msg.partial);
         }),
       );
       if (gen === runGen) state().runFinished(final);
@@ -397,6 +412,10 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     refreshStoredModels,
     deleteStoredModel,
     run,
+    declineLongRun: () => {
+      runGen++;
+      if (state().runStatus === 'confirm') state().runDeclined();
+    },
     generate,
     compare,
     runFor: (target) => {

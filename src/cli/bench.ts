@@ -61,11 +61,10 @@ if (sections.has('ablation') && n > 0) {
   console.log('');
   console.log(`| S at ${n} tokens, m = ${m} | Hessian phase (s) | gradient passes |`);
   console.log('|---|---:|---:|');
-  const variants: [string, { maxBatch?: number; prefixReuse: boolean; roundsPerUpdate?: number }][] = [
+  const variants: [string, { maxBatch?: number; prefixReuse: boolean }][] = [
     ['one item per pass, full sequence', { maxBatch: 1, prefixReuse: false }],
     ['batched, full sequence', { prefixReuse: false }],
     ['batched, cached prefix (default)', { prefixReuse: true }],
-    ['batched, cached prefix, all rounds in one batch', { prefixReuse: true, roundsPerUpdate: m }],
   ];
   for (const [label, options] of variants) {
     const r = await attribute(model, prompt, { kind: 'next' }, { m }, options);

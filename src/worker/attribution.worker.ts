@@ -95,15 +95,16 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
     case 'predict': {
       const m = requireModel();
       const tokens = m.tokenizer.encode(req.prompt);
-      if (tokens.length === 0 || tokens.length > m.config.maxPositions) return { type: 'predicted', requestId: req.requestId, tokens, predictions: [] };
+      if (tokens.length === 0 || tokens.length > m.config.maxPositions) return { type: 'predicted', requestId: req.requestId, tokens, predictions: [], forwardMs: 0 };
+      const started = performance.now();
       const predictions = await nextTokenPredictions(m, tokens.map((t) => t.id), 10);
-      return { type: 'predicted', requestId: req.requestId, tokens, predictions };
+      return { type: 'predicted', requestId: req.requestId, tokens, predictions, forwardMs: performance.now() - started };
     }
     case 'attribute': {
       const result = await attribute(requireModel(), req.prompt, req.target, req.params, {
         signal,
         maxBatch: memoryPlan?.maxBatch,
-        onProgress: (p) => post({ type: 'progress', requestId: req.requestId, stage: p.phase, done: p.done, total: p.total, detail: '', partial: p.partial }),
+        onProgress: (p) => post({ type: 'progress', requestId: req.requestId, stage: p.phase, done: p.done, total: p.total, detail: '', partial: p.partial, remainingMs: p.remainingMs ?? undefined }),
       });
       return { type: 'result', requestId: req.requestId, result };
     }

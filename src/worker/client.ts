@@ -137,10 +137,10 @@ export class AttributionClient {
     return r.stored;
   }
 
-  async predict(prompt: string): Promise<{ tokens: Token[]; predictions: Prediction[] }> {
+  async predict(prompt: string): Promise<{ tokens: Token[]; predictions: Prediction[]; forwardMs: number }> {
     const r = await this.request<'predict'>({ type: 'predict', prompt }).done;
     if (r.type !== 'predicted') throw new Error(`unexpected response ${r.type}`);
-    return { tokens: r.tokens, predictions: r.predictions };
+    return { tokens: r.tokens, predictions: r.predictions, forwardMs: r.forwardMs };
   }
 
   /** Starts an attribution; `cancel()` stops it (the promise then rejects with CancelledError). */

@@ -85,8 +85,10 @@ export type ProgressStage = 'download' | 'compile' | 'load' | 'inspect' | 'maske
 
 export type WorkerResponse =
   | { type: 'model-loaded'; requestId: number; model: ModelCard }
-  | { type: 'predicted'; requestId: number; tokens: Token[]; predictions: Prediction[] }
-  | { type: 'progress'; requestId: number; stage: ProgressStage; done: number; total: number; detail: string; partial?: AttributionResult; files?: FileProgress[] }
+  /** `forwardMs`: the forward pass's own time, what a run's first time estimate scales from. */
+  | { type: 'predicted'; requestId: number; tokens: Token[]; predictions: Prediction[]; forwardMs: number }
+  /** `remainingMs`: an attribution's time left, once the Hessian phase has measured its speed. */
+  | { type: 'progress'; requestId: number; stage: ProgressStage; done: number; total: number; detail: string; partial?: AttributionResult; files?: FileProgress[]; remainingMs?: number }
   | { type: 'stored-models'; requestId: number; stored: StoredModels }
   | { type: 'result'; requestId: number; result: AttributionResult }
   /** attribute-generation: the generated text first, then each finished row, and stage progress of the current row. */

@@ -38,10 +38,11 @@ function Readout() {
   const token = result.tokens[focus];
   if (!token) return <p className="readout" />;
   if (focus >= values.length) return <p className="readout">“{visibleToken(token.text)}” (position {focus}) is {focus === result.target.position ? 'the target' : 'after the target'}.</p>;
+  const value = values[focus];
   return (
     <p className="readout" data-testid="readout">
-      “{visibleToken(token.text)}” (position {focus}): {componentLabel(component, result)} = {fmt(values[focus])}
-      {ranks && ` · rank ${ranks[focus]} of ${ranks.length}`}
+      “{visibleToken(token.text)}” (position {focus}): {componentLabel(component, result)} = {value === null ? 'pending (its S is not computed yet)' : fmt(value)}
+      {ranks?.[focus] && ` · rank ${ranks[focus]} of ${ranks.filter((r) => r !== null).length}`}
     </p>
   );
 }

@@ -8,7 +8,7 @@ import { valueScale, type ScaleMode } from '../charts/scale';
 import { heatmapFigure } from '../lib/figures';
 import { heatmapLegendTitle } from '../lib/caption';
 import { GRANULARITIES, type Granularity } from '../../engine/attribution/granularity';
-import { componentLabel, selectValues } from '../store/selectors';
+import { componentLabel, knownValues, selectValues } from '../store/selectors';
 import type { ComponentKey } from '../store/viewSlice';
 import { ChartMount } from './ChartMount';
 import { useActions, useApp, useStoreApi } from './context';
@@ -30,7 +30,7 @@ export function HeatmapPanel() {
   const store = useStoreApi();
   const textRef = useRef<HTMLDivElement>(null);
 
-  const scale = useMemo(() => (values ? valueScale(values, scaleMode) : null), [values, scaleMode]);
+  const scale = useMemo(() => (values ? valueScale(knownValues(values), scaleMode) : null), [values, scaleMode]);
   const label = componentLabel(component, result);
   const legend = useMemo(
     () => (scale ? legendChart(scale, { title: heatmapLegendTitle(result, label, granularity, scale.diverging), width: 240, id: 'screen-legend' }, document) : null),

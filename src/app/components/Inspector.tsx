@@ -11,12 +11,13 @@ import { ChartMount } from './ChartMount';
 import { useActions, useApp, useBridge } from './context';
 import { useWidth } from './useWidth';
 
-function Row({ name, value, testId, detail }: { name: string; value: number; testId: string; detail?: string }) {
+/** One component's value; null while it is pending (shown as "—", never as a number). */
+function Row({ name, value, testId, detail }: { name: string; value: number | null; testId: string; detail?: string }) {
   return (
     <tr>
       <th scope="row">{name}</th>
-      <td data-testid={testId} data-value={value}>
-        {fmt(value)}
+      <td data-testid={testId} data-value={value ?? undefined}>
+        {value === null ? '—' : fmt(value)}
         {detail && <span className="muted"> {detail}</span>}
       </td>
     </tr>
@@ -79,15 +80,19 @@ export function Inspector() {
               <>
                 <table className="components">
                   <tbody>
-                    <Row name="Final score" value={scores[i]} testId="inspector-score" detail={`rank ${ranks[i]} of ${ranks.length}`} />
+                    {ranks[i] === null ? (
+                      <Row name="Final score" value={null} testId="inspector-score" detail="pending: this token's S is not computed yet" />
+                    ) : (
+                      <Row name="Final score" value={scores[i]} testId="inspector-score" detail={`rank ${ranks[i]} of ${ranks.filter((r) => r !== null).length}`} />
+                    )}
                     <Row name="M (transition)" value={c.M[i]} testId="inspector-M" />
-                    <Row name="S (Hessian)" value={c.S[i]} testId="inspector-S" detail={`± ${fmt(c.S_stderr[i])} s.e.`} />
+                    <Row name="S (Hessian)" value={probeCount ? c.S[i] : null} testId="inspector-S" detail={probeCount ? `± ${fmt(c.S_stderr[i])} s.e.` : 'pending'} />
                     <Row name="I (KL impact)" value={c.I[i]} testId="inspector-I" />
                     <Row name={scaling === 'normalized' ? `β·S/ΣS (β = ${beta})` : `β·S (β = ${beta})`} value={(beta * c.S[i]) / sDiv} testId="inspector-betaS" />
                     <Row name={scaling === 'normalized' ? `γ·I/ΣI (γ = ${gamma})` : `γ·I (γ = ${gamma})`} value={(gamma * c.I[i]) / iDiv} testId="inspector-gammaI" />
                   </tbody>
                 </table>
-                <span className="hidden" data-testid="inspector-rank" data-value={ranks[i]} />
+                <span className="hidden" data-testid="inspector-rank" data-value={ranks[i] ?? ''} />
                 <h3 title="Σ over heads of Φ·ν: how much of the target row's attention flow reaches this token through layer l, times the strength ‖v W_O‖₁ of its value vector there. Summed over layers, clamped at 0 and normalized over the context, these give M. Comparable between layers and tokens; not a probability.">
                   M per layer <span className="muted">(attention flow × value strength, before normalization)</span>
                 </h3>
@@ -96,7 +101,7 @@ export function Inspector() {
                   S over {probeCount} probe{probeCount === 1 ? '' : 's'}
                   {result.sensitivity?.probing === 'adaptive' ? ` (adaptive, at most ${result.params.m})` : ''}
                 </h3>
-                {strip ? <ChartMount svg={strip} data-testid="inspector-probes" /> : <p className="hint">No probe round finished yet.</p>}
+                {strip ? <ChartMount svg={strip} data-testid="inspector-probes" /> : <p className="hint">This token's probes are not done yet.</p>}
               </>
             ) : (
               <p className="hint">{result && i >= result.target.position ? (i === result.target.position ? 'This is the target token.' : 'After the target: the model does not read it for this target.') : 'No attribution yet.'}</p>

@@ -34,13 +34,14 @@ function withBreakMarks(text: string) {
   ));
 }
 
-function cellTitle(cell: Cell, label: string, ranks: number[] | null): string {
+function cellTitle(cell: Cell, label: string, ranks: (number | null)[] | null): string {
   const where = cell.tokens.length > 1 ? `positions ${cell.tokens[0]}–${cell.tokens[cell.tokens.length - 1]}` : `position ${cell.tokens[0]}`;
   const head = `“${visibleToken(cell.text)}” · ${where}`;
   if (cell.role === 'target') return `${head} · the target`;
   if (cell.role === 'after') return `${head} · after the target (not read by the model for this target)`;
+  if (cell.pending) return `${head} · ${label}: pending (its S is not computed yet)`;
   if (cell.value === null) return head;
-  const rank = ranks && cell.tokens.length === 1 ? ` · rank ${ranks[cell.tokens[0]]} of ${ranks.length}` : '';
+  const rank = ranks && cell.tokens.length === 1 && ranks[cell.tokens[0]] ? ` · rank ${ranks[cell.tokens[0]]} of ${ranks.filter((r) => r !== null).length}` : '';
   return `${head} · ${label}: ${fmt(cell.value)}${rank}`;
 }
 
@@ -98,7 +99,7 @@ export function TokenText({ scale, label, ref }: { scale: ValueScale | null; lab
         if (cell.role === 'gap') return <span key={cell.key}>{cell.text}</span>;
         const pos = cell.tokens[0];
         const isSelected = selected !== null && cell.tokens.includes(selected);
-        const classes = ['tok', `tok-${cell.role}`, cell.special ? 'tok-special' : '', isSelected ? 'selected' : '', hovered !== null && cell.tokens.includes(hovered) ? 'hovered' : '', cell.text === '' ? 'tok-empty' : '']
+        const classes = ['tok', `tok-${cell.role}`, cell.special ? 'tok-special' : '', isSelected ? 'selected' : '', hovered !== null && cell.tokens.includes(hovered) ? 'hovered' : '', cell.text === '' ? 'tok-empty' : '', cell.pending ? 'tok-pending' : '']
           .filter(Boolean)
           .join(' ');
         return (
@@ -108,6 +109,7 @@ export function TokenText({ scale, label, ref }: { scale: ValueScale | null; lab
             data-testid={cell.role === 'target' ? 'target-token' : 'token'}
             data-pos={pos}
             data-value={cell.value ?? undefined}
+            data-pending={cell.pending || undefined}
             tabIndex={pos === undefined ? undefined : 0}
             role={pos === undefined ? undefined : 'button'}
             aria-pressed={pos === undefined ? undefined : isSelected}

@@ -24,6 +24,8 @@ export interface Cell {
   /** Sum of the covered tokens' values; null outside the context or before a result. */
   value: number | null;
   special: boolean;
+  /** A context cell whose value is not computed yet (a partial result). */
+  pending: boolean;
 }
 
 export interface CellInput {
@@ -31,8 +33,8 @@ export interface CellInput {
   tokens: Token[];
   /** Context length p (= tokens.length for a next-token target or a plain preview). */
   contextLength: number;
-  /** Per-token values over the context, or null before a result. */
-  values: ArrayLike<number> | null;
+  /** Per-token values over the context (null: pending), or null before a result. */
+  values: ArrayLike<number | null> | null;
   /** The target: in-text tokens position … end − 1 (one token, or a span), or the next token's text after the prompt. */
   target: { position: number; end: number; text: string } | null;
   /** Context tokens are merged into word / sentence / line / paragraph cells (values summed). */
@@ -57,7 +59,7 @@ export function buildCells(input: CellInput): Cell[] {
   const cells: Cell[] = [];
   let covered = 0;
   const gap = (until: number) => {
-    if (until > covered) cells.push({ key: `gap${covered}`, text: prompt.slice(covered, until), role: 'gap', tokens: [], value: null, special: false });
+    if (until > covered) cells.push({ key: `gap${covered}`, text: prompt.slice(covered, until), role: 'gap', tokens: [], value: null, special: false, pending: false });
   };
   tokens.forEach((t, i) => {
     if (!t.special) {
@@ -74,20 +76,24 @@ export function buildCells(input: CellInput): Cell[] {
     if (sameSegment || completesFragment) {
       last.text += tokenText(prompt, t);
       last.tokens.push(i);
-      if (last.value !== null && value !== null) last.value += value;
+      // A cell with a pending token is pending (null) as a whole.
+      if (last.role === 'context' && values) {
+        last.value = last.value === null || value === null ? null : last.value + value;
+        last.pending = last.value === null;
+      }
       return;
     }
-    cells.push({ key: `t${i}`, text: tokenText(prompt, t), role, tokens: [i], value, special: t.special });
+    cells.push({ key: `t${i}`, text: tokenText(prompt, t), role, tokens: [i], value, special: t.special, pending: role === 'context' && values !== null && value === null });
   });
   gap(prompt.length);
   if (input.target && input.target.position >= tokens.length) {
-    cells.push({ key: 'next', text: input.target.text, role: 'target', tokens: [], value: null, special: false });
+    cells.push({ key: 'next', text: input.target.text, role: 'target', tokens: [], value: null, special: false, pending: false });
   }
   return cells;
 }
 
 /** A result's cells: its text (prompt, then a typed continuation), its target token or span outlined. */
-export function resultCells(result: AttributionResult, values: ArrayLike<number> | null, granularity: Granularity): Cell[] {
+export function resultCells(result: AttributionResult, values: ArrayLike<number | null> | null, granularity: Granularity): Cell[] {
   const t = result.target;
   return buildCells({
     prompt: resultText(result),

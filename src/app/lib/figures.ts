@@ -5,15 +5,16 @@ import { heatmapChart } from '../charts/heatmap';
 import { layerGraphChart } from '../charts/layerGraph';
 import { matrixChart } from '../charts/matrix';
 import { valueScale } from '../charts/scale';
-import { componentLabel, selectCells, selectValues } from '../store/selectors';
+import { componentLabel, knownValues, selectCells, selectValues } from '../store/selectors';
 import type { AppState } from '../store';
 import { captionLines, heatmapLegendTitle } from './caption';
 import { visibleToken } from './format';
 import { matrixCaption, matrixData, matrixLegendTitle } from './matrix';
 
 export function heatmapFigure(s: AppState, width: number, doc: Document): SVGSVGElement | null {
-  const values = selectValues(s);
-  if (!s.result || !values) return null;
+  const shown = selectValues(s);
+  if (!s.result || !shown) return null;
+  const values = knownValues(shown);
   const label = componentLabel(s.component, s.result);
   return heatmapChart(
     { cells: selectCells(s), scale: valueScale(values, s.scaleMode) },

@@ -4,14 +4,18 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { AttributionResult, Prediction, TargetRequest, Token } from '../../worker/protocol';
 import type { AppState, ProgressInfo } from './types';
+import type { RunEstimate } from '../lib/runEstimate';
 import { requestOf } from '../../engine/attribution/resultFile';
 
-export type RunStatus = 'idle' | 'queued' | 'predicting' | 'running' | 'done' | 'cancelled' | 'error';
+/** 'confirm': the run would take long (estimate in `longRun`) and waits for the user's go-ahead. */
+export type RunStatus = 'idle' | 'queued' | 'predicting' | 'confirm' | 'running' | 'done' | 'cancelled' | 'error';
 
 export interface Preview {
   prompt: string;
   tokens: Token[];
   predictions: Prediction[];
+  /** The forward pass's time in the worker (0 when unknown): a first run's time estimate scales from it. */
+  forwardMs: number;
 }
 
 export interface RunSlice {
@@ -24,6 +28,10 @@ export interface RunSlice {
   result: AttributionResult | null;
   resultFinal: boolean;
   runError: string | null;
+  /** The estimate of the run that waits for a go-ahead, or of the run in progress (its time left until the engine measures it). */
+  runEstimate: RunEstimate | null;
+  /** When the running attribution started (Date.now()). */
+  runStartedAt: number | null;
   /** Attribution runs sent to the worker in this session (β/γ changes never add one). */
   workerRuns: number;
   setPrompt(prompt: string): void;
@@ -33,7 +41,10 @@ export interface RunSlice {
   /** Run requested while the model loads: it starts once the model is ready. */
   runQueued(): void;
   predicting(): void;
-  runStarted(): void;
+  /** The run would take long: it waits until the user goes ahead (bridge.run({ confirmed: true })) or declines. */
+  runNeedsConfirmation(estimate: RunEstimate): void;
+  runDeclined(): void;
+  runStarted(estimate: RunEstimate | null): void;
   runProgress(p: ProgressInfo, partial?: AttributionResult): void;
   runFinished(result: AttributionResult): void;
   runCancelled(): void;
@@ -51,6 +62,8 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
   result: null,
   resultFinal: false,
   runError: null,
+  runEstimate: null,
+  runStartedAt: null,
   workerRuns: 0,
   setPrompt: (prompt) => set((s) => (prompt === s.prompt ? {} : { prompt, target: { kind: 'next' } })),
   setTarget: (target) => set({ target }),
@@ -58,7 +71,9 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
   setRunError: (runError) => set({ runError }),
   runQueued: () => set({ runStatus: 'queued', runError: null, progress: null }),
   predicting: () => set({ runStatus: 'predicting', runError: null, progress: null }),
-  runStarted: () => set((s) => ({ runStatus: 'running', runError: null, progress: null, workerRuns: s.workerRuns + 1 })),
+  runNeedsConfirmation: (runEstimate) => set({ runStatus: 'confirm', runEstimate, progress: null }),
+  runDeclined: () => set((s) => ({ runStatus: s.result ? 'done' : 'idle', runEstimate: null })),
+  runStarted: (runEstimate) => set((s) => ({ runStatus: 'running', runError: null, progress: null, runEstimate, runStartedAt: Date.now(), workerRuns: s.workerRuns + 1 })),
   runProgress: (progress, partial) => set(partial ? { progress, result: partial, resultFinal: false } : { progress }),
   runFinished: (result) => {
     const selected = get().selected;
@@ -75,7 +90,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
     set({
       prompt: text,
       target,
-      preview: { prompt: text, tokens: promptTokens, predictions: atEnd ? result.predictions : [] },
+      preview: { prompt: text, tokens: promptTokens, predictions: atEnd ? result.predictions : [], forwardMs: 0 },
       result,
       resultFinal: true,
       runStatus: 'done',

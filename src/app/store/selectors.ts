@@ -1,7 +1,7 @@
 // Derived data, memoized on the store fields it reads: the recombined final score (β, γ change →
 // new scores from the cached components, no worker run), the values the heatmap shows, ranks, cells.
 
-import { hetaScores, type AttributionResult } from '../../worker/protocol';
+import { hetaScores, probesUsed, type AttributionResult } from '../../worker/protocol';
 import type { ComponentScaling } from '../../engine/attribution/components';
 import { buildCells, resultCells, type Cell } from '../lib/cells';
 import type { Granularity } from '../../engine/attribution/granularity';
@@ -33,7 +33,17 @@ const scoresOf = memoLast((result: AttributionResult | null, beta: number, gamma
 export const selectScores = (s: AppState) => scoresOf(s.result, s.beta, s.gamma, s.scaling);
 
 /**
- * The values a view shows. For a contrast, the final score and I carry the direction of the log-odds shift
+ * Tokens whose S is not computed yet in a partial result (fixed probing does tokens one after another):
+ * their S and final score are unknown, so those views show them as pending, never as a value.
+ */
+export function pendingTokens(result: AttributionResult, final: boolean, key: ComponentKey): boolean[] | null {
+  if (final || (key !== 'S' && key !== 'score')) return null;
+  const pending = result.components.M.map((_, i) => probesUsed(result, i) === 0);
+  return pending.some(Boolean) ? pending : null;
+}
+
+/**
+ * The values a view shows (null: pending). For a contrast, the final score and I carry the direction of the log-odds shift
  * (positive: the token supports t rather than t′), so the heatmap shows evidence both ways.
  */
 export function componentValues(result: AttributionResult, scores: number[], key: ComponentKey): number[] {
@@ -44,22 +54,31 @@ export function componentValues(result: AttributionResult, scores: number[], key
 }
 
 // Memoized: a contrast's signed values are new arrays, and a selector must return the same value for the same state.
-const valuesOf = memoLast((result: AttributionResult | null, scores: number[] | null, key: ComponentKey): number[] | null => (result && scores ? componentValues(result, scores, key) : null));
+const valuesOf = memoLast((result: AttributionResult | null, scores: number[] | null, key: ComponentKey, final: boolean): (number | null)[] | null => {
+  if (!result || !scores) return null;
+  const values = componentValues(result, scores, key);
+  const pending = pendingTokens(result, final, key);
+  return pending ? values.map((v, i) => (pending[i] ? null : v)) : values;
+});
 
-export const selectValues = (s: AppState): number[] | null => valuesOf(s.result, selectScores(s), s.component);
+export const selectValues = (s: AppState): (number | null)[] | null => valuesOf(s.result, selectScores(s), s.component, s.resultFinal);
 
-const ranksOf = memoLast((scores: number[] | null): number[] | null => {
-  if (!scores) return null;
-  const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a]);
-  const rank = new Array<number>(scores.length);
+/** The values that are known (pending ones left out): what a colour scale spans. */
+export const knownValues = (values: readonly (number | null)[]): number[] => values.filter((v): v is number => v !== null);
+
+const ranksOf = memoLast((result: AttributionResult | null, scores: number[] | null, final: boolean): (number | null)[] | null => {
+  if (!result || !scores) return null;
+  const pending = pendingTokens(result, final, 'score');
+  const order = [...scores.keys()].filter((i) => !pending?.[i]).sort((a, b) => scores[b] - scores[a]);
+  const rank = new Array<number | null>(scores.length).fill(null);
   order.forEach((i, k) => (rank[i] = k + 1));
   return rank;
 });
 
-/** Rank of each context token by final score (1 = strongest). */
-export const selectRanks = (s: AppState) => ranksOf(selectScores(s));
+/** Rank of each context token by final score (1 = strongest; null while its S is pending). */
+export const selectRanks = (s: AppState) => ranksOf(s.result, selectScores(s), s.resultFinal);
 
-const cellsOf = memoLast((result: AttributionResult | null, preview: AppState['preview'], values: number[] | null, granularity: Granularity): Cell[] => {
+const cellsOf = memoLast((result: AttributionResult | null, preview: AppState['preview'], values: (number | null)[] | null, granularity: Granularity): Cell[] => {
   if (result) return resultCells(result, values, granularity);
   if (preview) return buildCells({ prompt: preview.prompt, tokens: preview.tokens, contextLength: preview.tokens.length, values: null, target: null, granularity });
   return [];

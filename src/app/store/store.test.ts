@@ -7,7 +7,7 @@ describe('store', () => {
   it('recombines the final score from the cached components when β or γ change', () => {
     const store = createAppStore();
     const r = sampleResult();
-    store.getState().runStarted();
+    store.getState().runStarted(null);
     store.getState().runFinished(r);
     const { M, S, I } = r.components;
     expect(selectScores(store.getState())).toEqual(r.scores);
@@ -47,7 +47,7 @@ describe('store', () => {
   it('a partial result is shown while running, then replaced by the final one', () => {
     const store = createAppStore();
     const s = store.getState();
-    s.runStarted();
+    s.runStarted(null);
     s.runProgress({ stage: 'hessian', done: 1, total: 3, detail: '' }, sampleResult());
     expect(store.getState().resultFinal).toBe(false);
     expect(store.getState().runStatus).toBe('running');

@@ -11,6 +11,8 @@ export interface ProgressInfo {
   done: number;
   total: number;
   detail: string;
+  /** An attribution's time left when this update arrived (Date.now() `at`), once the engine measured it. */
+  remaining?: { ms: number; at: number };
 }
 
 export type AppState = ModelSlice & RunSlice & SelectionSlice & ViewSlice & GenerationSlice & CompareSlice;

@@ -19,14 +19,24 @@ export function gradientFlops(c: ModelConfig, T: number): number {
 }
 
 /**
- * Total FLOPs of one HETA attribution for a context of p tokens. With prefix reuse the Hessian pass for
- * token i covers only positions i … p−1 (attention to the cached prefix is counted as if it were local,
- * a small undercount).
+ * FLOPs of one probe of token i (i = 0 … p−1) for a sequence of T tokens: two gradient passes (central
+ * differences) or one (forward). With prefix reuse the pass covers only positions i … T−1 (attention to
+ * the cached prefix is counted as if it were local, a small undercount).
  */
+export function probeFlops(c: ModelConfig, T: number, i: number, central = true, prefixReuse = true): number {
+  return (central ? 2 : 1) * gradientFlops(c, prefixReuse ? T - i : T);
+}
+
+/** FLOPs of each phase of one HETA attribution: p context tokens of T fed, `rows` objective rows, m probes per token. */
+export function attributionWork(c: ModelConfig, p: number, m: number, { T = p, rows = 1, central = true, prefixReuse = true } = {}) {
+  const perProbe = Array.from({ length: p }, (_, i) => probeFlops(c, T, i, central, prefixReuse));
+  const inspect = forwardFlops(c, T, T);
+  const masked = p * forwardFlops(c, T, rows);
+  return { inspect, masked, perProbe, hessian: m * perProbe.reduce((a, b) => a + b, 0) };
+}
+
+/** Total FLOPs of one HETA attribution for a context of p tokens (next-token target). */
 export function attributionFlops(c: ModelConfig, p: number, m: number, central = true, prefixReuse = true): number {
-  const inspect = forwardFlops(c, p, p);
-  const masked = p * forwardFlops(c, p, 1);
-  let perProbe = 0;
-  for (let i = 0; i < p; i++) perProbe += gradientFlops(c, prefixReuse ? p - i : p);
-  return inspect + masked + (central ? 2 : 1) * m * perProbe;
+  const w = attributionWork(c, p, m, { central, prefixReuse });
+  return w.inspect + w.masked + w.hessian;
 }

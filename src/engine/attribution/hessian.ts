@@ -1,7 +1,8 @@
 // S_i = (1/n_i) Σ_{k<n_i} ‖Π_i H Π_i r_k‖₁ with H r from finite differences of the gradient.
 // Independent of any model: tests drive it with analytic functions, the engine with its compiled graphs.
-// Fixed probing spends n_i = m probes on every token; adaptive probing spends them in rounds and stops a
-// token once its standard error meets a target. Token i's k-th probe is r_k of the seeded draw whichever
+// Fixed probing spends n_i = m probes on every token, token after token, so each token's S is final as
+// soon as its own probes are done (a long prompt's heatmap fills in as it goes); adaptive probing spends
+// them in rounds over all tokens and stops a token once its standard error meets a target. Token i's k-th probe is r_k of the seeded draw whichever
 // mode runs, so adaptive with target 0 is fixed m, and a dump of (token, k) pairs replays a run exactly.
 
 import { RunningMean } from './components';
@@ -41,13 +42,19 @@ export interface HessianSensitivityInput {
   p: number;
   /** Probes per token: all of them (fixed), or the most (adaptive). */
   m: number;
-  /** Fixed probing: probe rounds evaluated together per token (bigger batches) before the estimate is reported. */
-  roundsPerUpdate: number;
+  /** Fixed probing: tokens whose m probes are evaluated together (one batch) before the estimate is reported. */
+  tokensPerRound: number;
+  /** Fixed probing: the order tokens are done in (default 0 … p−1); the values do not depend on it. */
+  order?: readonly number[];
   adaptive?: AdaptiveProbing;
   probeNorms: ProbeNorms;
   signal?: AbortSignal;
-  /** After each round: rounds done of m (fixed), or probes done of the most still possible (adaptive); running means with standard errors, per-probe norms so far. */
-  onUpdate?: (done: number, total: number, stats: RunningMean, perProbe: (number | null)[][]) => void;
+  /**
+   * After each round: probes done and the most still possible (fixed: p · m; adaptive: shrinks as tokens stop),
+   * running means with standard errors (n_i = 0: token i not started), per-probe norms so far, and the
+   * probes each token may still use.
+   */
+  onUpdate?: (done: number, total: number, stats: RunningMean, perProbe: (number | null)[][], remaining: readonly number[]) => void;
 }
 
 export interface HessianSensitivity {
@@ -58,10 +65,10 @@ export interface HessianSensitivity {
   probesPerToken: number[];
 }
 
-/** Whether token i is done after a round: at m probes, or (adaptive, target > 0) within the standard-error target. */
-function tokenDone(i: number, stats: RunningMean, se: Float64Array, m: number, adaptive: AdaptiveProbing | undefined): boolean {
+/** Whether token i is done after an adaptive round: at m probes, or (target > 0) within the standard-error target. */
+function tokenDone(i: number, stats: RunningMean, se: Float64Array, m: number, adaptive: AdaptiveProbing): boolean {
   if (stats.n[i] >= m) return true;
-  if (!adaptive || !(adaptive.seTarget > 0) || stats.n[i] < adaptive.minProbes) return false;
+  if (!(adaptive.seTarget > 0) || stats.n[i] < adaptive.minProbes) return false;
   const largest = stats.mean.reduce((a, b) => Math.max(a, b), 0);
   return se[i] <= adaptive.seTarget * largest;
 }
@@ -71,15 +78,7 @@ export async function hessianSensitivity(input: HessianSensitivityInput): Promis
   const stats = new RunningMean(p);
   const perProbe: (number | null)[][] = Array.from({ length: m }, () => new Array<number | null>(p).fill(null));
   const used = new Array<number>(p).fill(0);
-  const firstRound = adaptive ? Math.min(m, Math.max(1, adaptive.minProbes)) : Math.max(1, Math.min(m, input.roundsPerUpdate));
-  const laterRounds = adaptive ? Math.max(1, adaptive.step) : firstRound;
-  let active = Array.from({ length: p }, (_, i) => i);
-  for (let round = 0; active.length > 0; round++) {
-    const size = round === 0 ? firstRound : laterRounds;
-    // Grouped by token: an evaluator that cannot mix tokens in one pass still gets each token's probes together.
-    const requests = active.flatMap((token) =>
-      Array.from({ length: Math.min(size, m - used[token]) }, (_, j) => ({ token, probe: used[token] + j })),
-    );
+  const evaluate = async (requests: ProbeRequest[]) => {
     const norms = await probeNorms(requests);
     signal?.throwIfAborted();
     requests.forEach(({ token, probe }, n) => {
@@ -87,16 +86,31 @@ export async function hessianSensitivity(input: HessianSensitivityInput): Promis
       perProbe[probe][token] = norms[n];
       used[token] = probe + 1;
     });
-    const se = stats.standardError();
-    active = active.filter((i) => !tokenDone(i, stats, se, m, adaptive));
-    const deepest = Math.max(...used);
-    if (adaptive) {
-      // Probes done of the most still possible: stopped tokens count what they used, so the total shrinks to done.
+  };
+  const report = (remaining: number[]) => {
+    const done = used.reduce((a, b) => a + b, 0);
+    input.onUpdate?.(done, done + remaining.reduce((a, b) => a + b, 0), stats, perProbe.slice(0, Math.max(0, ...used)), remaining);
+  };
+
+  if (!adaptive) {
+    const order = input.order ?? Array.from({ length: p }, (_, i) => i);
+    const group = Math.max(1, Math.floor(input.tokensPerRound));
+    for (let start = 0; start < p; start += group) {
+      // Grouped by token: an evaluator that cannot mix tokens in one pass still gets each token's probes together.
+      await evaluate(order.slice(start, start + group).flatMap((token) => Array.from({ length: m }, (_, probe) => ({ token, probe }))));
+      report(used.map((n) => m - n));
+    }
+  } else {
+    let active = Array.from({ length: p }, (_, i) => i);
+    for (let round = 0; active.length > 0; round++) {
+      const size = round === 0 ? Math.min(m, Math.max(1, adaptive.minProbes)) : Math.max(1, adaptive.step);
+      await evaluate(active.flatMap((token) => Array.from({ length: Math.min(size, m - used[token]) }, (_, j) => ({ token, probe: used[token] + j }))));
+      const se = stats.standardError();
+      active = active.filter((i) => !tokenDone(i, stats, se, m, adaptive));
+      // Stopped tokens may use no more probes, so the most still possible shrinks to what was done.
       const stillActive = new Set(active);
-      const done = used.reduce((a, b) => a + b, 0);
-      const most = used.reduce((sum, n, i) => sum + (stillActive.has(i) ? m : n), 0);
-      input.onUpdate?.(done, most, stats, perProbe.slice(0, deepest));
-    } else input.onUpdate?.(deepest, m, stats, perProbe.slice(0, deepest));
+      report(used.map((n, i) => (stillActive.has(i) ? m - n : 0)));
+    }
   }
   return { stats, perProbe: perProbe.slice(0, Math.max(0, ...used)), probesPerToken: used };
 }

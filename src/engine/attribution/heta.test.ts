@@ -1,6 +1,7 @@
 // HETA against independent computations: direct masked passes with a float64 reference forward, and the
 // invariants the spec pins down. S against an analytic Hessian, in every probing mode: adaptive.test.ts.
 
+import type { AttributionResult } from './schema';
 import { describe, expect, it } from 'vitest';
 import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64 } from '../../testing/referenceForward';
@@ -58,24 +59,40 @@ describe('HETA on a compiled tiny Llama', async () => {
     expect(c.probes).not.toEqual(a.probes);
   });
 
-  it('reports progress with partial results and can be cancelled', async () => {
+  it('streams S token by token, largest gate M first, with the work left, and can be cancelled', async () => {
     const phases: string[] = [];
     const controller = new AbortController();
+    let partial: AttributionResult | undefined;
+    let work: { done: number; total: number } | undefined;
+    let remainingMs: number | null = null;
     const run = attribute(model, prompt, { kind: 'next' }, { m: 5 }, {
       signal: controller.signal,
-      roundsPerUpdate: 1,
+      partialIntervalMs: 0,
       onProgress: (p) => {
         phases.push(`${p.phase}:${p.done}`);
-        if (p.phase === 'hessian' && p.done === 1) {
-          expect(p.partial?.components.I.some((v) => v > 0)).toBe(true);
+        if (p.phase === 'hessian' && p.done === 5) {
+          ({ partial, work, remainingMs } = p);
           controller.abort();
         }
       },
     });
     await expect(run).rejects.toThrow(/abort/i);
-    expect(phases).toContain('inspect:0');
-    expect(phases).toContain('hessian:1');
-    expect(phases).not.toContain('hessian:2');
+    expect(phases).toContain('inspect:1');
+    expect(phases).toContain('hessian:5');
+    expect(phases).not.toContain('hessian:10');
+    // One token is done, with all m probes: the one with the largest M; no other has an S yet.
+    const { M, S, I } = partial!.components;
+    const counts = partial!.sensitivity!.probesPerToken;
+    const first = M.indexOf(Math.max(...M));
+    expect(counts[first]).toBe(5);
+    counts.forEach((n, i) => i !== first && expect(n).toBe(0));
+    expect(S[first]).toBeGreaterThan(0);
+    expect(I.some((v) => v > 0)).toBe(true);
+    // Its S is already the final value: the same run to the end gives the same number.
+    const full = await attribute(model, prompt, { kind: 'next' }, { m: 5 });
+    expect(S[first]).toBe(full.components.S[first]);
+    expect(work!.done).toBeLessThan(work!.total);
+    expect(remainingMs).toBeGreaterThan(0);
   });
 
   it('rejects bad input with clear messages', async () => {

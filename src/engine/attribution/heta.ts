@@ -8,6 +8,7 @@ import { flowEdges, hetaScores, RunningMean, spanTransition } from './components
 import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessian';
 import { rademacherProbes } from './random';
 import { limitProblem } from '../limits';
+import { attributionWork } from './cost';
 import { nonFiniteProblem } from './finite';
 import { AttributionError, informationImpact, inVocabulary, itemLogProbs, objectiveValue, prepareTarget, type EncodedText } from './target';
 import {
@@ -22,9 +23,17 @@ import {
 
 export interface AttributionProgress {
   phase: 'inspect' | 'masked' | 'hessian';
+  /** inspect: passes; masked: tokens; hessian: probes (of the most still possible when adaptive). */
   done: number;
   total: number;
-  /** The result so far: M and I complete after 'masked', S refined after each probe round. */
+  /** FLOPs of the whole run done and to do (cost.ts); adaptive runs count the probes still possible. */
+  work: { done: number; total: number };
+  /** Time left, from the Hessian phase's measured speed (null before its first tokens are done). */
+  remainingMs: number | null;
+  /**
+   * The result so far: M and I complete after 'masked'. S then fills in token by token (fixed probing:
+   * token i's S is final once `sensitivity.probesPerToken[i]` > 0) or is refined round by round (adaptive).
+   */
   partial?: AttributionResult;
 }
 
@@ -36,9 +45,12 @@ export interface AttributionOptions {
   maxBatch?: number;
   /** Reuse the unperturbed prefix (cached keys/values) in the Hessian passes; default true. */
   prefixReuse?: boolean;
-  /** Probe rounds per progress update of S (default ⌈m/4⌉: larger batches, four refinements). */
-  roundsPerUpdate?: number;
+  /** Partial results at most this often (default 250 ms; the first and the last are always sent). */
+  partialIntervalMs?: number;
 }
+
+/** Partial results are sent at most this often: often enough to watch, rarely enough not to flood the UI. */
+export const PARTIAL_INTERVAL_MS = 250;
 
 /** Activations of a batched pass are kept around this many floats, whatever the prompt length. */
 export const BATCH_ACTIVATION_FLOATS = 64e6;
@@ -94,9 +106,13 @@ export async function attribute(
   }
   if (params.difference !== 'central' && params.difference !== 'forward') throw new AttributionError(`difference must be 'central' or 'forward', got '${params.difference}'`);
   const t0 = performance.now();
-  onProgress?.({ phase: 'inspect', done: 0, total: 1 });
   const prepared = await prepareTarget(model, input, target);
   const { prompt, tokens, p, T, x, inspection: inspected, rows } = prepared;
+  const central = params.difference === 'central';
+  const inGraph = central && (options.prefixReuse ?? true);
+  const cost = attributionWork(model.config, p, params.m, { T, rows: rows.length, central, prefixReuse: inGraph });
+  const work = { done: cost.inspect, total: cost.inspect + cost.masked + cost.hessian };
+  onProgress?.({ phase: 'inspect', done: 1, total: 1, work: { ...work }, remainingMs: null });
   const q = p - 1;
   const rowLogits = inspected.logits.subarray(q * V, (q + 1) * V);
   // M: the inspect pass's attention and value strengths, averaged over the objective's rows (one for a token).
@@ -126,7 +142,8 @@ export async function attribute(
       if (shift) shift[start + b] = prepared.g - objectiveValue(prepared, logP);
     }
     signal?.throwIfAborted();
-    onProgress?.({ phase: 'masked', done: start + count, total: p });
+    work.done += (cost.masked * count) / p;
+    onProgress?.({ phase: 'masked', done: start + count, total: p, work: { ...work }, remainingMs: null });
   }
   const maskedMs = performance.now() - t1;
 
@@ -138,7 +155,6 @@ export async function attribute(
   });
   // All m rounds are drawn whatever the mode, so token i's k-th probe never depends on when other tokens stop.
   const probes = rademacherProbes(params.seed, params.m, p, d);
-  const central = params.difference === 'central';
   const adaptive = params.adaptive ? { seTarget: params.seTarget, minProbes: params.minProbes, step: ADAPTIVE_STEP } : undefined;
   let stats = new RunningMean(p);
   let perProbe: (number | null)[][] = [];
@@ -193,7 +209,7 @@ export async function attribute(
     };
   };
 
-  onProgress?.({ phase: 'hessian', done: 0, total: adaptive ? p * params.m : params.m, partial: checked(result(), false) });
+  onProgress?.({ phase: 'hessian', done: 0, total: p * params.m, work: { ...work }, remainingMs: null, partial: checked(result(), false) });
   const fullGradient = async (xs: Float32Array, count: number) => {
     gradientPasses += count;
     return (await model.gradient(xs, count, T, prepared.objective)).grad;
@@ -240,20 +256,34 @@ export async function attribute(
     }
     return norms;
   };
-  const inGraph = central && (options.prefixReuse ?? true);
   // Forward differences difference against ∇g(X) over the context rows (a span's rows beyond p are never perturbed).
   const baseGradient = central ? undefined : (await fullGradient(x, 1)).subarray(0, p * d);
+  // Tokens with the largest gate M first: only they can score high, so the heatmap's strongest tokens appear first.
+  const order = Array.from({ length: p }, (_, i) => i).sort((a, b) => M[b] - M[a] || a - b);
+  const interval = options.partialIntervalMs ?? PARTIAL_INTERVAL_MS;
+  let lastPartial = -Infinity;
   const hessian = await hessianSensitivity({
     p,
     m: params.m,
     signal,
     adaptive,
     probeNorms: inGraph ? inGraphNorms : normsFromGradients({ x, d, epsilon, probes, central, gradientAt, baseGradient }),
-    roundsPerUpdate: options.roundsPerUpdate ?? Math.ceil(params.m / 4),
-    onUpdate: (done, total, running, probesSoFar) => {
+    // One pass holds one token's probes in the graph; host differences fill a batch with several tokens' items.
+    tokensPerRound: inGraph ? 1 : Math.max(1, Math.floor(batch / ((central ? 2 : 1) * params.m))),
+    order,
+    onUpdate: (done, total, running, probesSoFar, remaining) => {
       stats = running;
       perProbe = probesSoFar;
-      onProgress?.({ phase: 'hessian', done, total, partial: checked(result(), false) });
+      const doneFlops = stats.n.reduce((sum, n, i) => sum + n * cost.perProbe[i], 0);
+      const leftFlops = remaining.reduce((sum, n, i) => sum + n * cost.perProbe[i], 0);
+      work.done = cost.inspect + cost.masked + doneFlops;
+      work.total = work.done + leftFlops;
+      const remainingMs = doneFlops > 0 ? ((performance.now() - t2) / doneFlops) * leftFlops : null;
+      const now = performance.now();
+      const update = { phase: 'hessian' as const, done, total, work: { ...work }, remainingMs };
+      if (done < total && now - lastPartial < interval) return onProgress?.(update);
+      lastPartial = now;
+      onProgress?.({ ...update, partial: checked(result(), false) });
     },
   }).finally(() => placed?.release());
   stats = hessian.stats;

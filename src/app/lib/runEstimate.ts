@@ -1,0 +1,58 @@
+// How long a run will take, before it starts: the FLOPs of its passes (engine cost model) over this
+// device's speed, measured by the last finished run of this model and backend, or else estimated from the
+// preview's own forward pass.
+
+import { attributionWork, forwardFlops } from '../../engine/attribution/cost';
+import { inTextTokens, type AttributionParams, type TargetRequest } from '../../engine/attribution/schema';
+import type { ModelCard } from '../../worker/protocol';
+
+/** A run expected to take longer than this asks first, and says what would make it faster. */
+export const LONG_RUN_MS = 20_000;
+
+/**
+ * A whole attribution does this fraction of a single forward pass's FLOP/s: its many small probe passes
+ * run below the speed of one pass over the prompt. Measured in Chromium on the demo model (WebAssembly,
+ * 2 threads): 0.3–0.6 over 16–200 tokens; the smaller end is taken, so a first estimate errs long.
+ */
+export const FIRST_ESTIMATE_EFFICIENCY = 0.3;
+
+export interface RunEstimate {
+  ms: number;
+  /** Adaptive probing may stop early: the estimate is then an upper bound. */
+  atMost: boolean;
+  /** Where the speed came from. */
+  basis: 'measured' | 'first pass';
+}
+
+export interface EstimateInput {
+  model: ModelCard;
+  /** Tokens of the prompt, and the preview's forward pass time over them. */
+  tokens: number;
+  forwardMs: number;
+  target: TargetRequest;
+  params: Pick<AttributionParams, 'm' | 'adaptive'>;
+  /** This device's measured speed for this model and backend (deviceSpeed.ts), when a run measured it. */
+  gflops: number | null;
+}
+
+export function estimateRun({ model, tokens, forwardMs, target, params, gflops }: EstimateInput): RunEstimate | null {
+  const config = model.config;
+  if (!config || tokens < 1) return null;
+  const p = Math.min(tokens, inTextTokens(target)?.start ?? tokens);
+  const w = attributionWork(config, p, params.m, { T: tokens });
+  const flops = w.inspect + w.masked + w.hessian;
+  const firstPass = forwardMs > 0 ? (forwardFlops(config, tokens, 1) / (forwardMs / 1000)) * FIRST_ESTIMATE_EFFICIENCY : null;
+  const speed = gflops !== null ? gflops * 1e9 : firstPass;
+  if (!speed) return null;
+  return { ms: (flops / speed) * 1000, atMost: params.adaptive, basis: gflops !== null ? 'measured' : 'first pass' };
+}
+
+/** "about 6 min", "about 40 s", "under a second". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return 'under a second';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `about ${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 10) return `about ${min} min ${String(s % 60).padStart(2, '0')} s`;
+  return min < 120 ? `about ${Math.round(s / 60)} min` : `about ${(s / 3600).toFixed(1)} h`;
+}
