@@ -108,13 +108,15 @@ export async function freshBundle(spec = CLI) {
   }
 }
 
-// `node bin/cliBundle.mjs` (the `prepare` script): build now, and fail loudly if it cannot.
+// `node bin/cliBundle.mjs` (the `prepare` script, run by `npm install`): build now. A failure is reported
+// but does not fail the install: bin/heta.mjs then runs the sources through tsx (and says so), and the
+// unit tests build the real CLI bundle, so a build that stays broken still fails CI.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const out = await buildBundle();
     console.log(`heta CLI bundle: ${relative(process.cwd(), out)}`);
   } catch (e) {
-    console.error(`heta CLI bundle failed: ${e?.errors?.map((m) => m.text).join('; ') ?? e?.message ?? e}`);
-    process.exitCode = 1;
+    const reason = e?.errors?.map((m) => m.text).join('; ') ?? e?.message ?? String(e);
+    console.warn(`heta CLI bundle not built (${reason}); \`heta\` will run the sources through tsx until it builds`);
   }
 }
