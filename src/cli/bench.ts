@@ -5,7 +5,7 @@
 
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { attributionFlops } from '../engine/attribution/cost';
+import { attributionFlops } from '../engine/model/cost';
 import { attribute } from '../engine/attribution/heta';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
 import { loadBundleDir } from './loadBundle';

@@ -6,7 +6,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { attributionFlops } from '../engine/attribution/cost';
+import { attributionFlops } from '../engine/model/cost';
 import { attribute } from '../engine/attribution/heta';
 import type { AttributionResult } from '../engine/attribution/schema';
 import { topOverlap } from '../engine/metrics/faithfulness';

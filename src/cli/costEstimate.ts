@@ -1,7 +1,7 @@
 // The cost of an attribution, said before it starts: passes from the algorithm, seconds from the
-// arithmetic (engine/attribution/cost.ts) at the throughput of a forward pass timed on this machine.
+// arithmetic (engine/model/cost.ts) at the throughput of a forward pass timed on this machine.
 
-import { attributionFlops, forwardFlops } from '../engine/attribution/cost';
+import { attributionFlops, forwardFlops } from '../engine/model/cost';
 import type { AttributionModel } from '../engine/model/attributionModel';
 import { formatSeconds } from '../engine/units';
 

@@ -1,7 +1,7 @@
 // This device's measured attribution speed (GFLOP/s), from the last finished run of the loaded model on its
 // backend: what a run's time estimate and the picker's estimates for other models are scaled by.
 
-import { attributionWork } from '../../engine/attribution/cost';
+import { attributionWork } from '../../engine/model/cost';
 import type { AttributionResult } from '../../engine/attribution/schema';
 import type { ModelCard } from '../../worker/protocol';
 

@@ -2,7 +2,7 @@
 // device's speed, measured by the last finished run of this model and backend, or else estimated from the
 // preview's own forward pass.
 
-import { attributionWork, forwardFlops } from '../../engine/attribution/cost';
+import { attributionWork, forwardFlops } from '../../engine/model/cost';
 import { inTextTokens, type AttributionParams, type TargetRequest } from '../../engine/attribution/schema';
 import type { ModelCard } from '../../worker/protocol';
 

@@ -4,10 +4,10 @@
 // norms, sandwich norms, embedding scale, query scale and soft-capping. Input X is the
 // token-embedding lookup only; positions (and Gemma's √d scale) are applied inside.
 
-import type { ModelConfig, RopeScaling } from '../checkpoint/types';
+import type { ModelConfig, RopeScaling } from './config';
 import type { GraphBuilder, Value } from '../ir/graph';
 import { gelu, geluNew, layerNorm, rmsNorm, silu } from '../ir/nn';
-import type { ModelWeights } from '../compiler/weights';
+import type { ModelWeights } from './weights';
 import { ropeInverseFrequencies, rotateHalfMatrix } from './rope';
 
 export interface DecoderOutputs {

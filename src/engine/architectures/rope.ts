@@ -1,6 +1,6 @@
 // Rotary position embedding tables, Hugging Face convention (rotate_half on cat(freqs, freqs)).
 
-import type { RopeScaling } from '../checkpoint/types';
+import type { RopeScaling } from './config';
 
 /** inv_freq[j] = 1 / theta^(2j/headDim), with the config's rope scaling applied. */
 export function ropeInverseFrequencies(headDim: number, theta: number, scaling: RopeScaling): Float64Array {

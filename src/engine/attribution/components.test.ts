@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flowEdges, hetaScores, klDivergence, logSoftmax, RunningMean, semanticTransition } from './components';
+import { flowEdges, hetaScores, klDivergence, RunningMean, semanticTransition } from './components';
+import { logSoftmax } from '../model/languageModel';
 
 describe('semantic transition M', () => {
   it('one layer, one head: Φ is row q of ½A+½I and M ∝ Φ·ν', () => {

@@ -115,16 +115,6 @@ export function flowEdges(attention: Float32Array, L: number, H: number, p: numb
   return edges.sort((x, y) => x.layer - y.layer || y.weight - x.weight);
 }
 
-/** log softmax of one logits row (float64 accumulation of float32 logits). */
-export function logSoftmax(logits: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  const logZ = max + Math.log(sum);
-  return Float64Array.from(logits, (v) => v - logZ);
-}
-
 /** KL(P ‖ Q) from log-probabilities. */
 export function klDivergence(logP: Float64Array, logQ: Float64Array): number {
   let kl = 0;

@@ -3,7 +3,7 @@
 // tokens' scores (LIT's convention), so every view keeps the total.
 
 import type { Token } from '../tokenizer/tokenizer';
-import { coreSpan } from '../metrics/segments';
+import { coreSpan } from '../tokenizer/spans';
 import type { AttributionResult, GranularityView } from './schema';
 
 export type Granularity = GranularityView['level'];

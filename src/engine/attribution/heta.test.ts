@@ -5,7 +5,8 @@ import type { AttributionResult } from './schema';
 import { describe, expect, it } from 'vitest';
 import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64 } from '../../testing/referenceForward';
-import { klDivergence, logSoftmax } from './components';
+import { klDivergence } from './components';
+import { logSoftmax } from '../model/languageModel';
 import { attribute } from './heta';
 import { AttributionError } from './target';
 

@@ -1,14 +1,14 @@
 // HETA for one target (shared/docs/heta-spec.md): M from one inspect pass, I from batched masked passes,
 // S from batched finite-difference Hessian-vector products, refined round by round.
 
-import type { ModelConfig } from '../checkpoint/types';
 import type { AttributionModel, ProbeContext } from '../model/attributionModel';
+import { batchSizeFor } from '../model/memoryPlan';
 import { topPredictions } from '../model/languageModel';
 import { flowEdges, hetaScores, RunningMean, spanTransition } from './components';
 import { hessianSensitivity, normsFromGradients, type ProbeNorms } from './hessian';
 import { rademacherProbes } from './random';
 import { limitProblem } from '../limits';
-import { attributionWork } from './cost';
+import { attributionWork } from '../model/cost';
 import { nonFiniteProblem } from './finite';
 import { AttributionError, informationImpact, inVocabulary, itemLogProbs, objectiveValue, prepareTarget, type EncodedText } from './target';
 import {
@@ -52,22 +52,8 @@ export interface AttributionOptions {
 /** Partial results are sent at most this often: often enough to watch, rarely enough not to flood the UI. */
 export const PARTIAL_INTERVAL_MS = 250;
 
-/** Activations of a batched pass are kept around this many floats, whatever the prompt length. */
-export const BATCH_ACTIVATION_FLOATS = 64e6;
-export const DEFAULT_MAX_BATCH = 64;
 /** Probes per still-active token in each adaptive round after the first (1 and 2 saved the same passes on the demo model; 2 makes larger passes). */
 export const ADAPTIVE_STEP = 2;
-
-/** Floats of activations one item of a batched pass keeps over T tokens (all layers). */
-export function activationFloatsPerItem(config: ModelConfig, T: number): number {
-  const { hiddenSize: d, numLayers: L, numHeads: H, intermediateSize: F } = config;
-  return T * L * (8 * d + 3 * F + 3 * H * T);
-}
-
-/** Items per batch so that activations stay around BATCH_ACTIVATION_FLOATS. */
-export function batchSizeFor(model: { config: ModelConfig }, T: number, maxBatch = DEFAULT_MAX_BATCH): number {
-  return Math.max(1, Math.min(maxBatch, Math.floor(BATCH_ACTIVATION_FLOATS / activationFloatsPerItem(model.config, T))));
-}
 
 /** The embedding of a `token:<id>` mask (null for other schemes), refused up front when the id is not in the vocabulary. */
 export async function maskTokenRow(model: AttributionModel, scheme: MaskScheme): Promise<Float32Array | null> {

@@ -2,7 +2,7 @@
 // the views rely on is checked, so a damaged or foreign file gets a message naming what is wrong instead
 // of a broken or NaN-filled view.
 
-import { isObject } from '../checkpoint/configFields';
+import { isObject } from '../architectures/configFields';
 import { RESULT_SCHEMA, RESULT_SCHEMA_VERSION, type AttributionResult, type TargetRequest } from './schema';
 
 export class ResultFileError extends Error {

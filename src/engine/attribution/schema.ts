@@ -1,6 +1,7 @@
 // The versioned attribution result: what the CLI writes with --json and what the app renders.
 
 import type { Token } from '../tokenizer/tokenizer';
+import type { Prediction } from '../model/languageModel';
 import type { ComponentScaling, FlowEdge } from './components';
 
 export const RESULT_SCHEMA = 'heta-attribution';
@@ -88,11 +89,7 @@ export const DEFAULT_PARAMS: AttributionParams = {
   topK: 5,
 };
 
-export interface Prediction {
-  id: number;
-  text: string;
-  probability: number;
-}
+export type { Prediction };
 
 export interface AttributionResult {
   schema: typeof RESULT_SCHEMA;

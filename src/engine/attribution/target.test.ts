@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64 } from '../../testing/referenceForward';
-import { klDivergence, logSoftmax, semanticTransition } from './components';
+import { klDivergence, semanticTransition } from './components';
+import { logSoftmax } from '../model/languageModel';
 import { attribute } from './heta';
 import { AttributionError, prepareTarget } from './target';
 import type { AttributionResult } from './schema';

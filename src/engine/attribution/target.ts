@@ -5,7 +5,8 @@
 
 import type { AttributionModel, Inspection, Objective } from '../model/attributionModel';
 import type { Token } from '../tokenizer/tokenizer';
-import { klDivergence, logSoftmax } from './components';
+import { klDivergence } from './components';
+import { logSoftmax } from '../model/languageModel';
 import { nonFiniteProblem } from './finite';
 import type { ResultTarget, TargetRequest, TokenTarget } from './schema';
 

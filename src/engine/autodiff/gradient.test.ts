@@ -1,5 +1,8 @@
-// Every gradient rule checked against central finite differences computed in float64 from an
-// independent plain-TypeScript evaluation of the same function, through onnxruntime-node.
+// Every gradient rule checked against central finite differences of the same forward graph: onnxruntime-node
+// evaluates f in float32 at x ± eps (only the difference quotient is taken in float64). So this checks that
+// the backward graph autodiff emits is the derivative of the forward graph it was built from (the vjp
+// rules), not that the forward ops compute the right function: the compiler tests check the forward
+// against the independent float64 reference (src/testing/referenceForward.ts).
 
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, type Value } from '../ir/graph';

@@ -74,13 +74,13 @@ export const vjpRules: Record<string, VjpRule> = {
   Sigmoid: (g, n, dY) => [g.mul(dY, g.mul(n, g.sub(g.scalar(1), n)))],
   MatMul: (g, n, dY) => {
     const [a, b] = n.inputs;
-    // A weight operand (W · xᵀ, see compiler/weights.ts) is read again as stored and the transposes go
+    // A weight operand (W · xᵀ, see architectures/weights.ts) is read again as stored and the transposes go
     // on the activations: Wᵀ · dY = (dYᵀ · W)ᵀ, so no pass holds a transposed copy of a weight.
     const da = isWeight(b) ? g.transposeLast(g.matmul(g.recompute(b), g.transposeLast(dY))) : g.matmul(dY, g.transposeLast(b));
     const db = isWeight(a) ? g.transposeLast(g.matmul(g.transposeLast(dY), g.recompute(a))) : g.matmul(g.transposeLast(a), dY);
     return [unbroadcast(g, da, a.shape), unbroadcast(g, db, b.shape)];
   },
-  // Gemm is only ever a product with a weight (x · Wᵀ for rows x, see compiler/weights.ts): the gradient
+  // Gemm is only ever a product with a weight (x · Wᵀ for rows x, see architectures/weights.ts): the gradient
   // flows to x alone, and the weight is read again through a new node (a fresh dequantization for a
   // quantized one) instead of keeping the forward pass's float32 copy alive until the backward pass.
   Gemm: (g, n, dY) => {

@@ -1,7 +1,8 @@
 // One target, many attribution methods: the passes they share (embedding, inspect, base gradient, masked
 // passes, the HETA result) are computed once, on first use, and cached here.
 
-import { attribute, batchSizeFor, maskTokenRow, maskVector } from '../attribution/heta';
+import { attribute, maskTokenRow, maskVector } from '../attribution/heta';
+import { batchSizeFor } from '../model/memoryPlan';
 import { AttributionError, itemLogProbs, objectiveValue, prepareTarget, type PreparedTarget } from '../attribution/target';
 import { DEFAULT_PARAMS, type AttributionParams, type AttributionResult, type MaskScheme, type TargetRequest } from '../attribution/schema';
 import type { AttributionModel, Inspection } from '../model/attributionModel';

@@ -3,7 +3,7 @@
 
 import { familyOf } from '../architectures/families';
 import { parseModelConfig } from './config';
-import { isObject } from './configFields';
+import { isObject } from '../architectures/configFields';
 import { CheckpointError } from './errors';
 import { parseSafetensors, type SafetensorsFile } from './safetensors';
 import type { FileSource, ModelConfig, Tensor } from './types';

@@ -3,19 +3,26 @@
 // implement fails there, by name, instead of producing a silently wrong model.
 
 import { familyOfArchitecture, familyOfModelType, SUPPORTED_ARCHITECTURES } from '../architectures/families';
-import { configFail, isObject } from './configFields';
+import { CONFIG_FIELD_FILE, ConfigFieldError, configFail, isObject } from '../architectures/configFields';
+import { CheckpointError } from './errors';
 import type { ModelConfig } from './types';
 
 export { SUPPORTED_ARCHITECTURES };
 
 const supportedList = () => SUPPORTED_ARCHITECTURES.join(', ');
 
+/** The config as its family reads it; any bad field fails as a CheckpointError on config.json. */
 export function parseModelConfig(json: unknown): ModelConfig {
-  if (!isObject(json)) configFail('is not a JSON object');
-  const hfArchitecture = readArchitecture(json);
-  const family = familyOfArchitecture(hfArchitecture);
-  if (!family) return configFail(`unsupported architecture ${hfArchitecture}; supported: ${supportedList()}`);
-  return family.parseConfig(json, hfArchitecture);
+  try {
+    if (!isObject(json)) configFail('is not a JSON object');
+    const hfArchitecture = readArchitecture(json);
+    const family = familyOfArchitecture(hfArchitecture);
+    if (!family) return configFail(`unsupported architecture ${hfArchitecture}; supported: ${supportedList()}`);
+    return family.parseConfig(json, hfArchitecture);
+  } catch (e) {
+    if (e instanceof ConfigFieldError) throw new CheckpointError(e.message, { file: CONFIG_FIELD_FILE });
+    throw e;
+  }
 }
 
 function readArchitecture(raw: Record<string, unknown>): string {

@@ -5,7 +5,7 @@ import type { Checkpoint } from '../checkpoint/checkpoint';
 import { CheckpointError } from '../checkpoint/errors';
 import type { ModelConfig, Tensor } from '../checkpoint/types';
 import { MAX_CONTEXT_TOKENS } from '../limits';
-import type { ParamSpec } from './weights';
+import type { ParamSpec } from '../architectures/weights';
 
 /**
  * Tensors a checkpoint may carry that the model does not read: GPT-2's causal-mask buffers

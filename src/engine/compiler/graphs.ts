@@ -7,7 +7,7 @@ import { gradient } from '../autodiff/gradient';
 import { GraphBuilder, type Value } from '../ir/graph';
 import { oneHot } from '../ir/nn';
 import type { GraphSpec } from '../onnx/writer';
-import { ModelWeights, type StoredParam } from './weights';
+import { ModelWeights, type StoredParam } from '../architectures/weights';
 
 export type GraphKind = 'embed' | 'forward' | 'inspect' | 'gradient' | 'hessianProbe';
 

@@ -4,7 +4,7 @@
 // can be checked before they are trusted.
 
 import { FAMILIES } from '../architectures/families';
-import { isObject } from '../checkpoint/configFields';
+import { isObject } from '../architectures/configFields';
 import type { ModelConfig } from '../checkpoint/types';
 import { MAX_CONTEXT_TOKENS } from '../limits';
 import type { QuantScheme } from '../quant/quantize';

@@ -1,7 +1,7 @@
 // Evaluation datasets: the curated NarrativeQA⊕SciQ set (shared/data/heta_curated_100.json) and JSONL of
 // {prompt, target} items. Host-agnostic: callers pass the file's text.
 
-import type { Span } from '../metrics/segments';
+import type { Span } from '../tokenizer/spans';
 import type { TextTokenizer } from '../tokenizer/tokenizer';
 
 export interface EvalItem {

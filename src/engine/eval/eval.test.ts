@@ -2,7 +2,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { logSoftmax } from '../attribution/components';
 import { loadTinyModel } from '../../testing/tinyModel';
 import { referenceForward64 } from '../../testing/referenceForward';
 import { AttributionContext } from '../baselines/context';
@@ -11,7 +10,7 @@ import { faithfulness } from '../metrics/evaluate';
 import { softTerms, suffZero, tokensAt } from '../metrics/faithfulness';
 import { curatedItem, DatasetError, parseDataset, targetToken } from './dataset';
 import { evaluateItem, formatSummary, summarize, type ItemResult } from './harness';
-import { nextTokenPredictions } from '../model/languageModel';
+import { logSoftmax, nextTokenPredictions } from '../model/languageModel';
 
 describe('datasets', () => {
   it('reads the curated set: prompt = input_text + " Answer:", target " <first answer token>", segment spans', async () => {

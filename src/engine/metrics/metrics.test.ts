@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Token } from '../tokenizer/tokenizer';
 import { aopc, CURVE_FRACTIONS, curveKeepMasks, kl, rankDescending, softImportance, softMasked, softNormalized, softTerms, suffZero, tokensAt } from './faithfulness';
-import { coreSpan, dsa, f1AtK, goldTokens, positiveMass, tokensInSpan, wordsOf } from './segments';
+import { coreSpan } from '../tokenizer/spans';
+import { dsa, f1AtK, goldTokens, positiveMass, tokensInSpan, wordsOf } from './segments';
 import { averageRanks, meanCI, spearman, studentTCdf, studentTQuantile } from './stats';
 
 const log = (ps: number[]) => Float64Array.from(ps, Math.log);

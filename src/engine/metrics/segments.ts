@@ -1,23 +1,9 @@
 // Metrics against annotations, by character offsets: DSA (mass on the answer-bearing segment minus mass on
 // the distractor) and F1@k against annotated important words.
 
+import { coreSpan, type Span } from '../tokenizer/spans';
 import type { Token } from '../tokenizer/tokenizer';
 import { rankDescending } from './faithfulness';
-
-/** [start, end) in UTF-16 code units of the prompt. */
-export interface Span {
-  start: number;
-  end: number;
-}
-
-/** A token's span without its leading and trailing whitespace (empty for special or whitespace-only tokens). */
-export function coreSpan(token: Pick<Token, 'start' | 'end' | 'text' | 'special'>): Span {
-  if (token.special || token.end <= token.start) return { start: token.start, end: token.start };
-  const lead = token.text.length - token.text.trimStart().length;
-  const trail = token.text.length - token.text.trimEnd().length;
-  const start = token.start + lead;
-  return { start, end: Math.max(start, token.end - trail) };
-}
 
 /**
  * Whether each of the first p tokens belongs to `span`: its non-whitespace characters overlap the span.

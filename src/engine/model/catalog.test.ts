@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attributionFlops } from '../attribution/cost';
+import { attributionFlops } from './cost';
 import { parameterCount, storedWeightBytes } from './memoryPlan';
 import { CATALOG, catalogEstimate, ESTIMATE_TOKENS } from './catalog';
 

@@ -2,7 +2,7 @@
 // config.json (as published, parsed by the same family parser a download uses), so the download size,
 // the bundle, the memory plan and the time of an attribution can be estimated before anything is fetched.
 
-import { attributionFlops } from '../attribution/cost';
+import { attributionFlops } from './cost';
 import { parseModelConfig } from '../checkpoint/config';
 import type { ModelConfig } from '../checkpoint/types';
 import type { QuantScheme } from '../quant/quantize';

@@ -1,10 +1,26 @@
 // Plain language-model measurements on a bundle: perplexity, greedy continuation, top-k — the checks
 // that a compiled model still behaves like the checkpoint it came from.
 
-import { logSoftmax } from '../attribution/components';
-import type { Prediction } from '../attribution/schema';
 import type { Token } from '../tokenizer/tokenizer';
 import type { AttributionModel } from './attributionModel';
+
+/** One of the model's most likely next tokens. */
+export interface Prediction {
+  id: number;
+  text: string;
+  probability: number;
+}
+
+/** log softmax of one logits row (float64 accumulation of float32 logits). */
+export function logSoftmax(logits: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  const logZ = max + Math.log(sum);
+  return Float64Array.from(logits, (v) => v - logZ);
+}
+
 
 /**
  * Mean negative log-likelihood (nats/token) over windows of T+1 tokens: the model reads the first T and

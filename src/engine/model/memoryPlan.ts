@@ -5,11 +5,25 @@
 // reduced, with a message that says so, instead of the tab running out of memory. The constants below
 // are fitted to measurements on random checkpoints of real shapes (README, "Memory").
 
-import { activationFloatsPerItem, batchSizeFor, DEFAULT_MAX_BATCH } from '../attribution/heta';
 import type { ModelConfig } from '../checkpoint/types';
 import { Q4_BLOCK, type QuantScheme } from '../quant/quantize';
-import { schemeFor } from '../compiler/weights';
+import { schemeFor } from '../architectures/weights';
 import { formatBytes } from '../units';
+
+/** Activations of a batched pass are kept around this many floats, whatever the prompt length. */
+export const BATCH_ACTIVATION_FLOATS = 64e6;
+export const DEFAULT_MAX_BATCH = 64;
+
+/** Floats of activations one item of a batched pass keeps over T tokens (all layers). */
+export function activationFloatsPerItem(config: ModelConfig, T: number): number {
+  const { hiddenSize: d, numLayers: L, numHeads: H, intermediateSize: F } = config;
+  return T * L * (8 * d + 3 * F + 3 * H * T);
+}
+
+/** Items per batch so that activations stay around BATCH_ACTIVATION_FLOATS. */
+export function batchSizeFor(model: { config: ModelConfig }, T: number, maxBatch = DEFAULT_MAX_BATCH): number {
+  return Math.max(1, Math.min(maxBatch, Math.floor(BATCH_ACTIVATION_FLOATS / activationFloatsPerItem(model.config, T))));
+}
 
 // Fitted to the peak memory of random checkpoints of GPT-2 124M, SmolLM2-135M/360M and Qwen2.5-0.5B shapes,
 // q8 and q4, loading and attributing 16 tokens (README, "Real model sizes"): the Chromium renderer and the

@@ -7,7 +7,27 @@ import { WeightFile, writeOnnx } from '../onnx/writer';
 import { createNodeRuntime } from '../runtime/nodeRuntime';
 import { Rng } from '../../testing/random';
 import { dequantMatrix } from './dequantGraph';
-import { dequantize, quantizeQ4, quantizeQ8 } from './quantize';
+import { Q4_BLOCK, quantizeQ4, quantizeQ8, type QuantizedMatrix } from './quantize';
+
+/** Plain-TypeScript dequantization: the independent reference the tests hold onnxruntime's DequantizeLinear to. */
+function dequantize(m: QuantizedMatrix): Float32Array {
+  const out = new Float32Array(m.rows * m.cols);
+  if (m.scheme === 'q8') {
+    for (let r = 0; r < m.rows; r++) {
+      for (let c = 0; c < m.cols; c++) out[r * m.cols + c] = m.data[r * m.cols + c] * m.scales[r];
+    }
+    return out;
+  }
+  const blocks = m.cols / Q4_BLOCK;
+  for (let i = 0; i < out.length; i++) {
+    const byte = m.data[i >> 1];
+    const nibble = i & 1 ? byte >> 4 : byte & 15;
+    const r = Math.floor(i / m.cols);
+    const b = Math.floor((i % m.cols) / Q4_BLOCK);
+    out[i] = (nibble >= 8 ? nibble - 16 : nibble) * m.scales[r * blocks + b];
+  }
+  return out;
+}
 
 describe('DequantizeLinear on stored weights', () => {
   it.each(['q8', 'q4'] as const)('%s: onnxruntime reads exactly what the TypeScript dequantization reads', async (scheme) => {

@@ -53,23 +53,3 @@ export function quantizeQ4(w: Float32Array, rows: number, cols: number): Quantiz
   }
   return { scheme: 'q4', rows, cols, data, scales };
 }
-
-/** Plain-TypeScript dequantization: the independent reference the tests hold onnxruntime's DequantizeLinear to. */
-export function dequantize(m: QuantizedMatrix): Float32Array {
-  const out = new Float32Array(m.rows * m.cols);
-  if (m.scheme === 'q8') {
-    for (let r = 0; r < m.rows; r++) {
-      for (let c = 0; c < m.cols; c++) out[r * m.cols + c] = m.data[r * m.cols + c] * m.scales[r];
-    }
-    return out;
-  }
-  const blocks = m.cols / Q4_BLOCK;
-  for (let i = 0; i < out.length; i++) {
-    const byte = m.data[i >> 1];
-    const nibble = i & 1 ? byte >> 4 : byte & 15;
-    const r = Math.floor(i / m.cols);
-    const b = Math.floor((i % m.cols) / Q4_BLOCK);
-    out[i] = (nibble >= 8 ? nibble - 16 : nibble) * m.scales[r * blocks + b];
-  }
-  return out;
-}

@@ -111,22 +111,17 @@ export function checkFeeds(feeds: Record<string, unknown>, inputNames: readonly 
 }
 
 /** What error messages call a model: its name, else its size. */
-export interface Nameable {
-  name?: string;
-  graph?: Uint8Array;
-}
-
-export function modelName(files: Nameable): string {
-  return files.name ?? `graph of ${files.graph?.byteLength ?? 0} bytes`;
+export function modelName(files: ModelFiles): string {
+  return files.name ?? `graph of ${files.graph.byteLength} bytes`;
 }
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export function loadError(files: Nameable & { externalData?: { path: string }[] }, backend: Backend, e: unknown): ModelLoadError {
+export function loadError(files: ModelFiles, backend: Backend, e: unknown): ModelLoadError {
   let reason = errorText(e).trim();
-  if (/external data/i.test(reason) && files.graph) {
+  if (/external data/i.test(reason)) {
     const given = files.externalData?.map((f) => `'${f.path}'`).join(', ');
     reason += ` [external data files given: ${given || 'none'}]`;
   }

@@ -237,15 +237,4 @@ describe('readModelFiles', () => {
       await s.release();
     }
   });
-
-  it('creates a session from a graph path, with external data read next to it', async () => {
-    const runtime = await createNodeRuntime({ threads: 1 });
-    const s = await runtime.createSession({ graphPath: join(dir, 'proj.onnx') });
-    const { z } = await s.run({ x: { type: 'float32', dims: [1, 4], data: new Float32Array([0, 1, 0, 0]) } });
-    expectClose(z!.data as Float32Array, [W[3]!, W[4]!, W[5]!]);
-    await s.release();
-    await expect(runtime.createSession({ graphPath: join(dir, 'missing.onnx') })).rejects.toThrow(
-      /failed to load model 'missing.onnx' on cpu: .*missing\.onnx/,
-    );
-  });
 });

@@ -1,11 +1,10 @@
 // The Node runtime: onnxruntime-node on the CPU execution provider, or on its WebGPU provider (Dawn over
 // Vulkan: the WebGPU kernels the browser runs, on a real GPU without a browser; `npm run bench:gpu`).
 
-import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { checkGraphBytes, externalDataOption, loadError, SESSION_CONFIG, SESSION_OPTIONS } from './convert';
 import { wrapOrtSession } from './session';
-import type { GraphSession, ModelFiles, ModelPath, Runtime } from './types';
+import type { GraphSession, ModelFiles, Runtime } from './types';
 
 export interface NodeRuntimeOptions {
   /** Intra-op threads per session; default: ORT's choice (one per physical core). */
@@ -14,10 +13,8 @@ export interface NodeRuntimeOptions {
   provider?: 'cpu' | 'webgpu';
 }
 
-/** A Runtime whose sessions can also be created straight from a graph file on disk. */
 export interface NodeRuntime extends Runtime {
   readonly backend: 'cpu' | 'webgpu';
-  createSession(files: ModelFiles | ModelPath): Promise<GraphSession>;
 }
 
 export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<NodeRuntime> {
@@ -36,17 +33,8 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
   return {
     backend: provider,
     detail: provider === 'cpu' ? `onnxruntime-node${version} CPU, ${threadText}` : `onnxruntime-node${version} WebGPU (Dawn over Vulkan)`,
-    async createSession(files: ModelFiles | ModelPath): Promise<GraphSession> {
+    async createSession(files: ModelFiles): Promise<GraphSession> {
       let session: ort.InferenceSession;
-      if ('graphPath' in files) {
-        const named = { ...files, name: files.name ?? basename(files.graphPath) };
-        try {
-          session = await ort.InferenceSession.create(files.graphPath, sessionOptions);
-        } catch (e) {
-          throw loadError(named, provider, e);
-        }
-        return wrapSession(session, provider);
-      }
       try {
         checkGraphBytes(files);
         session = await ort.InferenceSession.create(files.graph, {

@@ -57,7 +57,7 @@ export interface ExternalDataFile {
  * A model as bytes. Both runtimes take the external data in memory, so several sessions can be
  * created from one weights file that was read (or fetched) once. Each session keeps its own copy
  * of the weights inside ONNX Runtime. To read files from disk in Node, use `readModelFiles` from
- * `./nodeFiles`, or pass a `ModelPath` to the Node runtime.
+ * `./nodeFiles`.
  */
 export interface ModelFiles {
   graph: Uint8Array;
@@ -71,16 +71,6 @@ export interface ModelFiles {
 }
 
 export type GraphOptimization = 'all' | 'disabled';
-
-/**
- * Node only: a graph file on disk. ONNX Runtime reads its external data from the files the graph
- * names, relative to the graph's folder (memory-mapped, so sessions on the same files share
- * pages when weight prepacking is off).
- */
-export interface ModelPath {
-  graphPath: string;
-  name?: string;
-}
 
 export interface Runtime {
   /** The backend new sessions are created on. */

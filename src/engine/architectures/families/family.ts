@@ -2,9 +2,9 @@
 // (which also sets the shared decoder's options: norm, MLP, positions, biases, …) and which
 // checkpoint tensors feed which parameter. Adding a family = one module here + one registry line.
 
-import type { RawConfig } from '../../checkpoint/configFields';
-import type { ModelConfig } from '../../checkpoint/types';
-import type { ParamSpec } from '../../compiler/weights';
+import type { RawConfig } from '../configFields';
+import type { ModelConfig } from '../config';
+import type { ParamSpec } from '../weights';
 
 export interface Family {
   /** Internal id, recorded as ModelConfig.architecture and in bundle manifests. */

@@ -13,8 +13,8 @@ import {
   positiveNumber,
   readRope,
   type RawConfig,
-} from '../../checkpoint/configFields';
-import type { ModelConfig } from '../../checkpoint/types';
+} from '../configFields';
+import type { ModelConfig } from '../config';
 import type { Family } from './family';
 import { llamaLikeParams, parseLlamaLike } from './llama';
 

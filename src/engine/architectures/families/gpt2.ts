@@ -1,8 +1,8 @@
 // GPT-2 (GPT2LMHeadModel): learned positions, LayerNorm, fused qkv Conv1D, gelu_new, tied head.
 
-import { configFail, optionalPositiveInt, positiveInt, positiveNumber, rejectUnless, tokenIds, type RawConfig } from '../../checkpoint/configFields';
-import type { ModelConfig } from '../../checkpoint/types';
-import type { ParamSpec } from '../../compiler/weights';
+import { configFail, optionalPositiveInt, positiveInt, positiveNumber, rejectUnless, tokenIds, type RawConfig } from '../configFields';
+import type { ModelConfig } from '../config';
+import type { ParamSpec } from '../weights';
 import type { Family } from './family';
 
 function parseConfig(raw: RawConfig, hfArchitecture: string): ModelConfig {

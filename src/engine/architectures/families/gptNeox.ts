@@ -13,9 +13,9 @@ import {
   readRope,
   tokenIds,
   type RawConfig,
-} from '../../checkpoint/configFields';
-import type { ModelConfig } from '../../checkpoint/types';
-import type { ParamSpec } from '../../compiler/weights';
+} from '../configFields';
+import type { ModelConfig } from '../config';
+import type { ParamSpec } from '../weights';
 import type { Family } from './family';
 import { linearParam } from './llama';
 

@@ -2,8 +2,8 @@
 // `sliding_window` positions when the config sets one (MistralConfig's default is 4096, so an
 // absent field means 4096 and only an explicit null means full attention).
 
-import { optionalPositiveInt, type RawConfig } from '../../checkpoint/configFields';
-import type { ModelConfig } from '../../checkpoint/types';
+import { optionalPositiveInt, type RawConfig } from '../configFields';
+import type { ModelConfig } from '../config';
 import type { Family } from './family';
 import { llamaLikeParams, parseLlamaLike } from './llama';
 

@@ -3,9 +3,9 @@
 // chunks its output in two) — no biases, optional partial rotary (`partial_rotary_factor`), the
 // Mistral-style sliding window when `sliding_window` is set, and LongRoPE (`longrope`/`su`).
 
-import { configFail, isObject, positiveInt, positiveNumber, readRope, type RawConfig } from '../../checkpoint/configFields';
-import type { ModelConfig, RopeScaling } from '../../checkpoint/types';
-import type { ParamSpec } from '../../compiler/weights';
+import { configFail, isObject, positiveInt, positiveNumber, readRope, type RawConfig } from '../configFields';
+import type { ModelConfig, RopeScaling } from '../config';
+import type { ParamSpec } from '../weights';
 import type { Family } from './family';
 import { linearParam, parseLlamaLike } from './llama';
 import { slidingWindowOption } from './mistral';

@@ -1,6 +1,6 @@
 // Qwen2 (Qwen2ForCausalLM): the Llama layout with q/k/v biases (always) and no other biases.
 
-import { rejectUnless } from '../../checkpoint/configFields';
+import { rejectUnless } from '../configFields';
 import type { Family } from './family';
 import { llamaLikeParams, parseLlamaLike } from './llama';
 

@@ -1,7 +1,7 @@
 // Qwen3 (Qwen3ForCausalLM): the Llama layout with RMSNorm over each query and key head before RoPE
 // (self_attn.q_norm / k_norm, weights [head_dim]); q/k/v/o biases per `attention_bias` (default off).
 
-import { optionalBool, rejectUnless } from '../../checkpoint/configFields';
+import { optionalBool, rejectUnless } from '../configFields';
 import type { Family } from './family';
 import { llamaLikeParams, parseLlamaLike } from './llama';
 

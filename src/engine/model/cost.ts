@@ -1,4 +1,5 @@
-// Arithmetic cost of the passes HETA runs, for benchmarks (multiply-adds count as 2 FLOPs).
+// Arithmetic cost of the passes HETA runs, for benchmarks and time estimates (multiply-adds count as 2
+// FLOPs).
 
 import type { ModelConfig } from '../checkpoint/types';
 

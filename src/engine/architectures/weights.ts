@@ -1,10 +1,11 @@
-// Model parameters as the architectures see them. Loading (async, one tensor at a time so a large
-// checkpoint is never held twice in float32) is separate from graph building (sync).
+// Model parameters as the architectures see them: what each family asks of a checkpoint (ParamSpec) and
+// graph-side access to the stored parameters (ModelWeights). Loading them (compiler/storeParam.ts, async,
+// one tensor at a time so a large checkpoint is never held twice in float32) is separate from graph
+// building (sync).
 
-import type { Tensor } from '../checkpoint/types';
 import type { GraphBuilder, Value } from '../ir/graph';
 import { dequantMatrix, dequantRowsQ8 } from '../quant/dequantGraph';
-import { Q4_BLOCK, quantizeQ4, quantizeQ8, type QuantizedMatrix, type QuantScheme } from '../quant/quantize';
+import { Q4_BLOCK, type QuantizedMatrix, type QuantScheme } from '../quant/quantize';
 
 /**
  * What an architecture needs from the checkpoint:
@@ -35,27 +36,6 @@ export type StoredParam =
   | { kind: 'float'; shape: number[]; data: Float32Array; role: ParamSpec['kind'] }
   | { kind: 'quant'; matrix: QuantizedMatrix; role: ParamSpec['kind'] };
 
-function sliceColumns(t: Tensor, [start, end]: [number, number]): Tensor {
-  if (t.shape.length === 1) return { shape: [end - start], data: t.data.slice(start, end) };
-  const [rows, cols] = t.shape;
-  const out = new Float32Array(rows * (end - start));
-  for (let r = 0; r < rows; r++) out.set(t.data.subarray(r * cols + start, r * cols + end), r * (end - start));
-  return { shape: [rows, end - start], data: out };
-}
-
-function pickOutputs(t: Tensor, outputs: readonly number[]): Tensor {
-  const cols = t.shape.length === 1 ? 1 : t.shape[1]!;
-  const out = new Float32Array(outputs.length * cols);
-  outputs.forEach((row, i) => out.set(t.data.subarray(row * cols, (row + 1) * cols), i * cols));
-  return { shape: t.shape.length === 1 ? [outputs.length] : [outputs.length, cols], data: out };
-}
-
-function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
-}
-
 /**
  * Which scheme a 2-D parameter gets. q4 needs rows divisible into blocks, else it falls back to q8.
  * Tables stay q8 under q4: their rows are gathered one token at a time, which onnxruntime does on int8
@@ -65,24 +45,6 @@ export function schemeFor(role: ParamSpec['kind'], cols: number, requested: Quan
   if (requested === 'none' || role === 'vector' || role === 'positions') return 'none';
   if (requested === 'q4' && (role === 'table' || cols % Q4_BLOCK !== 0)) return 'q8';
   return requested;
-}
-
-/** Converts one checkpoint tensor to its storage form. */
-export function storeParam(spec: ParamSpec, tensor: Tensor, requested: QuantScheme): StoredParam {
-  const t = spec.columns ? sliceColumns(tensor, spec.columns) : spec.outputs ? pickOutputs(tensor, spec.outputs) : tensor;
-  if (spec.kind === 'vector' || spec.kind === 'positions') return { kind: 'float', shape: t.shape, data: t.data, role: spec.kind };
-  if (t.shape.length !== 2) throw new Error(`${spec.source}: expected a matrix, got shape [${t.shape}]`);
-  // Canonical rows are output channels ([out, in]) so quantization blocks run along the reduction axis.
-  let [rows, cols] = t.shape;
-  let data = t.data;
-  if (spec.kind === 'matrix' && spec.layout === 'in_out') {
-    data = transpose2d(data, rows, cols);
-    [rows, cols] = [cols, rows];
-  }
-  const scheme = schemeFor(spec.kind, cols, requested);
-  if (scheme === 'q8') return { kind: 'quant', matrix: quantizeQ8(data, rows, cols), role: spec.kind };
-  if (scheme === 'q4') return { kind: 'quant', matrix: quantizeQ4(data, rows, cols), role: spec.kind };
-  return { kind: 'float', shape: [rows, cols], data, role: spec.kind };
 }
 
 /**

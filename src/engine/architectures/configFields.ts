@@ -1,15 +1,20 @@
 // Readers for config.json fields, shared by every family's config parser: each failure names the
-// field and what was expected, as a CheckpointError on config.json.
+// field and what was expected, as a ConfigFieldError (checkpoint/config.ts reports it as a
+// CheckpointError on config.json).
 
-import { CheckpointError } from './errors';
-import type { RopeScaling } from './types';
+import type { RopeScaling } from './config';
 
 export type RawConfig = Record<string, unknown>;
 
-const FILE = 'config.json';
+export const CONFIG_FIELD_FILE = 'config.json';
+
+/** A config.json field that is missing, malformed or asks for math the compiler does not implement. */
+export class ConfigFieldError extends Error {
+  override name = 'ConfigFieldError';
+}
 
 export function configFail(message: string): never {
-  throw new CheckpointError(`${FILE}: ${message}`, { file: FILE });
+  throw new ConfigFieldError(`${CONFIG_FIELD_FILE}: ${message}`);
 }
 
 export function isObject(value: unknown): value is RawConfig {
