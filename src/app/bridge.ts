@@ -9,9 +9,8 @@ import { specKind } from '../worker/modelSpec';
 import type { LocalFile, TargetRequest } from '../worker/protocol';
 import type { LinkState } from './lib/link';
 import { decideLinkLoad, sameDownload } from './lib/linkPolicy';
-import { selectScores } from './store/selectors';
-import { measuredGflops } from './lib/deviceSpeed';
-import { estimateRun, LONG_RUN_MS } from './lib/runEstimate';
+import { selectPreviewEstimate, selectScores } from './store/selectors';
+import { LONG_RUN_MS } from './lib/runEstimate';
 import type { AppStore } from './store';
 
 export type ClientLike = Pick<AttributionClient, 'loadModel' | 'predict' | 'attribute' | 'attributeGeneration' | 'compare'> &
@@ -330,8 +329,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       );
       return;
     }
-    const { result, resultFinal } = state();
-    const estimate = estimateRun({ model: model!, tokens: n, forwardMs: preview.forwardMs, target, params: { m, adaptive }, gflops: measuredGflops(model, result, resultFinal) });
+    const estimate = selectPreviewEstimate(state());
     if (estimate && estimate.ms > LONG_RUN_MS && !confirmed) {
       state().runNeedsConfirmation(estimate);
       return;

@@ -77,6 +77,20 @@ function RowHead({ id, row, running }: { id: string; row: CompareRow | null; run
   );
 }
 
+/** Which target a comparison explains: the shown result's (a generation row's, when one is shown), said before it runs. */
+function CompareTarget() {
+  const result = useApp((s) => (s.resultFinal ? s.result : null));
+  const replaced = useApp((s) => s.replacedPrompt);
+  if (!result) return null;
+  const t = result.target;
+  const what = t.span ? `the span “${t.span.text}” (positions ${t.position}–${t.span.end - 1})` : `“${t.text}” at position ${t.position}`;
+  return (
+    <p className="hint" data-testid="compare-target">
+      Explains {what}{t.foil ? ` rather than “${t.foil.text}”` : ''}, the target of the shown result{replaced ? ` (${replaced.shown})` : ''}.
+    </p>
+  );
+}
+
 export function ComparePanel() {
   const comparison = useApp((s) => s.comparison);
   const status = useApp((s) => s.compareStatus);
@@ -115,6 +129,7 @@ export function ComparePanel() {
           {status === 'done' ? 'done' : status === 'cancelled' ? `cancelled after ${done.length} of ${comparison?.methods.length ?? 0}` : ''}
         </span>
       </div>
+      <CompareTarget />
       <MethodChoice disabled={running} />
       {!canCompare && !comparison && <p className="hint">Run an attribution first: the comparison explains the same prompt and target, for every chosen method.</p>}
       {running && (

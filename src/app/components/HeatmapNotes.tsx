@@ -2,19 +2,21 @@
 
 import { fmt, visibleToken } from '../lib/format';
 import { componentLabel, selectRanks, selectValues } from '../store/selectors';
-import { useApp } from './context';
+import { useActions, useApp } from './context';
 
 export function StatusNote() {
   const result = useApp((s) => s.result);
   const final = useApp((s) => s.resultFinal);
   const runStatus = useApp((s) => s.runStatus);
   const edited = useApp((s) => s.result !== null && s.result.prompt !== s.prompt);
+  const replaced = useApp((s) => s.replacedPrompt);
+  const actions = useActions();
   if (!result) return null;
   const counts = result.sensitivity?.probesPerToken;
   const adaptive = result.sensitivity?.probing === 'adaptive' && counts;
   const progress = adaptive
     ? `S from ${counts.reduce((a, b) => a + b, 0)} probes so far (adaptive, at most ${result.params.m} per token)`
-    : `S from ${result.components.S_probes.length} of ${result.params.m} probe rounds`;
+    : `S for ${counts ? counts.filter((n) => n > 0).length : 0} of ${result.components.M.length} tokens (largest M first; the others hatched)`;
   return (
     <div className="status-notes">
       {!final && (
@@ -23,6 +25,14 @@ export function StatusNote() {
         </span>
       )}
       {edited && <span className="badge">The prompt changed since this result: press Run to update</span>}
+      {replaced && (
+        <span className="badge" data-testid="replaced-prompt">
+          Showing {replaced.shown}: the prompt box holds its text, and Run, Compare and links use its target.{' '}
+          <button type="button" className="link" data-testid="restore-prompt" onClick={() => actions.restorePrompt()}>
+            Put your prompt back
+          </button>
+        </span>
+      )}
     </div>
   );
 }

@@ -20,7 +20,7 @@ export function stageText(p: ProgressInfo): string {
     case 'masked':
       return `${label}: ${p.done} of ${p.total} tokens`;
     case 'hessian':
-      return `${label}: probe round ${p.done} of ${p.total}`;
+      return `${label}: ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} probes`;
     default: {
       const unreachable: never = p.stage;
       return String(unreachable);
@@ -28,9 +28,11 @@ export function stageText(p: ProgressInfo): string {
   }
 }
 
-export function ProgressBar({ progress, testId, idleLabel }: { progress: ProgressInfo | null; testId: string; idleLabel: string }) {
+/** `timeLeft`: appended to the label (e.g. "about 2 min 10 s left"). */
+export function ProgressBar({ progress, testId, idleLabel, timeLeft }: { progress: ProgressInfo | null; testId: string; idleLabel: string; timeLeft?: string | null }) {
   const fraction = progress && progress.total > 0 ? Math.min(1, progress.done / progress.total) : null;
-  const text = progress ? stageText(progress) : idleLabel;
+  const stage = progress ? stageText(progress) : idleLabel;
+  const text = timeLeft ? `${stage} · ${timeLeft}` : stage;
   return (
     <div className="progress" data-testid={testId} data-stage={progress?.stage ?? ''}>
       <div
@@ -44,7 +46,8 @@ export function ProgressBar({ progress, testId, idleLabel }: { progress: Progres
         <div className={fraction === null ? 'progress-fill indeterminate' : 'progress-fill'} style={fraction === null ? undefined : { width: `${fraction * 100}%` }} />
       </div>
       <div className="progress-label" data-testid={`${testId}-label`}>
-        {text}
+        {stage}
+        {timeLeft && <span data-testid={`${testId}-time-left`}> · {timeLeft}</span>}
       </div>
     </div>
   );

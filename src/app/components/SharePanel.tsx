@@ -47,7 +47,7 @@ export function SharePanel() {
     e.target.value = ''; // the same file may be opened again
     if (!file) return;
     try {
-      store.getState().showResult(parseResultFile(await file.text(), file.name));
+      store.getState().showResult(parseResultFile(await file.text(), file.name), file.name);
       setOpenError(null);
     } catch (error) {
       setOpenError(error instanceof Error ? error.message : String(error));

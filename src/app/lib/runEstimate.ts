@@ -10,11 +10,12 @@ import type { ModelCard } from '../../worker/protocol';
 export const LONG_RUN_MS = 20_000;
 
 /**
- * A whole attribution does this fraction of a single forward pass's FLOP/s: its many small probe passes
- * run below the speed of one pass over the prompt. Measured in Chromium on the demo model (WebAssembly,
- * 2 threads): 0.3–0.6 over 16–200 tokens; the smaller end is taken, so a first estimate errs long.
+ * A whole attribution runs at this multiple of one unbatched forward pass's FLOP/s (its passes are batched).
+ * Measured in Chromium, WebAssembly, 2 threads, 41–63-token prompts: 4.2 on the demo model (a lone pass of a
+ * 5.5M-parameter model is mostly overhead), 1.75 on a SmolLM2-135M-shaped bundle. The lower end, rounded
+ * down, so a first estimate errs long (there: 2.8× and 1.2× the measured time).
  */
-export const FIRST_ESTIMATE_EFFICIENCY = 0.3;
+export const FIRST_ESTIMATE_EFFICIENCY = 1.5;
 
 export interface RunEstimate {
   ms: number;
@@ -55,4 +56,14 @@ export function formatDuration(ms: number): string {
   const min = Math.floor(s / 60);
   if (min < 10) return `about ${min} min ${String(s % 60).padStart(2, '0')} s`;
   return min < 120 ? `about ${Math.round(s / 60)} min` : `about ${(s / 3600).toFixed(1)} h`;
+}
+
+/**
+ * Time left of a running attribution at `now`: the engine's own figure once the Hessian phase measured its
+ * speed, counted down since it arrived; before that the up-front estimate, counted down since the start.
+ */
+export function timeLeftMs(remaining: { ms: number; at: number } | undefined, estimate: RunEstimate | null, startedAt: number | null, now: number): number | null {
+  if (remaining) return Math.max(0, remaining.ms - (now - remaining.at));
+  if (estimate && startedAt !== null) return Math.max(0, estimate.ms - (now - startedAt));
+  return null;
 }

@@ -70,6 +70,7 @@ export const createGenerationSlice: StateCreator<AppState, [], [], GenerationSli
     const g = get().generation;
     const result = g?.rows[row];
     if (!g || !result) return;
-    get().showResult(result, g.text);
+    const t = result.target;
+    get().showResult(result, `generated row ${row + 1}: ${t.span ? 'the whole continuation' : `“${t.text}”`}`, g.text);
   },
 });

@@ -32,6 +32,11 @@ export interface RunSlice {
   runEstimate: RunEstimate | null;
   /** When the running attribution started (Date.now()). */
   runStartedAt: number | null;
+  /**
+   * The user's prompt that showing another result (a generation row, an opened file) replaced in the prompt
+   * box, with what is shown: the page says so and offers it back.
+   */
+  replacedPrompt: { prompt: string; shown: string } | null;
   /** Attribution runs sent to the worker in this session (β/γ changes never add one). */
   workerRuns: number;
   setPrompt(prompt: string): void;
@@ -49,8 +54,13 @@ export interface RunSlice {
   runFinished(result: AttributionResult): void;
   runCancelled(): void;
   runFailed(message: string): void;
-  /** Shows a finished result that did not come from a run (an opened file, a generation row) with the prompt and target that produce it. */
-  showResult(result: AttributionResult, text?: string): void;
+  /**
+   * Shows a finished result that did not come from a run (an opened file, a generation row) with the prompt
+   * and target that produce it; `shown` names it for the notice when the prompt box changes.
+   */
+  showResult(result: AttributionResult, shown: string, text?: string): void;
+  /** Puts back the prompt that showResult replaced (the shown result stays, marked as not of this prompt). */
+  restorePrompt(): void;
 }
 
 export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, get) => ({
@@ -64,8 +74,9 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
   runError: null,
   runEstimate: null,
   runStartedAt: null,
+  replacedPrompt: null,
   workerRuns: 0,
-  setPrompt: (prompt) => set((s) => (prompt === s.prompt ? {} : { prompt, target: { kind: 'next' } })),
+  setPrompt: (prompt) => set((s) => (prompt === s.prompt ? {} : { prompt, target: { kind: 'next' }, replacedPrompt: null })),
   setTarget: (target) => set({ target }),
   setPreview: (preview) => set({ preview }),
   setRunError: (runError) => set({ runError }),
@@ -81,7 +92,14 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
   },
   runCancelled: () => set({ runStatus: 'cancelled', progress: null }),
   runFailed: (runError) => set({ runStatus: 'error', runError, progress: null }),
-  showResult: (result, text = result.prompt) => {
+  restorePrompt: () => {
+    const replaced = get().replacedPrompt;
+    if (replaced) get().setPrompt(replaced.prompt);
+  },
+  showResult: (result, shown, text = result.prompt) => {
+    const { prompt, replacedPrompt } = get();
+    // The user's own text is kept to offer back (the first one, when results are shown one after another).
+    const replaced = text === prompt ? replacedPrompt : { prompt: replacedPrompt?.prompt ?? prompt, shown };
     const target = requestOf(result);
     // The prompt's own tokens: a typed continuation's follow them in the result.
     const promptTokens = target.kind === 'span' && 'continuation' in target ? result.tokens.slice(0, result.target.position) : result.tokens;
@@ -97,6 +115,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
       runError: null,
       progress: null,
       selected: null,
+      replacedPrompt: replaced && replaced.prompt !== text && replaced.prompt.trim() ? { ...replaced, shown } : null,
     });
   },
 });

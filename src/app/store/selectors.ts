@@ -1,7 +1,9 @@
 // Derived data, memoized on the store fields it reads: the recombined final score (β, γ change →
 // new scores from the cached components, no worker run), the values the heatmap shows, ranks, cells.
 
-import { hetaScores, probesUsed, type AttributionResult } from '../../worker/protocol';
+import { hetaScores, probesUsed, type AttributionResult, type ModelCard, type TargetRequest } from '../../worker/protocol';
+import { measuredGflops } from '../lib/deviceSpeed';
+import { estimateRun, type RunEstimate } from '../lib/runEstimate';
 import type { ComponentScaling } from '../../engine/attribution/components';
 import { buildCells, resultCells, type Cell } from '../lib/cells';
 import type { Granularity } from '../../engine/attribution/granularity';
@@ -79,12 +81,26 @@ const ranksOf = memoLast((result: AttributionResult | null, scores: number[] | n
 export const selectRanks = (s: AppState) => ranksOf(s.result, selectScores(s), s.resultFinal);
 
 const cellsOf = memoLast((result: AttributionResult | null, preview: AppState['preview'], values: (number | null)[] | null, granularity: Granularity): Cell[] => {
-  if (result) return resultCells(result, values, granularity);
+  // Once the text is edited and its tokens are known, those are shown (a stale result's positions would not
+  // be this text's: a token picked as target must be one of it).
+  const stale = result && preview && preview.prompt !== result.prompt;
+  if (result && !stale) return resultCells(result, values, granularity);
   if (preview) return buildCells({ prompt: preview.prompt, tokens: preview.tokens, contextLength: preview.tokens.length, values: null, target: null, granularity });
   return [];
 });
 
-export const selectCells = (s: AppState) => cellsOf(s.result, s.preview, selectValues(s), s.granularity);
+export const selectCells = (s: AppState) => cellsOf(s.result, s.preview && s.preview.prompt === s.prompt ? s.preview : null, selectValues(s), s.granularity);
+
+/** What a run of the current prompt would take with the current settings (from the preview's forward pass or the last run's speed). */
+export function selectPreviewEstimate(s: AppState): RunEstimate | null {
+  const { preview, model } = s;
+  if (!preview || preview.prompt !== s.prompt || !model || s.modelStatus !== 'ready') return null;
+  return estimateFor(model, preview.tokens.length, preview.forwardMs, s.target, s.m, s.adaptive, measuredGflops(model, s.result, s.resultFinal));
+}
+
+const estimateFor = memoLast((model: ModelCard, tokens: number, forwardMs: number, target: TargetRequest, m: number, adaptive: boolean, gflops: number | null) =>
+  estimateRun({ model, tokens, forwardMs, target, params: { m, adaptive }, gflops }),
+);
 
 export const COMPONENT_LABELS: Record<ComponentKey, string> = {
   score: 'Final score M·(βS+γI)',

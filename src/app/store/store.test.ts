@@ -60,4 +60,50 @@ describe('store', () => {
     store.getState().setPrompt('new');
     expect(store.getState().target).toEqual({ kind: 'next' });
   });
+  it('a partial result shows tokens without S as pending: no score, no S, no rank; M and I are shown', () => {
+    const store = createAppStore();
+    const r = sampleResult();
+    const p = r.components.M.length;
+    const counts = r.components.M.map((_, i) => (i === 0 ? r.params.m : 0));
+    const partial = { ...r, sensitivity: { ...r.sensitivity!, probesPerToken: counts } };
+    store.getState().runStarted(null);
+    store.getState().runProgress({ stage: 'hessian', done: 1, total: p }, partial);
+    const values = selectValues(store.getState())!;
+    expect(values[0]).toBe(r.scores[0]);
+    values.slice(1).forEach((v) => expect(v).toBeNull());
+    expect(selectRanks(store.getState())).toEqual([1, ...Array(p - 1).fill(null)]);
+    const cells = selectCells(store.getState()).filter((c) => c.role === 'context');
+    expect(cells.map((c) => c.pending)).toEqual(counts.map((n) => n === 0));
+    store.getState().setComponent('M');
+    expect(selectValues(store.getState())).toBe(r.components.M);
+    // Final: every token has a value.
+    store.getState().setComponent('score');
+    store.getState().runFinished(r);
+    expect(selectValues(store.getState())!.every((v) => v !== null)).toBe(true);
+  });
+  it('showing a generation row or a file says the prompt box changed and puts the user’s prompt back on request', () => {
+    const store = createAppStore();
+    const r = sampleResult();
+    store.getState().setPrompt('my own words');
+    store.getState().showResult({ ...r, prompt: 'generated text' }, 'generated row 1: “ x”');
+    expect(store.getState().prompt).toBe('generated text');
+    expect(store.getState().replacedPrompt).toEqual({ prompt: 'my own words', shown: 'generated row 1: “ x”' });
+    // A second row keeps the user's own prompt to give back.
+    store.getState().showResult({ ...r, prompt: 'generated text too' }, 'generated row 2: “ y”');
+    expect(store.getState().replacedPrompt).toEqual({ prompt: 'my own words', shown: 'generated row 2: “ y”' });
+    store.getState().restorePrompt();
+    expect(store.getState()).toMatchObject({ prompt: 'my own words', replacedPrompt: null, target: { kind: 'next' } });
+  });
+  it('an edited text shows its own tokens once known, so a target picked on it is one of its tokens', () => {
+    const store = createAppStore();
+    const r = sampleResult();
+    store.getState().setPrompt(r.prompt);
+    store.getState().runFinished(r);
+    expect(selectCells(store.getState()).some((c) => c.value !== null)).toBe(true);
+    store.getState().setPrompt('A new text');
+    store.getState().setPreview({ prompt: 'A new text', tokens: [{ id: 1, text: 'A', start: 0, end: 1, special: false }, { id: 2, text: ' new', start: 1, end: 5, special: false }, { id: 3, text: ' text', start: 5, end: 10, special: false }], predictions: [], forwardMs: 1 });
+    const cells = selectCells(store.getState());
+    expect(cells.map((c) => c.text)).toEqual(['A', ' new', ' text']);
+    expect(cells.every((c) => c.value === null)).toBe(true);
+  });
 });
