@@ -24,6 +24,8 @@ export interface LayerGraphOptions {
   /** A context position whose paths are highlighted (hover or selection). */
   highlight?: number | null;
   caption?: string[];
+  /** Least room per token (default 10 px, a readable column; the chart grows wider and scrolls); 0 fits `width`. */
+  minStep?: number;
 }
 
 export const EDGE_COLOR = '#3a5a8c';
@@ -51,7 +53,7 @@ export function layerGraphChart(data: LayerGraphData, options: LayerGraphOptions
   const L = data.layers;
   const shown = data.edges.filter((e) => e.weight >= options.threshold);
   const margin = { left: 86, right: 20, bottom: 70 };
-  const width = Math.max(options.width, margin.left + margin.right + p * 10);
+  const width = Math.max(options.width, margin.left + margin.right + p * (options.minStep ?? 10));
   const svg = svgRoot(doc, width, options.height, `Layer-transition graph: ${shown.length} of ${data.edges.length} attention-flow edges`);
   svg.append('rect').attr('class', 'background').attr('width', '100%').attr('height', '100%').attr('fill', '#fff');
   const captionHeight = options.caption?.length ? appendCaption(svg, options.caption, 12, 10, width - 24) + 14 : 0;

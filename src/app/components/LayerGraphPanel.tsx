@@ -1,7 +1,7 @@
 // The layer-transition graph with its edge threshold; hovering or clicking a token highlights the
 // attention-flow paths that start at it (linked to the heatmap through the selection slice).
 
-import { useMemo, useRef, type MouseEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { effectiveThreshold, graphFigure, maxFlow, sliderToThreshold, thresholdToSlider } from '../lib/figures';
 import { fmt3 } from '../lib/format';
 import { ChartMount } from './ChartMount';
@@ -26,11 +26,21 @@ export function LayerGraphPanel() {
   const height = Math.max(260, Math.min(460, 150 + layers * 42));
   const p = result?.target.position ?? 0;
   const highlight = focus !== null && focus < p ? focus : null;
+  // Fit: every token within the panel. Off: readable columns, scrolled so the target (right end) stays in view.
+  const [fit, setFit] = useState(true);
 
   const svg = useMemo(
-    () => (result ? graphFigure(store.getState(), { width, height }, document, { caption: false, highlight }) : null),
-    [result, threshold, width, height, highlight, store],
+    () => (result ? graphFigure(store.getState(), { width, height }, document, { caption: false, highlight, fit }) : null),
+    [result, threshold, width, height, highlight, fit, store],
   );
+  const scrolledFor = useRef<unknown>(null);
+  useLayoutEffect(() => {
+    const box = boxRef.current;
+    // Once per result and mode, so the user's own scrolling is kept while hovering redraws the graph.
+    if (!box || fit || scrolledFor.current === result) return;
+    scrolledFor.current = result;
+    box.scrollLeft = box.scrollWidth;
+  }, [svg, fit, result]);
   const flow = result?.components.flow ?? [];
   const maxWeight = useApp(maxFlow);
   const shown = flow.filter((e) => e.weight >= threshold).length;
@@ -56,11 +66,23 @@ export function LayerGraphPanel() {
             {result ? `≥ ${fmt3(threshold)}: ${shown} of ${flow.length} edges` : ''}
           </span>
         </label>
+        <label className="toggle" title="Fit every token into the panel, or give each a readable column and scroll (the target stays in view)">
+          <input
+            type="checkbox"
+            data-testid="graph-fit"
+            checked={fit}
+            onChange={(e) => {
+              scrolledFor.current = null;
+              setFit(e.target.checked);
+            }}
+          />
+          fit width
+        </label>
         <ExportButtons
           name="heta-graph"
           testId="export-graph"
           disabled={!result}
-          build={() => graphFigure(store.getState(), { width: Math.round(boxRef.current?.querySelector('svg')?.getBoundingClientRect().width ?? width), height }, document, { caption: true, highlight: null })}
+          build={() => graphFigure(store.getState(), { width: Math.round(boxRef.current?.querySelector('svg')?.getBoundingClientRect().width ?? width), height }, document, { caption: true, highlight: null, fit })}
         />
       </div>
       <div

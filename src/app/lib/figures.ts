@@ -36,7 +36,8 @@ export function effectiveThreshold(s: AppState): number {
   return s.edgeThreshold ?? maxFlow(s) * 0.01;
 }
 
-export function graphFigure(s: AppState, size: { width: number; height: number }, doc: Document, options: { caption: boolean; highlight: number | null }): SVGSVGElement | null {
+/** `fit`: the whole context within `size.width` (columns narrower than readable on long prompts). */
+export function graphFigure(s: AppState, size: { width: number; height: number }, doc: Document, options: { caption: boolean; highlight: number | null; fit?: boolean }): SVGSVGElement | null {
   const r = s.result;
   if (!r) return null;
   const p = r.target.position;
@@ -53,6 +54,7 @@ export function graphFigure(s: AppState, size: { width: number; height: number }
       height: size.height + (options.caption ? 96 : 0),
       threshold: effectiveThreshold(s),
       highlight: options.highlight,
+      minStep: options.fit ? 0 : undefined,
       caption: options.caption ? captionLines(r, { title: 'HETA attention-flow graph', beta: s.beta, gamma: s.gamma, scaling: s.scaling }) : undefined,
     },
     doc,

@@ -67,7 +67,7 @@ describe('store', () => {
     const counts = r.components.M.map((_, i) => (i === 0 ? r.params.m : 0));
     const partial = { ...r, sensitivity: { ...r.sensitivity!, probesPerToken: counts } };
     store.getState().runStarted(null);
-    store.getState().runProgress({ stage: 'hessian', done: 1, total: p }, partial);
+    store.getState().runProgress({ stage: 'hessian', done: 1, total: p, detail: '' }, partial);
     const values = selectValues(store.getState())!;
     expect(values[0]).toBe(r.scores[0]);
     values.slice(1).forEach((v) => expect(v).toBeNull());
