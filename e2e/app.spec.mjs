@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FIXTURE_PREFIX } from './lib/fixturesPlugin.mjs';
+import { settleRun } from './lib/runControls.mjs';
 
 export const timeout = 420_000;
 
@@ -129,7 +130,7 @@ async function runPrompt(page, prompt, { m, seed }) {
 }
 
 async function waitDone(page, ms = 300_000) {
-  await page.waitForSelector('[data-testid=run-status][data-state=done], [data-testid=run-error]', { timeout: ms });
+  await settleRun(page, ms);
   const error = await page.locator('[data-testid=run-error]').textContent().catch(() => null);
   assert.equal(error, null, `the run failed: ${error}`);
 }
@@ -373,17 +374,20 @@ export async function webgpuAttributionMatchesCli(ctx) {
 export async function cancelStopsTheWork(ctx) {
   const b = await bundle(ctx);
   const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
-  // m = 60: the engine reports S in four groups of 15 rounds and checks for cancellation after each token's batch.
+  // m = 60: S comes token by token (60 probes each), and the engine checks for cancellation after every pass.
   await page.fill('[data-testid=m-input]', '60');
   await page.fill('[data-testid=prompt-input]', PROMPT);
   await page.click('[data-testid=run-button]');
+  if ((await (await page.waitForSelector('[data-testid=partial-badge], [data-testid=long-run-confirm]', { timeout: 120_000 })).getAttribute('data-testid')) === 'long-run-confirm') {
+    await page.click('[data-testid=long-run-go]');
+  }
   await page.waitForSelector('[data-testid=partial-badge]', { timeout: 120_000 });
   await page.click('[data-testid=cancel-button]');
   const clicked = Date.now();
   await page.waitForSelector('[data-testid=run-status][data-state=cancelled]', { timeout: 60_000 });
   ctx.log(`cancelled after ${((Date.now() - clicked) / 1000).toFixed(1)} s`);
   const badge = await page.textContent('[data-testid=partial-badge]');
-  assert.match(badge, /Cancelled: partial result · S from \d+ of 60 probe rounds/);
+  assert.match(badge, /Cancelled: partial result · S for \d+ of \d+ tokens/);
   await page.waitForTimeout(1500);
   assert.equal(await page.textContent('[data-testid=partial-badge]'), badge, 'no more progress after cancel');
   assert.equal(await page.locator('[data-testid=run-progress]').count(), 0);
@@ -434,6 +438,10 @@ export async function generationMatrixMatchesCli(ctx) {
   await assertHeatmapEquals(page, cli.rows[2].scores, 'heatmap of matrix row 2', FD_REL);
   assert.match(await page.textContent('[data-testid=target-current]'), new RegExp(`position ${cli.generated[2]}`));
   assert.equal(await page.getAttribute('[data-testid=generation-matrix] .matrix-row-label.selected', 'data-row'), '2');
+  // Showing the row put the generated text in the prompt box: the page says so, and Compare names the row's target.
+  assert.match(await page.textContent('[data-testid=replaced-prompt]'), /Showing generated row 3: “/);
+  assert.match(await page.textContent('[data-testid=compare-target]'), new RegExp(`at position ${cli.generated[2]}, the target of the shown result \\(generated row 3`));
+  assert.notEqual(await page.inputValue('[data-testid=prompt-input]'), PROMPT);
 
   // The README picture of the matrix (rows scaled to their maximum, as by default).
   await page.check('[data-testid=row-normalize]');
@@ -445,6 +453,11 @@ export async function generationMatrixMatchesCli(ctx) {
   const parsed = await parseSvg(page, svg.bytes.toString('utf8'));
   assert.equal(parsed.errors, 0);
   assert.match(parsed.text, /3 greedily generated tokens/);
+
+  // The user's prompt comes back on request.
+  await page.click('[data-testid=restore-prompt]');
+  assert.equal(await page.inputValue('[data-testid=prompt-input]'), PROMPT);
+  assert.equal(await page.locator('[data-testid=replaced-prompt]').count(), 0);
 
   // Cancel: a longer generation stops after its current row and keeps the rows done.
   await page.fill('[data-testid=generate-steps]', '12');
@@ -635,4 +648,203 @@ export async function promptSurvivesReload(ctx) {
   await page.reload();
   await page.waitForSelector('[data-testid=prompt-input]');
   assert.equal(await page.inputValue('[data-testid=prompt-input]'), 'From the link', "a link's prompt wins over the saved one");
+}
+
+const LONG_PROMPT =
+  'The old captain looked at the sea and said that the wind would turn before the morning came, and the crew, tired from three days of storms, listened without a word while the gulls circled above the mast and the light faded over the grey water.';
+
+/** Sets a range input the way a drag does (React listens to the input event). */
+function setRange(page, testId, value) {
+  return page.locator(`[data-testid=${testId}]`).evaluate((el, v) => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, String(v));
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+}
+
+/** Whether the layer graph's target node lies inside the graph box's visible area. */
+function targetNodeInView(page) {
+  return page.evaluate(() => {
+    const box = document.querySelector('[data-testid=layer-graph]').getBoundingClientRect();
+    const node = document.querySelector('[data-testid=layer-graph] .target-node circle').getBoundingClientRect();
+    return node.left >= box.left - 0.5 && node.right <= box.right + 0.5;
+  });
+}
+
+/**
+ * #16 (1, 5, 6): a long run asks first with its estimate; S then fills in token by token with the time left;
+ * the rank colour scale spreads a long prompt's colours; the layer graph keeps its target in view at both
+ * README sizes, and its threshold slider stays put while dragged. Takes the README screenshots.
+ */
+export async function longPromptStreamsWithTimeLeft(ctx) {
+  const b = await bundle(ctx);
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  await page.setViewportSize({ width: 1400, height: 900 });
+  const before = await workerRuns(page);
+  await page.fill('[data-testid=m-input]', '40');
+  await page.fill('[data-testid=prompt-input]', LONG_PROMPT);
+  const estimate = await (await page.waitForSelector('[data-testid=run-estimate]', { timeout: 30_000 })).textContent();
+  assert.match(estimate, /^run ≈ (at most )?about \d+ (min|s)/);
+  await page.click('[data-testid=run-button]');
+  await page.waitForSelector('[data-testid=long-run-confirm]', { timeout: 30_000 });
+  const question = await page.textContent('[data-testid=long-run-confirm]');
+  ctx.log('asked:', question.slice(0, 160));
+  assert.match(question, /This run will take about \d+ min/);
+  assert.match(question, /fewer probes \(m = 40 now\)/);
+  assert.match(question, /WebGPU/);
+  await page.click('[data-testid=long-run-decline]');
+  await page.waitForSelector('[data-testid=long-run-confirm]', { state: 'detached' });
+  assert.equal(await workerRuns(page), before, 'declining runs nothing');
+
+  // m = 3: S arrives token by token; the tokens still waiting are hatched and have no value.
+  await page.fill('[data-testid=m-input]', '3');
+  await page.click('[data-testid=run-button]');
+  const seen = [];
+  const p = (await page.textContent('[data-testid=token-count]')).match(/^(\d+)/)[1] - 0;
+  for (const started = Date.now(); Date.now() - started < 240_000; ) {
+    if (await page.locator('[data-testid=long-run-confirm]').count()) await page.click('[data-testid=long-run-go]');
+    if (await page.locator('[data-testid=run-status][data-state=done]').count()) break;
+    const pending = await page.locator('[data-testid=heatmap] [data-pending]').count();
+    const left = await page.locator('[data-testid=run-progress-time-left]').textContent().catch(() => null);
+    const badge = await page.locator('[data-testid=partial-badge]').textContent().catch(() => null);
+    seen.push({ pending, left, badge });
+    await page.waitForTimeout(300);
+  }
+  await waitDone(page, 10_000);
+  const streaming = seen.filter((s) => s.pending > 0 && s.pending < p);
+  ctx.log(`${p} tokens: ${seen.length} looks, ${streaming.length} with some tokens' S done and others pending; time left e.g. ${seen.find((s) => s.left)?.left}`);
+  assert.ok(streaming.length >= 2, 'the heatmap fills in token by token');
+  assert.ok(streaming.every((s, k) => k === 0 || s.pending <= streaming[k - 1].pending), 'pending tokens only ever get fewer');
+  assert.match(streaming[0].badge, /^Partial · S for \d+ of \d+ tokens/);
+  assert.ok(seen.some((s) => /^ · about \d+ (s|min)|under a second/.test(s.left ?? '')), 'the progress bar says how long is left');
+  assert.equal(await page.locator('[data-testid=heatmap] [data-pending]').count(), 0, 'a finished result has no pending token');
+
+  // Rank colours: a long prompt's tokens get many distinct shades (the linear scale lights only the last tokens).
+  const fills = () => page.$$eval('[data-testid=heatmap] [data-testid=token][data-value]', (els) => new Set(els.map((e) => e.style.background)).size);
+  await page.selectOption('[data-testid=scale-select]', 'linear');
+  const linear = await fills();
+  await page.selectOption('[data-testid=scale-select]', 'rank');
+  const ranked = await fills();
+  ctx.log(`distinct colours over ${p - 1} context tokens: linear ${linear}, rank ${ranked}`);
+  assert.ok(ranked >= 0.9 * (p - 1), 'rank colours: every token its own shade');
+
+  // The threshold slider keeps its place while dragged (its label has a fixed width).
+  const sliderX = async () => (await page.locator('[data-testid=edge-threshold]').boundingBox()).x;
+  const x0 = await sliderX();
+  for (const v of [0.05, 0.5, 0.95, 0.2]) {
+    await setRange(page, 'edge-threshold', v);
+    assert.equal(await sliderX(), x0, `slider at ${v} stays at x = ${x0}`);
+  }
+  await setRange(page, 'edge-threshold', 0.2);
+
+  // The README pictures, at both sizes; the graph fits and its target node is in view at both.
+  const shots = join(ctx.repoRoot, 'e2e/screenshots');
+  // Every control of the left column fits at both sizes (the continuation box's button was cut at 1024 px).
+  mkdirSync(shots, { recursive: true });
+  await page.selectOption('[data-testid=scale-select]', 'log');
+  for (const [width, height] of [[1400, 900], [1024, 700]]) {
+    await page.setViewportSize({ width, height });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(400);
+    assert.ok(await targetNodeInView(page), `layer graph target in view at ${width}×${height}`);
+    const cut = await page.evaluate(() => {
+      const panel = document.querySelector('.target-panel').getBoundingClientRect();
+      return [...document.querySelectorAll('.target-form button')].filter((b) => b.getBoundingClientRect().right > panel.right + 0.5).map((b) => b.textContent);
+    });
+    assert.deepEqual(cut, [], `target form buttons inside their panel at ${width}×${height}`);
+    await page.screenshot({ path: join(shots, `app-${width}.png`) });
+  }
+  // Readable columns instead: the graph scrolls, to the target.
+  await page.uncheck('[data-testid=graph-fit]');
+  await page.waitForTimeout(300);
+  const { scrollWidth, clientWidth } = await page.$eval('[data-testid=layer-graph]', (el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+  assert.ok(scrollWidth > clientWidth, `unfitted, ${p} columns overflow the panel (${scrollWidth} > ${clientWidth})`);
+  assert.ok(await targetNodeInView(page), 'scrolled so the target stays in view');
+}
+
+/** #16 (2): the Backend dropdown switches both ways at any time, and every run works, with a clean console. */
+export async function backendSwitchesBothWays(ctx) {
+  const b = await bundle(ctx);
+  const params = { m: 1, seed: 3 };
+  const cli = await cliResult(ctx, b, GPU_PROMPT, params);
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  const console = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning' || /onnxruntime/.test(msg.text())) console.push(msg.text());
+  });
+  const runOn = async (backend) => {
+    await page.selectOption('[data-testid=backend-select]', backend);
+    await page.waitForSelector(`[data-testid=model-backend][data-backend=${backend}]`, { timeout: 180_000 });
+    await runPrompt(page, GPU_PROMPT, params);
+    await assertHeatmapEquals(page, cli.scores, `scores on ${backend} after switching`, FD_REL);
+  };
+  await runPrompt(page, GPU_PROMPT, params);
+  await runOn('webgpu');
+  await runOn('wasm');
+  await runOn('webgpu');
+  assert.deepEqual(console, [], 'console errors or onnxruntime messages');
+}
+
+/** #16 (7, 8): emoji, CJK and accents are drawn as readable, clickable characters; the onboarding details at 1024 px. */
+export async function multibyteTextAndOnboarding(ctx) {
+  const b = await bundle(ctx);
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  await page.setViewportSize({ width: 1024, height: 700 });
+  const prompt = 'Zoë ordered a café au lait ☕ in 東京 and smiled 😀 at the naïve waiter';
+  await runPrompt(page, prompt, { m: 1, seed: 0 });
+  const cells = await page.$$eval('[data-testid=heatmap] [data-testid=token]', (els) => els.map((e) => ({ text: e.textContent, pos: Number(e.dataset.pos), w: e.getBoundingClientRect().width })));
+  const json = JSON.parse((await download(page, 'export-json')).bytes.toString('utf8'));
+  ctx.log(`${json.tokens.length} tokens drawn as ${cells.length} cells`);
+  assert.ok(cells.length < json.tokens.length, 'byte fragments are merged into the characters they make');
+  for (const c of cells) assert.ok(c.text.length > 0 && c.w > 3, `cell at ${c.pos} is readable: ${JSON.stringify(c)}`);
+  const text = cells.map((c) => c.text).join('');
+  for (const ch of ['☕', '東京', '😀', 'ë', 'é', 'ï']) assert.ok(text.includes(ch), `${ch} is drawn`);
+  const emoji = cells.find((c) => c.text.includes('😀'));
+  await page.click(`[data-testid=heatmap] [data-testid=token][data-pos="${emoji.pos}"]`);
+  assert.equal(await page.getAttribute('[data-testid=inspector]', 'data-position'), String(emoji.pos), 'the emoji can be clicked and inspected');
+  // The export keeps the true tokens: the fragments concatenate to the text.
+  assert.ok(json.tokens.some((t) => t.start === t.end), 'the JSON keeps the byte-fragment tokens');
+
+  // Onboarding: the tagline at 1024 px, the example gallery, readable header buttons, M per layer explained.
+  assert.ok(await page.locator('.brand p').isVisible(), 'tagline visible at 1024 px');
+  assert.ok(await page.locator('[data-testid=examples]').isVisible(), 'example gallery');
+  const button = await page.$eval('[data-testid=model-load]', (el) => ({ color: getComputedStyle(el).color, background: getComputedStyle(el).backgroundColor }));
+  assert.notEqual(button.color, button.background, `header buttons are readable: ${JSON.stringify(button)}`);
+  assert.match(await page.textContent('[data-testid=inspector]'), /M per layer \(attention flow × value strength, before normalization\)/);
+}
+
+/**
+ * #16 (9): an edited text shows its own tokens, so an earlier token can be picked as target on it; a link
+ * keeps the inspected token, the colour scale and the graph threshold.
+ */
+export async function editedTextAndLinksKeepTheView(ctx) {
+  const b = await bundle(ctx);
+  const page = await openApp(ctx, linkFor(b, 'wasm'), 'wasm');
+  await runPrompt(page, PROMPT, { m: 1, seed: 0 });
+  const edited = `${PROMPT} that the storm was over and the`;
+  await page.fill('[data-testid=prompt-input]', edited);
+  await page.waitForFunction(
+    () => {
+      const n = document.querySelector('[data-testid=token-count]')?.textContent?.match(/^(\d+)/)?.[1];
+      return n && document.querySelectorAll('[data-testid=heatmap] [data-testid=token]').length === Number(n);
+    },
+    null,
+    { timeout: 30_000 },
+  );
+  await page.dblclick('[data-testid=heatmap] [data-testid=token][data-pos="12"]');
+  await waitDone(page);
+  assert.equal(await page.getAttribute('[data-testid=target-token]', 'data-pos'), '12', 'the token picked on the edited text is the target');
+  assert.equal(await page.inputValue('[data-testid=prompt-input]'), edited);
+
+  await page.click('[data-testid=heatmap] [data-testid=token][data-pos="3"]');
+  await page.selectOption('[data-testid=scale-select]', 'rank');
+  await setRange(page, 'edge-threshold', 0.4);
+  const threshold = await page.getAttribute('[data-testid=edge-count]', 'data-threshold');
+  await page.click('[data-testid=copy-link]');
+  const url = await page.inputValue('[data-testid=share-link]');
+  const restored = await openApp(ctx, url, 'wasm');
+  await waitDone(restored);
+  assert.equal(await restored.getAttribute('[data-testid=inspector]', 'data-position'), '3', 'inspected token kept');
+  assert.equal(await restored.inputValue('[data-testid=scale-select]'), 'rank', 'colour scale kept');
+  assert.equal(Number(await restored.getAttribute('[data-testid=edge-count]', 'data-threshold')), Number(threshold), 'graph threshold kept');
+  await restored.close();
 }

@@ -10,7 +10,7 @@ register();
 const { AttributionModel } = await import('../src/engine/model/attributionModel.ts');
 const { createNodeRuntime } = await import('../src/engine/runtime/nodeRuntime.ts');
 const { bundleDirSource } = await import('../src/node/bundleFiles.ts');
-const { attributionFlops } = await import('../src/engine/attribution/cost.ts');
+const { attributionFlops } = await import('../src/engine/model/cost.ts');
 const { promptOfLength } = await import('../src/cli/benchPrompts.ts');
 
 const lengths = (process.env.BENCH_LENGTHS ?? '16,64,256').split(',').map(Number);

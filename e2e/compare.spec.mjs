@@ -12,6 +12,7 @@ import { spearman } from '../src/engine/metrics/stats.ts';
 import { AttributionModel } from '../src/engine/model/attributionModel.ts';
 import { createNodeRuntime } from '../src/engine/runtime/nodeRuntime.ts';
 import { bundleDirSource } from '../src/node/bundleFiles.ts';
+import { settleRun } from './lib/runControls.mjs';
 
 export const timeout = 300_000;
 
@@ -58,7 +59,8 @@ async function attribute(page, prompt, { m, seed }) {
   await page.fill('[data-testid=seed-input]', String(seed));
   await page.fill('[data-testid=prompt-input]', prompt);
   await page.click('[data-testid=run-button]');
-  await page.waitForSelector('[data-testid=run-status][data-state=done]', { timeout: 180_000 });
+  await settleRun(page, 180_000);
+  assert.equal(await page.locator('[data-testid=run-error]').count(), 0, 'the run failed');
 }
 
 /** Ticks exactly the given methods. */
