@@ -14,6 +14,8 @@ let model: AttributionModel | null = null;
 /** The memory plan of a model brought by the user: caps batch size and prompt length on this device. */
 let memoryPlan: MemoryPlan | null = null;
 const running = new Map<number, AbortController>();
+/** The model whose passes have run once: a session's first run is slow (lazy set-up), and a time estimate scales from the preview's. */
+let warmed: AttributionModel | null = null;
 
 function post(message: WorkerResponse): void {
   self.postMessage(message);
@@ -96,6 +98,10 @@ async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: A
       const m = requireModel();
       const tokens = m.tokenizer.encode(req.prompt);
       if (tokens.length === 0 || tokens.length > m.config.maxPositions) return { type: 'predicted', requestId: req.requestId, tokens, predictions: [], forwardMs: 0 };
+      if (warmed !== m) {
+        await nextTokenPredictions(m, [0, 0], 1);
+        warmed = m;
+      }
       const started = performance.now();
       const predictions = await nextTokenPredictions(m, tokens.map((t) => t.id), 10);
       return { type: 'predicted', requestId: req.requestId, tokens, predictions, forwardMs: performance.now() - started };

@@ -8,11 +8,14 @@ const smol = CATALOG.find((m) => m.hubId === 'HuggingFaceTB/SmolLM2-135M')!.conf
 const card = { id: 'smol', backend: 'wasm', config: smol } as ModelCard;
 
 describe('run estimate', () => {
-  it('divides the run’s FLOPs by the measured speed, else by the first pass’s speed times the efficiency', () => {
+  it('divides the run’s FLOPs by the faster of the measured speed and the first pass’s speed times the efficiency', () => {
     const w = attributionWork(smol, 20, 10, { T: 20 });
     const flops = w.inspect + w.masked + w.hessian;
-    const measured = estimateRun({ model: card, tokens: 20, forwardMs: 40, target: { kind: 'next' }, params: { m: 10, adaptive: false }, gflops: 5 })!;
+    const measured = estimateRun({ model: card, tokens: 20, forwardMs: 0, target: { kind: 'next' }, params: { m: 10, adaptive: false }, gflops: 5 })!;
     expect(measured).toEqual({ ms: (flops / 5e9) * 1000, atMost: false, basis: 'measured' });
+    // A first pass that implies more than the measured 5 GFLOP/s wins.
+    const fastPass = (forwardFlops(smol, 20, 1) / 10e9) * 1000;
+    expect(estimateRun({ model: card, tokens: 20, forwardMs: fastPass, target: { kind: 'next' }, params: { m: 10, adaptive: false }, gflops: 5 })).toMatchObject({ basis: 'first pass' });
     const first = estimateRun({ model: card, tokens: 20, forwardMs: 40, target: { kind: 'next' }, params: { m: 10, adaptive: true }, gflops: null })!;
     const speed = (forwardFlops(smol, 20, 1) / 0.04) * FIRST_ESTIMATE_EFFICIENCY;
     expect(first.ms).toBeCloseTo((flops / speed) * 1000, 6);

@@ -10,10 +10,10 @@ import type { ModelCard } from '../../worker/protocol';
 export const LONG_RUN_MS = 20_000;
 
 /**
- * A whole attribution runs at this multiple of one unbatched forward pass's FLOP/s (its passes are batched).
- * Measured in Chromium, WebAssembly, 2 threads, 41–63-token prompts: 4.2 on the demo model (a lone pass of a
- * 5.5M-parameter model is mostly overhead), 1.75 on a SmolLM2-135M-shaped bundle. The lower end, rounded
- * down, so a first estimate errs long (there: 2.8× and 1.2× the measured time).
+ * A whole attribution runs at this multiple of one unbatched (warm) forward pass's FLOP/s: its passes are
+ * batched. Measured in Chromium, WebAssembly, 2 threads: 3.1 on the demo model at 16 tokens (a lone pass of
+ * a 5.5M-parameter model is mostly overhead), 1.8 on a SmolLM2-135M-shaped bundle at 59 tokens. The lower
+ * end, rounded down, so a first estimate errs long (there: 2.1× and 1.2× the measured time).
  */
 export const FIRST_ESTIMATE_EFFICIENCY = 1.5;
 
@@ -42,10 +42,13 @@ export function estimateRun({ model, tokens, forwardMs, target, params, gflops }
   const p = Math.min(tokens, inTextTokens(target)?.start ?? tokens);
   const w = attributionWork(config, p, params.m, { T: tokens });
   const flops = w.inspect + w.masked + w.hessian;
-  const firstPass = forwardMs > 0 ? (forwardFlops(config, tokens, 1) / (forwardMs / 1000)) * FIRST_ESTIMATE_EFFICIENCY : null;
-  const speed = gflops !== null ? gflops * 1e9 : firstPass;
-  if (!speed) return null;
-  return { ms: (flops / speed) * 1000, atMost: params.adaptive, basis: gflops !== null ? 'measured' : 'first pass' };
+  const firstPass = forwardMs > 0 ? (forwardFlops(config, tokens, 1) / (forwardMs / 1000)) * FIRST_ESTIMATE_EFFICIENCY : 0;
+  const measured = gflops !== null ? gflops * 1e9 : 0;
+  // Both err long (a shorter last run measured a lower FLOP/s than a longer prompt gets: 2–2.2× on the demo
+  // model from 16 to 64 and 64 to 256 tokens), so the faster of the two is the better guess.
+  const speed = Math.max(firstPass, measured);
+  if (!(speed > 0)) return null;
+  return { ms: (flops / speed) * 1000, atMost: params.adaptive, basis: measured >= firstPass ? 'measured' : 'first pass' };
 }
 
 /** "about 6 min", "about 40 s", "under a second". */
