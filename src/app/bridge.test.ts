@@ -103,11 +103,11 @@ describe('bridge', () => {
     expect(store.getState()).toMatchObject({ runStatus: 'done', resultFinal: true, workerRuns: 1 });
   });
   it('a run estimated to take longer than 20 s waits for a go-ahead; declining runs nothing', async () => {
-    // A SmolLM2-135M-shaped card whose 10-token forward pass took 200 ms: 10 tokens at m = 10 is ≈ 45 s.
+    // A SmolLM2-135M-shaped card whose 10-token forward pass took 400 ms: 10 tokens at m = 10 is ≈ 40 s.
     const smol = CATALOG.find((m) => m.hubId === 'HuggingFaceTB/SmolLM2-135M')!;
     const big: ModelCard = { ...card, id: 'smol', config: smol.config, maxPositions: 2048 };
     const store = createAppStore();
-    const { client, calls } = fakeClient({ card: big, forwardMs: 200 });
+    const { client, calls } = fakeClient({ card: big, forwardMs: 400 });
     const bridge = createBridge(store, client);
     await bridge.loadModel();
     store.getState().setPrompt('a b c d e f g h i j');
