@@ -1,6 +1,6 @@
 // The lines around the heatmap: whether the result is partial or stale, and the hovered token's value.
 
-import { fmt, visibleToken } from '../lib/format';
+import { fmt, rankText, visibleToken } from '../lib/format';
 import { componentLabel, selectRanks, selectValues } from '../store/selectors';
 import { useActions, useApp } from './context';
 
@@ -49,10 +49,11 @@ function Readout() {
   if (!token) return <p className="readout" />;
   if (focus >= values.length) return <p className="readout">“{visibleToken(token.text)}” (position {focus}) is {focus === result.target.position ? 'the target' : 'after the target'}.</p>;
   const value = values[focus];
+  const rank = ranks && rankText(ranks, focus);
   return (
     <p className="readout" data-testid="readout">
       “{visibleToken(token.text)}” (position {focus}): {componentLabel(component, result)} = {value === null ? 'pending (its S is not computed yet)' : fmt(value)}
-      {ranks?.[focus] && ` · rank ${ranks[focus]} of ${ranks.filter((r) => r !== null).length}`}
+      {rank && ` · ${rank}`}
     </p>
   );
 }

@@ -4,7 +4,7 @@
 import { useMemo, useRef } from 'react';
 import { layerBarsChart } from '../charts/layerBars';
 import { probeStripChart } from '../charts/probeStrip';
-import { fmt, visibleToken } from '../lib/format';
+import { fmt, rankText, visibleToken } from '../lib/format';
 import { probesUsed } from '../../worker/protocol';
 import { selectRanks, selectScores } from '../store/selectors';
 import { ChartMount } from './ChartMount';
@@ -83,7 +83,7 @@ export function Inspector() {
                     {ranks[i] === null ? (
                       <Row name="Final score" value={null} testId="inspector-score" detail="pending: this token's S is not computed yet" />
                     ) : (
-                      <Row name="Final score" value={scores[i]} testId="inspector-score" detail={`rank ${ranks[i]} of ${ranks.filter((r) => r !== null).length}`} />
+                      <Row name="Final score" value={scores[i]} testId="inspector-score" detail={rankText(ranks, i)!} />
                     )}
                     <Row name="M (transition)" value={c.M[i]} testId="inspector-M" />
                     <Row name="S (Hessian)" value={probeCount ? c.S[i] : null} testId="inspector-S" detail={probeCount ? `± ${fmt(c.S_stderr[i])} s.e.` : 'pending'} />

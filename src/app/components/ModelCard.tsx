@@ -3,15 +3,13 @@
 
 import { useEffect, useState } from 'react';
 import type { BackendPreference } from '../../worker/protocol';
-import { fmtCount } from '../lib/format';
+import { BACKEND_NAMES, fmtCount } from '../lib/format';
 import { DEFAULT_MODEL_URL } from '../store/modelSlice';
 import { updateLocationHash } from '../lib/link';
 import { useActions, useApp, useBridge } from './context';
 import { DownloadFiles } from './DownloadFiles';
 import { ModelPicker } from './ModelPicker';
 import { ProgressBar } from './ProgressBar';
-
-const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'CPU' } as const;
 
 export function ModelCard() {
   const model = useApp((s) => s.model);

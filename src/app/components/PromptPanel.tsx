@@ -2,6 +2,7 @@
 // and any message about the prompt or the run.
 
 import { useEffect, useState } from 'react';
+import { BACKEND_NAMES } from '../lib/format';
 import { formatDuration, LONG_RUN_MS, timeLeftMs, type RunEstimate } from '../lib/runEstimate';
 import { selectPreviewEstimate } from '../store/selectors';
 import { useApp, useActions, useBridge } from './context';
@@ -18,8 +19,6 @@ function useNow(active: boolean, ms = 1000): number {
   }, [active, ms]);
   return active ? Math.max(now, Date.now()) : now;
 }
-
-const BACKEND_NAMES: Record<string, string> = { wasm: 'WebAssembly', webgpu: 'WebGPU', cpu: 'the CPU' };
 
 function estimateText(e: RunEstimate): string {
   return `${e.atMost ? 'at most ' : ''}${formatDuration(e.ms)}`;
@@ -38,7 +37,7 @@ function LongRunConfirm() {
   return (
     <div className="message message-warn long-run" role="alertdialog" aria-labelledby="long-run-text" data-testid="long-run-confirm" data-ms={Math.round(estimate.ms)}>
       <p id="long-run-text">
-        This run will take <strong data-testid="long-run-estimate">{estimateText(estimate)}</strong> on {BACKEND_NAMES[backend] ?? backend} ({tokens} tokens, m = {m}
+        This run will take <strong data-testid="long-run-estimate">{estimateText(estimate)}</strong> on {BACKEND_NAMES[backend]} ({tokens} tokens, m = {m}
         {estimate.basis === 'first pass' ? '; estimated from one forward pass, before any run measured this device' : '; from the speed of your last run'}).
       </p>
       <p className="hint">Faster: {faster.join(', ')}. The heatmap fills in token by token while it runs, and Cancel keeps what is done.</p>

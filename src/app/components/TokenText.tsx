@@ -7,7 +7,7 @@ import { Fragment, type KeyboardEvent, type MouseEvent, type Ref } from 'react';
 import type { ValueScale } from '../charts/scale';
 import type { Cell } from '../lib/cells';
 import { inTextTokens } from '../../engine/attribution/schema';
-import { fmt, visibleToken } from '../lib/format';
+import { fmt, rankText, visibleToken } from '../lib/format';
 import { selectCells, selectRanks } from '../store/selectors';
 import { useActions, useApp, useBridge } from './context';
 
@@ -41,7 +41,8 @@ function cellTitle(cell: Cell, label: string, ranks: (number | null)[] | null): 
   if (cell.role === 'after') return `${head} · after the target (not read by the model for this target)`;
   if (cell.pending) return `${head} · ${label}: pending (its S is not computed yet)`;
   if (cell.value === null) return head;
-  const rank = ranks && cell.tokens.length === 1 && ranks[cell.tokens[0]] ? ` · rank ${ranks[cell.tokens[0]]} of ${ranks.filter((r) => r !== null).length}` : '';
+  const ranked = ranks && cell.tokens.length === 1 ? rankText(ranks, cell.tokens[0]) : null;
+  const rank = ranked ? ` · ${ranked}` : '';
   return `${head} · ${label}: ${fmt(cell.value)}${rank}`;
 }
 

@@ -31,6 +31,15 @@ export function fmtCount(n: number): string {
   return compact(n).replace('G', 'B');
 }
 
+/** The name of a model card's backend, for labels and sentences. */
+export const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'CPU' } as const;
+
+/** "rank 3 of 40" for token i among the ranked ones (a pending token has no rank: null). */
+export function rankText(ranks: readonly (number | null)[], i: number): string | null {
+  const r = ranks[i];
+  return r === null || r === undefined ? null : `rank ${r} of ${ranks.filter((x) => x !== null).length}`;
+}
+
 /** Token text made visible: whitespace shown as symbols (for labels and chips, not the heatmap). */
 export function visibleToken(text: string): string {
   if (text === '') return '∅';

@@ -7,7 +7,7 @@ import type { AppState, ProgressInfo } from './types';
 import type { RunEstimate } from '../lib/runEstimate';
 import { requestOf } from '../../engine/attribution/resultFile';
 
-/** 'confirm': the run would take long (estimate in `longRun`) and waits for the user's go-ahead. */
+/** 'confirm': the run would take long (estimate in `runEstimate`) and waits for the user's go-ahead. */
 export type RunStatus = 'idle' | 'queued' | 'predicting' | 'confirm' | 'running' | 'done' | 'cancelled' | 'error';
 
 export interface Preview {
