@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AttributionClient, CancelledError } from '../worker/client';
-import type { Comparison, GenerationResult, ModelCard, StoredModelInfo, WorkerRequest } from '../worker/protocol';
+import { AttributionClient, CancelledError, type Job, type WorkerLike } from '../worker/client';
+import type { ModelCard, StoredModelInfo, ToWorker } from '../worker/protocol';
+import type { Comparison, GenerationResult } from './engine';
+import type { CompareRequest } from '../engine/session/engineSession';
 import { createBridge, EMPTY_PROMPT, type ClientLike } from './bridge';
 import { createAppStore } from './store';
 import { sampleResult } from '../testing/sampleResult';
@@ -22,65 +24,90 @@ const card: ModelCard = {
 
 function fakeClient(options: { loadError?: string; hang?: boolean; card?: ModelCard; forwardMs?: number } = {}) {
   const calls: string[] = [];
+  const requests: CompareRequest[] = [];
   const r = sampleResult();
+  /** A call that settles after 5 ms (or never, with `hang`) unless cancelled. */
+  function job<T>(events: () => void, value: () => T): Job<T> {
+    let cancel = () => {};
+    const result = new Promise<T>((resolve, reject) => {
+      cancel = () => reject(new CancelledError('cancelled'));
+      events();
+      if (!options.hang)
+        setTimeout(() => {
+          try {
+            resolve(value());
+          } catch (e) {
+            reject(e);
+          }
+        }, 5);
+    });
+    return { result, cancel: () => cancel() };
+  }
+  const preview = (prompt: string) => {
+    const n = prompt.split(' ').length;
+    return { tokens: r.tokens.slice(0, 1).concat(Array.from({ length: n - 1 }, () => r.tokens[1])), predictions: r.predictions, forwardMs: options.forwardMs ?? 1 };
+  };
   const client: ClientLike = {
     async loadModel(url) {
       calls.push(`load ${url}`);
       if (options.loadError) throw new Error(options.loadError);
       return options.card ?? card;
     },
-    async predict(prompt) {
-      calls.push(`predict ${prompt}`);
-      const n = prompt.split(' ').length;
-      return { tokens: r.tokens.slice(0, 1).concat(Array.from({ length: n - 1 }, () => r.tokens[1])), predictions: r.predictions, forwardMs: options.forwardMs ?? 1 };
+    async preview(prompt) {
+      calls.push(`preview ${prompt}`);
+      return preview(prompt);
     },
-    attribute(prompt, target, params, onProgress) {
-      calls.push(`attribute ${JSON.stringify(target)} m=${params.m}`);
-      let cancel = () => {};
-      const result = new Promise<typeof r>((resolve, reject) => {
-        cancel = () => reject(new CancelledError('cancelled'));
-        onProgress?.({ type: 'progress', requestId: 1, stage: 'hessian', done: 0, total: 3, detail: '', partial: r });
-        if (!options.hang) setTimeout(() => resolve({ ...r, prompt }), 5);
-      });
-      return { result, cancel: () => cancel() };
+    run(prompt, target, params, handlers = {}) {
+      calls.push(`run ${JSON.stringify(target)} m=${params.m}`);
+      const tooLong = prompt.split(' ').length > card.maxPositions;
+      return job(
+        () => {
+          handlers.onPredicted?.(preview(prompt));
+          handlers.onProgress?.({ stage: 'hessian', done: 0, total: 3, detail: '', remainingMs: null, files: [], part: null });
+          handlers.onPartial?.(r);
+        },
+        () => {
+          if (tooLong) throw new Error(`the prompt is too long: ${prompt.split(' ').length} tokens, but tiny reads at most ${card.maxPositions}`);
+          return { resultId: `id-${prompt}`, result: { ...r, prompt } };
+        },
+      );
     },
-    attributeGeneration(prompt, steps, params, onEvent) {
+    generate(prompt, steps, params, handlers = {}) {
       calls.push(`generate ${prompt} steps=${steps} m=${params.m}`);
-      let cancel = () => {};
       const text = `${prompt} x y`;
       const tokens = [...r.tokens.slice(0, 2), { ...r.tokens[1], text: ' x' }, { ...r.tokens[1], text: ' y' }];
       const generated = { text, tokens, generated: [2, 3] };
       const rows = generated.generated.map((position) => ({ ...r, prompt: text, target: { ...r.target, kind: 'position' as const, position } }));
-      const result = new Promise<GenerationResult>((resolve, reject) => {
-        cancel = () => reject(new CancelledError('cancelled'));
-        onEvent?.({ kind: 'generated', generated });
-        onEvent?.({ kind: 'stage', row: 0, rows: 2, stage: 'hessian', done: 1, total: 3 });
-        onEvent?.({ kind: 'row', row: 0, result: rows[0] });
-        if (options.hang) return;
-        onEvent?.({ kind: 'row', row: 1, result: rows[1] });
-        const continuation = { ...r, prompt: text, target: { ...r.target, kind: 'span' as const, position: 2, span: { ids: [1, 1], text: ' x y', end: 4, logprob: -3, continuation: null } } };
-        onEvent?.({ kind: 'row', row: 2, result: continuation });
-        setTimeout(() => resolve({ schema: 'heta-generation', version: 2, prompt, ...generated, rows, continuation }), 5);
-      });
-      return { result, cancel: () => cancel() };
+      const continuation = { ...r, prompt: text, target: { ...r.target, kind: 'span' as const, position: 2, span: { ids: [1, 1], text: ' x y', end: 4, logprob: -3, continuation: null } } };
+      return job(
+        () => {
+          handlers.onEvent?.({ kind: 'generated', generated });
+          handlers.onProgress?.({ stage: 'hessian', done: 1, total: 3, detail: '', remainingMs: null, files: [], part: { index: 0, count: 2 } });
+          handlers.onEvent?.({ kind: 'row', row: 0, result: rows[0], resultId: 'g0' });
+          if (options.hang) return;
+          handlers.onEvent?.({ kind: 'row', row: 1, result: rows[1], resultId: 'g1' });
+          handlers.onEvent?.({ kind: 'row', row: 2, result: continuation, resultId: 'g2' });
+        },
+        (): GenerationResult => ({ schema: 'heta-generation', version: 2, prompt, ...generated, rows, continuation }),
+      );
     },
-    compare(_prompt, target, methods, params, heta, onEvent) {
-      calls.push(`compare ${JSON.stringify(target)} ${methods.join(',')} beta=${params.beta}`);
-      let cancel = () => {};
-      const p = heta!.target.position;
-      const rows = methods.map((method) => ({ method, label: method, scores: method === 'heta' ? heta!.scores : Array.from({ length: p }, (_, i) => i), deletion: [1, 2], aopc: 1.5, ms: 1 }));
-      const result = new Promise<Comparison>((resolve, reject) => {
-        cancel = () => reject(new CancelledError('cancelled'));
-        onEvent?.({ kind: 'stage', index: 0, label: 'masked', done: 1, total: 2 });
-        onEvent?.({ kind: 'row', index: 0, row: rows[0] });
-        if (options.hang) return;
-        rows.slice(1).forEach((row, k) => onEvent?.({ kind: 'row', index: k + 1, row }));
-        setTimeout(() => resolve({ target: { id: heta!.target.id, position: p, logprob: 0 }, fractions: [0.5, 1], rows }), 5);
-      });
-      return { result, cancel: () => cancel() };
+    compare(request, handlers = {}) {
+      calls.push(`compare ${JSON.stringify(request.target)} ${request.methods.join(',')} beta=${request.params.beta} result=${request.resultId}`);
+      requests.push(request);
+      const p = r.target.position;
+      const rows = request.methods.map((method) => ({ method, label: method, scores: Array.from({ length: p }, (_, i) => i), deletion: [1, 2], aopc: 1.5, ms: 1 }));
+      return job(
+        () => {
+          handlers.onProgress?.({ stage: 'compare', done: 1, total: 2, detail: 'masked', remainingMs: null, files: [], part: { index: 0, count: rows.length } });
+          handlers.onEvent?.({ kind: 'row', index: 0, row: rows[0] });
+          if (options.hang) return;
+          rows.slice(1).forEach((row, k) => handlers.onEvent?.({ kind: 'row', index: k + 1, row }));
+        },
+        (): Comparison => ({ target: { id: r.target.id, position: p, logprob: 0 }, fractions: [0.5, 1], rows }),
+      );
     },
   };
-  return { client, calls };
+  return { client, calls, requests };
 }
 
 const settle = () => new Promise((res) => setTimeout(res, 20));
@@ -88,7 +115,7 @@ const settle = () => new Promise((res) => setTimeout(res, 20));
 const PAGE = 'https://lens.example/';
 
 describe('bridge', () => {
-  it('loads the model, then predicts and attributes; progress shows the partial result', async () => {
+  it('loads the model, then runs in one call: tokens and predictions first, then the partial and final result', async () => {
     const store = createAppStore();
     const { client, calls } = fakeClient();
     const bridge = createBridge(store, client);
@@ -99,7 +126,8 @@ describe('bridge', () => {
     const running = bridge.run();
     await Promise.resolve();
     await running;
-    expect(calls).toEqual(['load /models/demo/bundle/', 'predict a b c', 'attribute {"kind":"next"} m=3']);
+    expect(calls).toEqual(['load /models/demo/bundle/', 'run {"kind":"next"} m=3']);
+    expect(store.getState().preview).toMatchObject({ prompt: 'a b c' });
     expect(store.getState()).toMatchObject({ runStatus: 'done', resultFinal: true, workerRuns: 1 });
   });
   it('a run estimated to take longer than 20 s waits for a go-ahead; declining runs nothing', async () => {
@@ -117,17 +145,23 @@ describe('bridge', () => {
     expect(s.runStatus).toBe('confirm');
     expect(s.runEstimate!.ms).toBeGreaterThan(20_000);
     expect(s.runEstimate!.basis).toBe('first pass');
-    expect(calls.filter((c) => c.startsWith('attribute'))).toEqual([]);
+    // No preview yet: the run's first event brings the forward pass's time, and the run stops there to ask.
+    expect(calls.filter((c) => c.startsWith('run'))).toHaveLength(1);
+    expect(store.getState().workerRuns).toBe(0);
     bridge.declineLongRun();
     expect(store.getState().runStatus).toBe('idle');
     await bridge.run({ confirmed: true });
-    expect(calls.filter((c) => c.startsWith('attribute'))).toHaveLength(1);
+    expect(calls.filter((c) => c.startsWith('run'))).toHaveLength(2);
     expect(store.getState().runStatus).toBe('done');
+    // With the preview known, a long run asks before anything is sent.
+    await bridge.run();
+    expect(store.getState().runStatus).toBe('confirm');
+    expect(calls.filter((c) => c.startsWith('run'))).toHaveLength(2);
     // m = 1 is ≈ 6 s: it runs at once.
     store.getState().setRunParams(1, 0);
     await bridge.run();
     expect(store.getState().runStatus).toBe('done');
-    expect(calls.filter((c) => c.startsWith('attribute'))).toHaveLength(2);
+    expect(calls.filter((c) => c.startsWith('run'))).toHaveLength(3);
   });
   it('says so when the prompt is empty or longer than the context', async () => {
     const store = createAppStore();
@@ -169,37 +203,8 @@ describe('bridge', () => {
     bridge.applyLink({ model: '/m/', prompt: 'x y', target: { kind: 'position', position: 1 }, beta: 1, m: 2, seed: 4 });
     expect(store.getState().runStatus).toBe('queued');
     await settle();
-    expect(calls).toEqual(['load /m/', 'predict x y', 'attribute {"kind":"position","position":1} m=2']);
+    expect(calls).toEqual(['load /m/', 'run {"kind":"position","position":1} m=2']);
     expect(store.getState()).toMatchObject({ beta: 1, seed: 4, runStatus: 'done' });
-  });
-  it('never has two worker requests in flight (onnxruntime sessions must not overlap)', async () => {
-    const store = createAppStore();
-    const { client } = fakeClient();
-    let inFlight = 0;
-    let most = 0;
-    const track = <T,>(p: Promise<T>) => {
-      most = Math.max(most, ++inFlight);
-      return p.finally(() => inFlight--);
-    };
-    const tracked: ClientLike = {
-      loadModel: (...a) => track(client.loadModel(...a)),
-      predict: (prompt) => track(new Promise((res) => setTimeout(res, 10)).then(() => client.predict(prompt))),
-      attribute: (...a) => {
-        const h = client.attribute(...a);
-        return { result: track(h.result), cancel: h.cancel };
-      },
-      attributeGeneration: client.attributeGeneration,
-      compare: client.compare,
-    };
-    const bridge = createBridge(store, tracked, { previewDelayMs: 0 });
-    await bridge.loadModel();
-    store.getState().setPrompt('a b');
-    bridge.previewSoon();
-    await new Promise((res) => setTimeout(res, 1));
-    await Promise.all([bridge.run(), bridge.runFor({ kind: 'position', position: 1 })]);
-    await settle();
-    expect(most).toBe(1);
-    expect(store.getState().runStatus).toBe('done');
   });
   it('generates and attributes each generated token; a row shows in the main views', async () => {
     const store = createAppStore();
@@ -231,7 +236,7 @@ describe('bridge', () => {
     bridge.applyLink({ model: '/m/', prompt: 'a b', m: 2, generate: 2 });
     await settle();
     await settle();
-    expect(calls).toEqual(['load /m/', 'predict a b', 'attribute {"kind":"next"} m=2', 'generate a b steps=2 m=2']);
+    expect(calls).toEqual(['load /m/', 'run {"kind":"next"} m=2', 'generate a b steps=2 m=2']);
     expect(store.getState()).toMatchObject({ runStatus: 'done', generationStatus: 'done', generateSteps: 2 });
   });
   it('cancel stops a generation and keeps the rows already done; a new run also stops it', async () => {
@@ -259,22 +264,26 @@ describe('bridge', () => {
   });
   it('a worker crash becomes a model error that asks for a reload', async () => {
     const store = createAppStore();
-    let worker: { onerror: ((e: { message: string; preventDefault(): void }) => void) | null; postMessage(m: WorkerRequest): void; terminate(): void } | null = null;
+    let worker: WorkerLike | null = null;
     const client = new AttributionClient(() => {
-      worker = {
+      const w: WorkerLike = {
+        onmessage: null,
         onerror: null,
-        postMessage: (m) => {
-          if (m.type === 'load-model') queueMicrotask(() => (worker as unknown as { onmessage: (e: unknown) => void }).onmessage({ data: { type: 'model-loaded', requestId: m.requestId, model: card } }));
-          if (m.type === 'predict') queueMicrotask(() => worker!.onerror!({ message: 'out of memory', preventDefault() {} }));
+        postMessage: (m: ToWorker) => {
+          if (m.kind !== 'call') return;
+          if (m.call.name === 'load') queueMicrotask(() => w.onmessage!({ data: { kind: 'done', id: m.id, reply: { name: 'load', response: card } } } as MessageEvent));
+          if (m.call.name === 'run') queueMicrotask(() => w.onerror!({ message: 'out of memory', preventDefault() {} } as ErrorEvent));
         },
         terminate() {},
       };
-      return worker as unknown as Worker;
+      worker = w;
+      return w;
     });
     const bridge = createBridge(store, client);
     await bridge.loadModel();
     store.getState().setPrompt('hello');
     await bridge.run();
+    expect(worker).not.toBeNull();
     expect(store.getState().modelStatus).toBe('error');
     expect(store.getState().modelError).toMatch(/^The attribution worker crashed \(out of memory\)/);
     expect(store.getState().runStatus).toBe('error');
@@ -287,18 +296,19 @@ describe('backend switch', () => {
     const client = new AttributionClient(() => {
       const record = { terminated: false, loads: [] as string[] };
       workers.push(record);
-      const worker = {
-        onmessage: null as ((e: unknown) => void) | null,
+      const worker: WorkerLike = {
+        onmessage: null,
         onerror: null,
-        postMessage: (m: WorkerRequest) => {
-          if (m.type === 'load-model') {
-            record.loads.push(m.prefer);
-            queueMicrotask(() => worker.onmessage!({ data: { type: 'model-loaded', requestId: m.requestId, model: { ...card, backend: m.prefer } } }));
+        postMessage: (m: ToWorker) => {
+          if (m.kind === 'call' && m.call.name === 'load') {
+            const prefer = m.call.request.prefer;
+            record.loads.push(prefer);
+            queueMicrotask(() => worker.onmessage!({ data: { kind: 'done', id: m.id, reply: { name: 'load', response: { ...card, backend: prefer === 'webgpu' ? 'webgpu' : 'wasm' } } } } as MessageEvent));
           }
         },
         terminate: () => (record.terminated = true),
       };
-      return worker as unknown as Worker;
+      return worker;
     });
     await client.loadModel('/m/', 'wasm');
     await client.loadModel('/m/', 'wasm');
@@ -319,7 +329,7 @@ describe('bridge.compare', () => {
     expect(calls.some((c) => c.startsWith('compare'))).toBe(false);
   });
 
-  it('compares the shown prompt and target; rows fill in as they arrive; HETA is the heatmap as shown (view β)', async () => {
+  it('compares the shown prompt and target; rows fill in as they arrive; HETA reuses the shown result by id with the view β', async () => {
     const store = createAppStore();
     const { client, calls } = fakeClient();
     const bridge = createBridge(store, client);
@@ -331,12 +341,12 @@ describe('bridge.compare', () => {
     store.getState().setCompareMethod('ig', false);
     const r = store.getState().result!;
     await bridge.compare();
-    expect(calls.at(-1)).toBe(`compare {"kind":"next","tokenId":${r.target.id}} heta,rollout,occlusion beta=1.5`);
+    // The shown result is named by its id, not sent back; the view's β goes with it (the worker recombines).
+    expect(calls.at(-1)).toBe(`compare {"kind":"next","tokenId":${r.target.id}} heta,rollout,occlusion beta=1.5 result=id-a b c`);
     const s = store.getState();
     expect(s.compareStatus).toBe('done');
     expect(s.comparison!.methods).toEqual(['heta', 'rollout', 'occlusion']);
     expect(s.comparison!.rows.map((row) => row!.method)).toEqual(['heta', 'rollout', 'occlusion']);
-    expect(s.comparison!.rows[0]!.scores).toEqual(r.components.M.map((m, i) => m * (1.5 * r.components.S[i] + 0.5 * r.components.I[i])));
   });
 
   it('cancel stops a comparison and keeps the rows already done; a new run also stops it', async () => {
@@ -386,7 +396,7 @@ describe('bridge: links to a model elsewhere wait for consent', () => {
     expect(store.getState()).toMatchObject({ modelStatus: 'consent', runStatus: 'queued', pendingDownload: { kind: 'bundle', host: 'tracker.example', url: 'https://tracker.example/b/' } });
     await bridge.confirmDownload();
     await settle();
-    expect(calls).toEqual(['load https://tracker.example/b/', 'predict x y', 'attribute {"kind":"next"} m=2']);
+    expect(calls).toEqual(['load https://tracker.example/b/', 'run {"kind":"next"} m=2']);
     expect(store.getState()).toMatchObject({ modelStatus: 'ready', runStatus: 'done', pendingDownload: null });
   });
 

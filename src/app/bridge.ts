@@ -1,19 +1,16 @@
 // Connects the AttributionClient (worker) to store actions: one-way data flow, worker message →
-// bridge → action → store. Owns the run lifecycle: one attribution at a time, stale responses ignored.
+// bridge → action → store. Each user action becomes one worker call; the job controller keeps one run,
+// generation or comparison at a time and drops what a superseded one still sends.
 
-import { resultText } from '../engine/attribution/granularity';
-import { requestOf } from '../engine/attribution/resultFile';
-import { inTextTokens } from '../engine/attribution/schema';
-import { CancelledError, type AttributionClient } from '../worker/client';
-import { specKind } from '../worker/modelSpec';
-import type { LocalFile, TargetRequest } from '../worker/protocol';
+import { resultText, requestOf, inTextTokens, CancelledError, type AttributionClient, type AttributionResult, specKind, type LocalFile, type TargetRequest } from './engine';
+import { createJobController } from './jobs';
 import type { LinkState } from './lib/link';
 import { decideLinkLoad, sameDownload } from './lib/linkPolicy';
-import { selectPreviewEstimate, selectScores } from './store/selectors';
+import { selectPreviewEstimate } from './store/selectors';
 import { LONG_RUN_MS } from './lib/runEstimate';
 import type { AppStore } from './store';
 
-export type ClientLike = Pick<AttributionClient, 'loadModel' | 'predict' | 'attribute' | 'attributeGeneration' | 'compare'> &
+export type ClientLike = Pick<AttributionClient, 'loadModel' | 'preview' | 'run' | 'generate' | 'compare'> &
   // A client without browser storage (tests, or a host without Cache Storage) lists no stored models.
   Partial<Pick<AttributionClient, 'listStoredModels' | 'deleteStoredModel'>>;
 
@@ -30,8 +27,9 @@ export interface Bridge {
   refreshStoredModels(): Promise<void>;
   deleteStoredModel(key: string): Promise<void>;
   /**
-   * Predict, then attribute the store's prompt for its target (queued until a loading model is ready). A run
-   * estimated to take longer than LONG_RUN_MS waits for the user's go-ahead (`confirmed`).
+   * Attributes the store's prompt for its target in one worker call (queued until a loading model is ready);
+   * its tokens and predictions arrive first. A run estimated to take longer than LONG_RUN_MS waits for the
+   * user's go-ahead (`confirmed`).
    */
   run(options?: { confirmed?: boolean }): Promise<void>;
   /** The user declined a long run: nothing runs. */
@@ -60,6 +58,11 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** An engine message as a sentence on the page. */
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export interface BridgeOptions {
   previewDelayMs?: number;
   /** The page's address, whose origin a link's model may load from without asking (default: location.href). */
@@ -68,62 +71,28 @@ export interface BridgeOptions {
 
 export function createBridge(store: AppStore, client: ClientLike, options: BridgeOptions = {}): Bridge {
   const state = () => store.getState();
+  const jobs = createJobController();
+  /** Result ids of this worker's results: a comparison names the shown result instead of sending it back. */
+  const resultIds = new WeakMap<AttributionResult, string>();
   let loadGen = 0;
-  let runGen = 0;
-  let current: { cancel: () => void; settled: Promise<unknown> } | null = null;
-  let runWhenReady = false;
-  /** A shared link with a generation: generate once the queued run is done. */
-  let generateAfterRun = false;
+  let previewTimer: ReturnType<typeof setTimeout> | undefined;
+  let loading: AbortController | null = null;
+
   /** The run queued while the model loaded, then the generation a link asked for. */
   async function runQueuedWork(): Promise<void> {
-    runWhenReady = false;
     await run();
-    if (generateAfterRun) {
-      generateAfterRun = false;
+    if (state().generationQueued) {
+      state().setGenerationQueued(false);
       await generate();
     }
   }
-  let previewTimer: ReturnType<typeof setTimeout> | undefined;
-  // One worker request at a time: onnxruntime sessions must not run concurrently
-  // (WebGPU rejects an overlapping run with "Session already started").
-  let queue: Promise<unknown> = Promise.resolve();
-  function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
-  }
 
-  /** Queues a cancellable worker request; until it settles it is `current`, what Cancel and a new run stop. */
-  function cancellable<T>(start: () => { result: Promise<T>; cancel: () => void }): Promise<T> {
-    let cancelled = false;
-    let cancelHandle = () => {
-      cancelled = true;
-    };
-    const result = exclusive(() => {
-      if (cancelled) return Promise.reject(new CancelledError('cancelled'));
-      const handle = start();
-      cancelHandle = handle.cancel;
-      return handle.result;
-    });
-    const mine = { cancel: () => cancelHandle(), settled: result.catch(() => undefined) };
-    current = mine;
-    void mine.settled.then(() => {
-      if (current === mine) current = null;
-    });
-    return result;
+  /** Reports a job's failure; a worker crash also becomes a model error (the next call starts a fresh worker without a model). */
+  function failed(e: unknown, report: (text: string) => void = state().runFailed): void {
+    const text = message(e);
+    if (/worker crashed/.test(text)) state().modelFailed(capitalized(text));
+    report(capitalized(text));
   }
-
-  /** Stops the running request; a generation stopped this way (superseded) shows as cancelled. */
-  async function stopCurrent(): Promise<void> {
-    const c = current;
-    if (!c) return;
-    c.cancel();
-    await c.settled;
-    const g = state().generationStatus;
-    if (g === 'generating' || g === 'running') state().generationCancelled();
-  }
-
-  let compareGen = 0;
 
   async function compare(): Promise<void> {
     const s = state();
@@ -136,46 +105,35 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       s.compareFailed('Choose at least one method to compare.');
       return;
     }
-    const gen = ++compareGen;
-    await stopCurrent();
-    if (gen !== compareGen) return;
-    const { compareChoice: methods, beta, gamma, scaling } = state();
-    // HETA's row is the heatmap as shown: the view's β and γ recombine the cached components.
-    const shown = { ...result, scores: selectScores(state()) ?? result.scores, params: { ...result.params, beta, gamma, scaling } };
-    const t = result.target;
-    // Text and tokens as the heatmap shows them (a typed continuation's after the prompt).
-    state().compareStarted({ prompt: resultText(result), tokens: result.tokens, position: t.position, targetEnd: t.span?.end ?? t.position + 1, targetText: t.span?.text ?? t.text, methods });
-    try {
-      await cancellable(() =>
-        client.compare(result.prompt, requestOf(result), methods, shown.params, shown, (event) => {
-          if (gen !== compareGen) return;
-          if (event.kind === 'row') state().compareRow(event.index, event.row);
-          else state().compareProgressed({ index: event.index, label: event.label, done: event.done, total: event.total });
-        }),
-      );
-      if (gen === compareGen) state().compareFinished();
-    } catch (e) {
-      if (gen !== compareGen) return;
-      if (e instanceof CancelledError) state().compareCancelled();
-      else failed(e, state().compareFailed);
-    }
+    await jobs.start(
+      'compare',
+      (live) => {
+        const { compareChoice: methods, beta, gamma, scaling } = state();
+        const t = result.target;
+        // Text and tokens as the heatmap shows them (a typed continuation's after the prompt).
+        state().compareStarted({ prompt: resultText(result), tokens: result.tokens, position: t.position, targetEnd: t.span?.end ?? t.position + 1, targetText: t.span?.text ?? t.text, methods });
+        // HETA's row is the heatmap as shown: the worker recombines the result it holds with the view's β and γ.
+        const request = { resultId: resultIds.get(result) ?? null, prompt: result.prompt, target: requestOf(result), methods, params: { ...result.params, beta, gamma, scaling } };
+        return client.compare(request, {
+          onEvent: (event) => live() && state().compareRow(event.index, event.row),
+          onProgress: (p) => live() && state().compareProgressed({ index: p.part?.index ?? 0, label: p.detail, done: p.done, total: p.total }),
+        });
+      },
+      { finished: () => state().compareFinished(), cancelled: () => state().compareCancelled(), failed: (e) => failed(e, state().compareFailed) },
+    );
   }
-
-  let loading: AbortController | null = null;
 
   /** A new model address replaces the download still running (`next` takes its place) and stops the old model's work. */
   async function supersede(next: AbortController | null): Promise<void> {
     loading?.abort();
     loading = next;
-    runGen++; // results of the old model are stale
-    await stopCurrent();
-    if (state().runStatus === 'running' || state().runStatus === 'predicting') state().runCancelled();
+    await jobs.stop();
+    if (state().runStatus === 'predicting') state().runCancelled();
   }
 
   /** The run (and generation) a link queued will not happen: no model is coming. */
   function dropQueuedWork(): void {
-    runWhenReady = false;
-    generateAfterRun = false;
+    state().setGenerationQueued(false);
     if (state().runStatus === 'queued') state().runCancelled();
   }
 
@@ -237,20 +195,18 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     const { modelUrl, backend, hubUrl, quant } = state();
     state().modelLoading();
     try {
-      const card = await exclusive(() =>
-        client.loadModel(
-          modelUrl,
-          backend,
-          (p) => {
-            if (gen === loadGen) state().setLoadProgress({ stage: p.stage, done: p.done, total: p.total, detail: p.detail }, p.files);
-          },
-          { hubUrl, quant, files: load.files, signal: controller.signal },
-        ),
+      const card = await client.loadModel(
+        modelUrl,
+        backend,
+        (p) => {
+          if (gen === loadGen) state().setLoadProgress({ stage: p.stage, done: p.done, total: p.total, detail: p.detail }, p.files.length ? p.files : undefined);
+        },
+        { hubUrl, quant, files: load.files, signal: controller.signal },
       );
       if (gen !== loadGen) return;
       state().modelLoaded(card);
       void refreshStoredModels();
-      if (runWhenReady) void runQueuedWork();
+      if (state().runStatus === 'queued') void runQueuedWork();
       else previewSoon();
     } catch (e) {
       if (gen !== loadGen) return;
@@ -275,11 +231,15 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     if (client.deleteStoredModel) state().setStoredModels(await client.deleteStoredModel(key));
   }
 
-  function failed(e: unknown, report: (text: string) => void = state().runFailed): void {
-    const text = message(e);
-    // The client rejects every pending request after a crash; the next call starts a fresh worker without a model.
-    if (/worker crashed/.test(text)) state().modelFailed(text.replace(/^the/, 'The'));
-    report(text);
+  /** Whether the run may start: a long one waits for the go-ahead (then the store says so and this is false). */
+  function goAhead(confirmed: boolean): boolean {
+    const estimate = selectPreviewEstimate(state());
+    if (estimate && estimate.ms > LONG_RUN_MS && !confirmed) {
+      state().runNeedsConfirmation(estimate);
+      return false;
+    }
+    state().runStarted(estimate);
+    return true;
   }
 
   async function run({ confirmed = false } = {}): Promise<void> {
@@ -289,7 +249,6 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       return;
     }
     if (s.modelStatus === 'loading' || s.modelStatus === 'idle' || s.modelStatus === 'consent') {
-      runWhenReady = true;
       s.runQueued();
       return;
     }
@@ -297,58 +256,51 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       s.runFailed('No model is loaded: fix the model address or backend above and load it again.');
       return;
     }
-    const gen = ++runGen;
-    await stopCurrent();
-    if (gen !== runGen) return;
-    const { prompt, model, m, seed, adaptive, beta, gamma, scaling } = state();
-    let { target } = state();
-    state().predicting();
-    let preview;
-    try {
-      preview = await exclusive(() => client.predict(prompt));
-    } catch (e) {
-      if (gen === runGen) failed(e);
-      return;
-    }
-    if (gen !== runGen) return;
-    state().setPreview({ prompt, ...preview });
-    const n = preview.tokens.length;
-    if (n === 0) {
-      state().runFailed('The prompt produced no tokens.');
-      return;
-    }
-    // An in-text target (token, span, or a contrast on one) of text that has since been shortened falls back to the next token.
-    if ((inTextTokens(target)?.end ?? 0) > n) {
-      target = { kind: 'next' };
-      state().setTarget(target);
-    }
-    const p = inTextTokens(target)?.start ?? n;
-    if (p > model!.maxPositions) {
-      state().runFailed(
-        `The prompt is too long: ${n} tokens, but ${model!.id} reads at most ${model!.maxPositions}. Shorten it${target.kind === 'next' ? ' or pick an earlier token of the text as target' : ''}.`,
-      );
-      return;
-    }
-    const estimate = selectPreviewEstimate(state());
-    if (estimate && estimate.ms > LONG_RUN_MS && !confirmed) {
-      state().runNeedsConfirmation(estimate);
-      return;
-    }
-    state().runStarted(estimate);
-    try {
-      const final = await cancellable(() =>
-        client.attribute(prompt, target, { m, seed, adaptive, beta, gamma, scaling }, (msg) => {
-          if (gen !== runGen) return;
-          const remaining = msg.remainingMs === undefined ? undefined : { ms: msg.remainingMs, at: Date.now() };
-          state().runProgress({ stage: msg.stage, done: msg.done, total: msg.total, detail: msg.detail, remaining }, msg.partial);
-        }),
-      );
-      if (gen === runGen) state().runFinished(final);
-    } catch (e) {
-      if (gen !== runGen) return;
-      if (e instanceof CancelledError) state().runCancelled();
-      else failed(e);
-    }
+    /** Set when the job is stopped to ask first: its cancellation is not the user's. */
+    let askFirst = false;
+    await jobs.start(
+      'run',
+      (live) => {
+        const { prompt, preview, m, seed, adaptive, beta, gamma, scaling } = state();
+        let { target } = state();
+        // With the prompt's tokens known, an in-text target of text that has since been shortened falls back to the next token,
+        // and a long run asks before anything is sent.
+        const known = preview?.prompt === prompt ? preview.tokens.length : null;
+        if (known !== null && (inTextTokens(target)?.end ?? 0) > known) {
+          target = { kind: 'next' };
+          state().setTarget(target);
+        }
+        state().predicting();
+        if (known !== null && !goAhead(confirmed)) return null;
+        let job: ReturnType<ClientLike['run']> | null = null;
+        job = client.run(prompt, target, { m, seed, adaptive, beta, gamma, scaling }, {
+          onPredicted: (p) => {
+            if (!live()) return;
+            state().setPreview({ prompt, ...p });
+            if (known === null && !goAhead(confirmed)) {
+              askFirst = true;
+              job?.cancel();
+            }
+          },
+          onProgress: (p) => {
+            if (!live()) return;
+            const remaining = p.remainingMs === null ? undefined : { ms: p.remainingMs, at: Date.now() };
+            state().runProgressed({ stage: p.stage, done: p.done, total: p.total, detail: p.detail, remaining });
+          },
+          onPartial: (partial) => live() && !askFirst && state().runPartial(partial),
+        });
+        if (askFirst) job.cancel(); // asked before the call returned (a client that reports at once)
+        return job;
+      },
+      {
+        finished: ({ resultId, result }) => {
+          resultIds.set(result, resultId);
+          state().runFinished(result);
+        },
+        cancelled: () => askFirst || state().runCancelled(),
+        failed: (e) => failed(e),
+      },
+    );
   }
 
   async function generate(): Promise<void> {
@@ -361,26 +313,25 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       s.generationFailed('No model is loaded yet: wait for it to load (or fix the model above), then generate again.');
       return;
     }
-    const gen = ++runGen;
-    await stopCurrent();
-    if (gen !== runGen) return;
-    const { prompt, generateSteps, m, seed, adaptive, beta, gamma, scaling } = state();
-    state().generationStarted();
-    try {
-      await cancellable(() =>
-        client.attributeGeneration(prompt, generateSteps, { m, seed, adaptive, beta, gamma, scaling }, (event) => {
-          if (gen !== runGen) return;
-          if (event.kind === 'generated') state().generationText(prompt, event.generated);
-          else if (event.kind === 'row') state().generationRow(event.row, event.result);
-          else state().generationProgressed({ row: event.row, rows: event.rows, stage: event.stage, done: event.done, total: event.total });
-        }),
-      );
-      if (gen === runGen) state().generationFinished();
-    } catch (e) {
-      if (gen !== runGen) return;
-      if (e instanceof CancelledError) state().generationCancelled();
-      else failed(e, state().generationFailed);
-    }
+    await jobs.start(
+      'generation',
+      (live) => {
+        const { prompt, generateSteps, m, seed, adaptive, beta, gamma, scaling } = state();
+        state().generationStarted();
+        return client.generate(prompt, generateSteps, { m, seed, adaptive, beta, gamma, scaling }, {
+          onEvent: (event) => {
+            if (!live()) return;
+            if (event.kind === 'generated') state().generationText(prompt, event.generated);
+            else {
+              resultIds.set(event.result, event.resultId);
+              state().generationRow(event.row, event.result);
+            }
+          },
+          onProgress: (p) => live() && state().generationProgressed({ row: p.part?.index ?? 0, rows: p.part?.count ?? 1, stage: p.stage, done: p.done, total: p.total }),
+        });
+      },
+      { finished: () => state().generationFinished(), cancelled: () => state().generationCancelled(), failed: (e) => failed(e, state().generationFailed) },
+    );
   }
 
   function previewSoon(): void {
@@ -394,7 +345,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
         return;
       }
       try {
-        const preview = await exclusive(() => (state().prompt === prompt ? client.predict(prompt) : Promise.reject(new Error('stale'))));
+        const preview = await client.preview(prompt);
         if (state().prompt === prompt) state().setPreview({ prompt, ...preview });
       } catch {
         // A failed preview is harmless: Run reports the error.
@@ -411,7 +362,6 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     deleteStoredModel,
     run,
     declineLongRun: () => {
-      runGen++;
       if (state().runStatus === 'confirm') state().runDeclined();
     },
     generate,
@@ -421,9 +371,9 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       return run();
     },
     cancel: () => {
-      if (runWhenReady && state().runStatus === 'queued') state().runCancelled();
-      runWhenReady = false;
-      current?.cancel();
+      if (state().runStatus === 'queued') state().runCancelled();
+      state().setGenerationQueued(false);
+      void jobs.stop();
     },
     previewSoon,
     applyLink(link, problems = []) {
@@ -445,15 +395,14 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
       if (link.edgeThreshold !== undefined) s.setEdgeThreshold(link.edgeThreshold);
       if (link.selected !== undefined) s.select(link.selected); // kept by the run if the token is there
       if (link.prompt) {
-        runWhenReady = true;
         s.runQueued();
         if (link.generate) {
           s.setGenerateSteps(link.generate);
-          generateAfterRun = true;
+          s.setGenerationQueued(true);
         }
       }
       if (reload) void openLinkedModel();
-      else if (runWhenReady && s.modelStatus === 'ready') void runQueuedWork();
+      else if (state().runStatus === 'queued' && s.modelStatus === 'ready') void runQueuedWork();
     },
   };
 }

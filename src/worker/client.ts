@@ -1,27 +1,45 @@
-// Main-thread facade over the attribution worker: starts it lazily, matches responses to requests,
-// and turns a worker crash into a clear error for every pending request (the next call starts a new one).
+// Main-thread side of the protocol: starts the worker lazily, sends calls, routes each call's progress,
+// events and partial results to its handlers, and turns a worker crash into a clear error for every
+// pending call (the next call starts a new worker).
 
-import type { AttributionParams, AttributionResult, Prediction, TargetRequest } from '../engine/attribution/schema';
-import type { Token } from '../engine/tokenizer/tokenizer';
+import type { AttributionParams, AttributionResult, TargetRequest } from '../engine/attribution/schema';
 import { parseHubSpec } from '../engine/hub/hubRef';
 import { LOCAL_SPEC_PREFIX, localStoreKey, specKind } from './modelSpec';
-import type { BackendPreference, CompareEvent, GenerationEvent, LocalFile, ModelCard, QuantScheme, StoredModels, WorkerRequest, WorkerResponse } from './protocol';
-
-type Progress = Extract<WorkerResponse, { type: 'progress' }>;
-/** Messages that report on a request still running (they do not settle it). */
-type Update = Extract<WorkerResponse, { type: 'progress' | 'generation-progress' | 'compare-progress' }>;
-
-interface Pending {
-  resolve: (r: WorkerResponse) => void;
-  reject: (e: Error) => void;
-  onUpdate?: (u: Update) => void;
-}
+import type { BackendPreference, Call, CallName, Calls, CompareEvent, FromWorker, GenerationEvent, JobProgress, LocalFile, ModelCard, ModelSource, Preview, QuantScheme, StoredModels, ToWorker } from './protocol';
+import type { CompareRequest } from '../engine/session/engineSession';
+import { unpackResult } from './wire';
 
 export class CancelledError extends Error {
   override name = 'CancelledError';
 }
 
-type RequestBody<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'requestId'>;
+/** What the client needs of a worker (a Worker, or a MessagePort wrapper in tests). */
+export interface WorkerLike {
+  postMessage(message: ToWorker): void;
+  onmessage: ((event: MessageEvent<FromWorker>) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+  terminate(): void;
+}
+
+export interface CallHandlers<K extends CallName> {
+  onProgress?: (p: JobProgress) => void;
+  onEvent?: (e: Calls[K]['event']) => void;
+  /** A run's result so far. */
+  onPartial?: (r: AttributionResult) => void;
+}
+
+/** A call in flight: its answer, and how to stop it (the answer then rejects with CancelledError). */
+export interface Job<T> {
+  result: Promise<T>;
+  cancel(): void;
+}
+
+interface Pending {
+  name: CallName;
+  resolve: (response: unknown) => void;
+  reject: (e: Error) => void;
+  handlers: CallHandlers<CallName>;
+}
 
 /** How `loadModel` reads a spec that is not a bundle URL (see modelSpec.ts). */
 export interface ModelLoadOptions {
@@ -35,41 +53,64 @@ export interface ModelLoadOptions {
   signal?: AbortSignal;
 }
 
+/** The model source a spec names: a bundle URL, `hf:org/name[@revision]`, or `local:<folder>` (picked files, or its stored compile). */
+export function modelSource(spec: string, options: ModelLoadOptions = {}): ModelSource {
+  const quant = options.quant ?? 'q8';
+  switch (specKind(spec)) {
+    case 'bundle':
+      return { kind: 'url', baseUrl: spec };
+    case 'hub':
+      return { kind: 'hub', ref: parseHubSpec(spec, options.hubUrl), quant };
+    case 'local': {
+      const label = spec.slice(LOCAL_SPEC_PREFIX.length);
+      return options.files ? { kind: 'local', label, files: options.files, quant } : { kind: 'stored', key: localStoreKey(label, quant) };
+    }
+  }
+}
+
 export class AttributionClient {
-  private worker: Worker | null = null;
+  private worker: WorkerLike | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   /** The backend preference this worker's models were loaded with. */
   private workerBackend: BackendPreference | null = null;
 
-  constructor(private readonly createWorker: () => Worker) {}
+  constructor(private readonly createWorker: () => WorkerLike) {}
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): WorkerLike {
     if (this.worker) return this.worker;
     const worker = this.createWorker();
-    worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
-      const msg = event.data;
-      const entry = this.pending.get(msg.requestId);
-      if (!entry) return;
-      if (msg.type === 'progress' || msg.type === 'generation-progress' || msg.type === 'compare-progress') {
-        entry.onUpdate?.(msg);
-        return;
-      }
-      this.pending.delete(msg.requestId);
-      if (msg.type === 'error') entry.reject(new Error(msg.message));
-      else if (msg.type === 'cancelled') entry.reject(new CancelledError('cancelled'));
-      else entry.resolve(msg);
-    };
+    worker.onmessage = (event) => this.receive(event.data);
     worker.onerror = (event) => {
       event.preventDefault();
-      this.crash(`the attribution worker crashed (${event.message || 'out of memory?'}); the model must be loaded again`);
+      this.stopWorker(new Error(`the attribution worker crashed (${event.message || 'out of memory?'}); the model must be loaded again`));
     };
     this.worker = worker;
     return worker;
   }
 
-  private crash(message: string): void {
-    this.stopWorker(new Error(message));
+  private receive(message: FromWorker): void {
+    const entry = this.pending.get(message.id);
+    if (!entry) return;
+    switch (message.kind) {
+      case 'progress':
+        return entry.handlers.onProgress?.(message.progress);
+      case 'partial':
+        return entry.handlers.onPartial?.(unpackResult(message.partial));
+      case 'event':
+        return entry.handlers.onEvent?.(message.event);
+      case 'done':
+        this.pending.delete(message.id);
+        if (message.reply.name === entry.name) entry.resolve(message.reply.response);
+        else entry.reject(new Error(`the worker answered '${message.reply.name}' to '${entry.name}'`));
+        return;
+      case 'cancelled':
+        this.pending.delete(message.id);
+        return entry.reject(new CancelledError('cancelled'));
+      case 'error':
+        this.pending.delete(message.id);
+        return entry.reject(new Error(message.message));
+    }
   }
 
   private stopWorker(reason: Error): void {
@@ -80,99 +121,64 @@ export class AttributionClient {
     this.pending.clear();
   }
 
-  private request<T extends WorkerRequest['type']>(body: RequestBody<T>, onUpdate?: (u: Update) => void): { id: number; done: Promise<WorkerResponse> } {
+  /** Sends one call; its events go to `handlers` until it is answered. */
+  call<K extends CallName>(name: K, request: Calls[K]['request'], handlers: CallHandlers<K> = {}): Job<Calls[K]['response']> {
     const id = this.nextId++;
-    const done = new Promise<WorkerResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onUpdate });
-      this.ensureWorker().postMessage({ ...body, requestId: id } as WorkerRequest);
+    const result = new Promise<Calls[K]['response']>((resolve, reject) => {
+      this.pending.set(id, { name, resolve: resolve as (r: unknown) => void, reject, handlers: handlers as CallHandlers<CallName> });
+      // TypeScript cannot see that a generic K's name and request form one member of the Call union.
+      this.ensureWorker().postMessage({ kind: 'call', id, call: { name, request } as Call });
     });
-    return { id, done };
+    return { result, cancel: () => this.worker?.postMessage({ kind: 'cancel', id }) };
   }
 
   /** Loads a bundle URL, a hub model `hf:org/name[@revision]` or a `local:<folder>` (see ModelLoadOptions). */
-  async loadModel(spec: string, prefer: BackendPreference, onProgress?: (p: Progress) => void, options: ModelLoadOptions = {}): Promise<ModelCard> {
+  async loadModel(spec: string, prefer: BackendPreference, onProgress?: (p: JobProgress) => void, options: ModelLoadOptions = {}): Promise<ModelCard> {
     options.signal?.throwIfAborted();
+    const source = modelSource(spec, options);
     // onnxruntime-web sets up its execution providers once per worker: a WebGPU session after WebAssembly
     // ones fails at its first run ("no GPU data for input"). A changed backend gets a fresh worker.
     if (this.workerBackend !== null && this.workerBackend !== prefer) this.stopWorker(new CancelledError('the backend changed'));
     this.workerBackend = prefer;
-    const onUpdate = (u: Update) => u.type === 'progress' && onProgress?.(u);
-    const quant = options.quant ?? 'q8';
-    const { id, done } = this.loadRequest(spec, prefer, quant, options, onUpdate);
-    const cancel = () => this.worker?.postMessage({ type: 'cancel', requestId: id } satisfies WorkerRequest);
-    options.signal?.addEventListener('abort', cancel, { once: true });
+    const job = this.call('load', { source, prefer }, { onProgress });
+    options.signal?.addEventListener('abort', job.cancel, { once: true });
     try {
-      const r = await done;
-      if (r.type !== 'model-loaded') throw new Error(`unexpected response ${r.type}`);
-      return r.model;
+      return await job.result;
     } finally {
-      options.signal?.removeEventListener('abort', cancel);
+      options.signal?.removeEventListener('abort', job.cancel);
     }
   }
 
-  private loadRequest(spec: string, prefer: BackendPreference, quant: QuantScheme, options: ModelLoadOptions, onUpdate: (u: Update) => void) {
-    switch (specKind(spec)) {
-      case 'bundle':
-        return this.request<'load-model'>({ type: 'load-model', baseUrl: spec, prefer }, onUpdate);
-      case 'hub':
-        return this.request<'load-hub-model'>({ type: 'load-hub-model', ref: parseHubSpec(spec, options.hubUrl), quant, prefer }, onUpdate);
-      case 'local': {
-        const label = spec.slice(LOCAL_SPEC_PREFIX.length);
-        if (options.files) return this.request<'load-local-model'>({ type: 'load-local-model', label, files: options.files, quant, prefer }, onUpdate);
-        return this.request<'load-stored-model'>({ type: 'load-stored-model', key: localStoreKey(label, quant), prefer }, onUpdate);
-      }
-    }
-  }
-
-  async listStoredModels(): Promise<StoredModels> {
-    const r = await this.request<'list-stored-models'>({ type: 'list-stored-models' }).done;
-    if (r.type !== 'stored-models') throw new Error(`unexpected response ${r.type}`);
-    return r.stored;
+  listStoredModels(): Promise<StoredModels> {
+    return this.call('list-stored', {}).result;
   }
 
   /** Deletes a stored bundle; returns what is stored afterwards. */
-  async deleteStoredModel(key: string): Promise<StoredModels> {
-    const r = await this.request<'delete-stored-model'>({ type: 'delete-stored-model', key }).done;
-    if (r.type !== 'stored-models') throw new Error(`unexpected response ${r.type}`);
-    return r.stored;
+  deleteStoredModel(key: string): Promise<StoredModels> {
+    return this.call('delete-stored', { key }).result;
   }
 
-  async predict(prompt: string): Promise<{ tokens: Token[]; predictions: Prediction[]; forwardMs: number }> {
-    const r = await this.request<'predict'>({ type: 'predict', prompt }).done;
-    if (r.type !== 'predicted') throw new Error(`unexpected response ${r.type}`);
-    return { tokens: r.tokens, predictions: r.predictions, forwardMs: r.forwardMs };
+  /** Tokens and next-token predictions of a prompt (the preview while typing). */
+  preview(prompt: string): Promise<Preview> {
+    return this.call('preview', { prompt }).result;
   }
 
-  /** Starts an attribution; `cancel()` stops it (the promise then rejects with CancelledError). */
-  attribute(prompt: string, target: TargetRequest, params: Partial<AttributionParams>, onProgress?: (p: Progress) => void) {
-    const { id, done } = this.request<'attribute'>({ type: 'attribute', prompt, target, params }, (u) => u.type === 'progress' && onProgress?.(u));
-    return this.cancellable(id, done, (r) => (r.type === 'result' ? r.result : null));
+  /** One Run: tokens and predictions (onPredicted), partial results, then the result and its id. */
+  run(prompt: string, target: TargetRequest, params: Partial<AttributionParams>, handlers: { onPredicted?: (p: Preview) => void; onProgress?: (p: JobProgress) => void; onPartial?: (r: AttributionResult) => void } = {}) {
+    return this.call('run', { prompt, target, params }, { onProgress: handlers.onProgress, onPartial: handlers.onPartial, onEvent: (e) => handlers.onPredicted?.(e.preview) });
   }
 
-  /** Generates `steps` tokens and attributes each; events arrive as the work goes; `cancel()` stops it. */
-  attributeGeneration(prompt: string, steps: number, params: Partial<AttributionParams>, onEvent?: (e: GenerationEvent) => void) {
-    const { id, done } = this.request<'attribute-generation'>({ type: 'attribute-generation', prompt, steps, params }, (u) => u.type === 'generation-progress' && onEvent?.(u.event));
-    return this.cancellable(id, done, (r) => (r.type === 'generation-result' ? r.result : null));
+  /** Generates `steps` tokens and attributes each; events arrive as the work goes. */
+  generate(prompt: string, steps: number, params: Partial<AttributionParams>, handlers: { onEvent?: (e: GenerationEvent) => void; onProgress?: (p: JobProgress) => void } = {}) {
+    return this.call('generate', { prompt, steps, params }, handlers);
   }
 
-  /** Runs several attribution methods for one target (rows and progress arrive as events); `cancel()` stops it. */
-  compare(prompt: string, target: TargetRequest, methods: string[], params: Partial<AttributionParams>, heta?: AttributionResult, onEvent?: (e: CompareEvent) => void) {
-    const { id, done } = this.request<'compare'>({ type: 'compare', prompt, target, methods, params, heta }, (u) => u.type === 'compare-progress' && onEvent?.(u.event));
-    return this.cancellable(id, done, (r) => (r.type === 'compare-result' ? r.comparison : null));
-  }
-
-  private cancellable<R>(id: number, done: Promise<WorkerResponse>, pick: (r: WorkerResponse) => R | null) {
-    return {
-      result: done.then((r): R => {
-        const value = pick(r);
-        if (value === null) throw new Error(`unexpected response ${r.type}`);
-        return value;
-      }),
-      cancel: () => this.worker?.postMessage({ type: 'cancel', requestId: id } satisfies WorkerRequest),
-    };
+  /** Several attribution methods for one target (rows arrive as events); HETA reuses the result `request.resultId` names. */
+  compare(request: CompareRequest, handlers: { onEvent?: (e: CompareEvent) => void; onProgress?: (p: JobProgress) => void } = {}) {
+    return this.call('compare', request, handlers);
   }
 
   dispose(): void {
-    this.crash('closed');
+    this.stopWorker(new Error('closed'));
   }
 }

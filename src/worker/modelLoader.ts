@@ -24,7 +24,9 @@ import { readDeviceMemory } from './deviceMemory';
 import { openLocalFolder } from './localFiles';
 import { originBoundFetch } from './originBoundFetch';
 import { hubStoreKey, localSpec, localStoreKey } from './modelSpec';
+import { fetchBundleSource } from './fetchBundle';
 import type { BackendPreference, LocalFile, ProgressStage, StoredModels } from './protocol';
+import type { ModelHost } from './serve';
 
 export interface LoadContext {
   prefer: BackendPreference;
@@ -66,22 +68,31 @@ function bundleCache(): Promise<BundleCache | null> {
 /**
  * Sets up onnxruntime (its 28 MB WebAssembly module, threads, and the WebGPU device when chosen) with a
  * one-node session, so that this happens while the bundle downloads and is checked instead of after
- * (measured: 1.2–1.9 s of a demo-model load in Chromium on this machine). Failures are left to the real
- * session, which reports them.
+ * (measured: 1.2–1.9 s of a demo-model load in Chromium on this machine). The returned runtime creates
+ * the real session only once the warm-up has ended: two set-ups at once could race (a WebGPU fallback
+ * changes the providers). Warm-up failures are left to the real session, which reports them.
  */
-function warmUp(runtime: Runtime): void {
+function warmedUp(runtime: Runtime): Runtime {
   const g = new GraphBuilder();
   const x = g.input('x', 'float32', [1]);
   const graph = writeOnnx({ name: 'warm-up', inputs: [x], outputs: [{ name: 'y', value: x }] }, new WeightFile('none'));
-  void runtime
+  const warm = runtime
     .createSession({ graph, name: 'warm-up' })
     .then((s) => s.release())
     .catch(() => undefined);
+  return {
+    get backend() {
+      return runtime.backend; // a WebGPU fallback changes it
+    },
+    get detail() {
+      return runtime.detail;
+    },
+    createSession: (files) => warm.then(() => runtime.createSession(files)),
+  };
 }
 
 async function loadBundle(source: BundleSource, ctx: LoadContext): Promise<AttributionModel> {
-  const runtime = await createWebRuntime({ prefer: ctx.prefer });
-  warmUp(runtime);
+  const runtime = warmedUp(await createWebRuntime({ prefer: ctx.prefer }));
   return AttributionModel.load(source, runtime, (p) => ctx.progress('load', p.done, p.total, p.detail));
 }
 
@@ -106,7 +117,7 @@ async function readConfig(source: FileSource): Promise<ModelConfig> {
  * A compiled bundle (stored, served at a URL, or a prebuilt folder): the memory plan from its manifest
  * first, before the weights are read or downloaded, then the session.
  */
-export async function loadCheckedBundle(source: BundleSource, origin: string, ctx: LoadContext): Promise<LoadedModel> {
+async function loadCheckedBundle(source: BundleSource, origin: string, ctx: LoadContext): Promise<LoadedModel> {
   const manifest = parseBundleManifest(await source.read(MANIFEST_FILE), source.label);
   const plan = await checkMemory(manifest.config, 0, manifest.quantization.requested, ctx.prefer);
   return { model: await loadBundle(source, ctx), origin, plan, notice: null };
@@ -164,7 +175,7 @@ function throttled(send: () => void): { soon(): void; now(): void } {
   };
 }
 
-export async function loadHubModel(ref: HubRef, quant: QuantScheme, ctx: LoadContext): Promise<LoadedModel> {
+async function loadHubModel(ref: HubRef, quant: QuantScheme, ctx: LoadContext): Promise<LoadedModel> {
   const key = hubStoreKey(ref, quant);
   const stored = await (await bundleCache())?.get(key);
   if (stored) return loadCheckedBundle(memoryBundleSource(stored.files, describeHubRef(ref)), FROM_STORAGE, ctx);
@@ -190,7 +201,7 @@ export async function loadHubModel(ref: HubRef, quant: QuantScheme, ctx: LoadCon
   return compileStoreLoad(source, { config, modelId, checkpointBytes: totals.total }, { key, spec: formatHubSpec(ref), hubUrl: ref.hubUrl, quant }, ctx, () => files);
 }
 
-export async function loadLocalModel(label: string, files: LocalFile[], quant: QuantScheme, ctx: LoadContext): Promise<LoadedModel> {
+async function loadLocalModel(label: string, files: LocalFile[], quant: QuantScheme, ctx: LoadContext): Promise<LoadedModel> {
   const folder = openLocalFolder(files, label);
   if (folder.kind === 'bundle') return loadCheckedBundle(folder.source, `prebuilt bundle from the folder ${label}`, ctx);
   const bytes = files.reduce((sum, f) => sum + f.file.size, 0);
@@ -198,13 +209,22 @@ export async function loadLocalModel(label: string, files: LocalFile[], quant: Q
   return compileStoreLoad(folder.source, { config: await readConfig(folder.source), modelId: label, checkpointBytes: bytes }, entry, ctx, () => undefined);
 }
 
-export async function loadStoredModel(key: string, ctx: LoadContext): Promise<LoadedModel> {
+async function loadBundleUrl(baseUrl: string, ctx: LoadContext): Promise<LoadedModel> {
+  const source = fetchBundleSource(baseUrl, (p) => {
+    const current = p.files.find((f) => f.total === null || f.loaded < f.total);
+    ctx.progress('download', p.loaded, p.total, current?.name ?? '', p.files);
+  });
+  // The memory plan reads heta.json first, so a bundle too large for this device is refused before its weights download.
+  return loadCheckedBundle(source, `served from ${baseUrl}`, ctx);
+}
+
+async function loadStoredModel(key: string, ctx: LoadContext): Promise<LoadedModel> {
   const stored = await (await bundleCache())?.get(key);
   if (!stored) throw new Error('this model is not stored in this browser (any more): load it from the hub or its folder again');
   return loadCheckedBundle(memoryBundleSource(stored.files, stored.info.modelId), FROM_STORAGE, ctx);
 }
 
-export async function listStoredModels(): Promise<StoredModels> {
+async function listStoredModels(): Promise<StoredModels> {
   const cache = await bundleCache();
   const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => null);
   return {
@@ -213,7 +233,25 @@ export async function listStoredModels(): Promise<StoredModels> {
   };
 }
 
-export async function deleteStoredModel(key: string): Promise<StoredModels> {
+async function deleteStoredModel(key: string): Promise<StoredModels> {
   await (await bundleCache())?.delete(key);
   return listStoredModels();
 }
+
+/** The browser's models: bundle URLs, hub checkpoints and picked folders (compiled here and stored), stored bundles. */
+export const browserModelHost: ModelHost = {
+  open(source, ctx) {
+    switch (source.kind) {
+      case 'url':
+        return loadBundleUrl(source.baseUrl, ctx);
+      case 'hub':
+        return loadHubModel(source.ref, source.quant, ctx);
+      case 'local':
+        return loadLocalModel(source.label, source.files, source.quant, ctx);
+      case 'stored':
+        return loadStoredModel(source.key, ctx);
+    }
+  },
+  listStored: listStoredModels,
+  deleteStored: deleteStoredModel,
+};

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCells } from '../lib/cells';
 import { methodColor, normalizeScores, rankCorrelations } from '../lib/compare';
 import { sampleResult } from '../../testing/sampleResult';
-import { METHODS } from '../../worker/protocol';
+import { METHODS } from '../engine';
 import { correlationChart } from './correlation';
 import { curvesChart } from './curves';
 import { heatmapChart } from './heatmap';

@@ -3,6 +3,7 @@
 // small multiples of the same text (each shaded by its score ÷ its max |score|, on the heatmap's colour
 // scale), their pairwise Spearman correlation and their deletion curves, row by row as they finish.
 
+import { CURVE_FRACTIONS, METHODS, type CompareRow } from '../engine';
 import { useMemo, useRef } from 'react';
 import { correlationChart } from '../charts/correlation';
 import { curvesChart } from '../charts/curves';
@@ -12,7 +13,6 @@ import { valueScale } from '../charts/scale';
 import { buildCells } from '../lib/cells';
 import { methodColor, normalizeScores, rankCorrelations } from '../lib/compare';
 import { fmt, visibleToken } from '../lib/format';
-import { CURVE_FRACTIONS, METHODS, type CompareRow } from '../../worker/protocol';
 import type { Comparison } from '../store/compareSlice';
 import { ChartMount } from './ChartMount';
 import { useActions, useApp, useBridge } from './context';

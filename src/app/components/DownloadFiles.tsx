@@ -1,6 +1,6 @@
 // Per-file progress of a model download (the total is the progress bar above it).
 
-import { formatBytes } from '../../engine/units';
+import { formatBytes } from '../engine';
 import { useApp } from './context';
 
 export function DownloadFiles() {

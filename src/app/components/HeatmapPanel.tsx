@@ -2,12 +2,12 @@
 // sentence, line or paragraph, the
 // colour scale and its legend, figure export, and the shaded text itself (TokenText).
 
+import { GRANULARITIES, type Granularity } from '../engine';
 import { useMemo, useRef } from 'react';
 import { legendChart } from '../charts/legend';
 import { valueScale, type ScaleMode } from '../charts/scale';
 import { heatmapFigure } from '../lib/figures';
 import { heatmapLegendTitle } from '../lib/caption';
-import { GRANULARITIES, type Granularity } from '../../engine/attribution/granularity';
 import { componentLabel, knownValues, selectValues } from '../store/selectors';
 import type { ComponentKey } from '../store/viewSlice';
 import { ChartMount } from './ChartMount';

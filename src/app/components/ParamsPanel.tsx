@@ -1,8 +1,6 @@
 // β and γ recombine the final score instantly from the cached components; m, seed and adaptive probing set the next run.
 
-import type { ComponentScaling } from '../../engine/attribution/components';
-import { LIMITS, withinLimit } from '../../engine/limits';
-import { DEFAULT_PARAMS } from '../../worker/protocol';
+import { type ComponentScaling, LIMITS, withinLimit, DEFAULT_PARAMS } from '../engine';
 import { useApp, useActions } from './context';
 
 function Weight({ name, value, onChange, testId, limit }: { name: string; value: number; onChange: (v: number) => void; testId: string; limit: 'beta' | 'gamma' }) {

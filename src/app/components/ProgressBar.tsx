@@ -1,6 +1,6 @@
 // A labelled progress bar for one stage (model download/preparation or an attribution phase).
 
-import { STAGE_LABELS } from '../../worker/protocol';
+import { STAGE_LABELS } from '../lib/format';
 import type { ProgressInfo } from '../store';
 
 function bytes(n: number): string {
@@ -19,6 +19,8 @@ export function stageText(p: ProgressInfo): string {
       return `${label}: one pass`;
     case 'masked':
       return `${label}: ${p.done} of ${p.total} tokens`;
+    case 'compare':
+      return `${label}: ${p.detail} ${p.done}/${p.total}`;
     case 'hessian':
       return `${label}: ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} probes`;
     default: {

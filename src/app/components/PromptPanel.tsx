@@ -56,7 +56,7 @@ function LongRunConfirm() {
 export function PromptPanel() {
   const prompt = useApp((s) => s.prompt);
   const runStatus = useApp((s) => s.runStatus);
-  const progress = useApp((s) => s.progress);
+  const progress = useApp((s) => s.runProgress);
   const runError = useApp((s) => s.runError);
   const awaitingConsent = useApp((s) => s.modelStatus === 'consent');
   const tokenCount = useApp((s) => (s.preview && s.preview.prompt === s.prompt ? s.preview.tokens.length : null));

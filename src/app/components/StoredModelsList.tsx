@@ -1,7 +1,6 @@
 // Bundles stored in this browser: what, how large, when; load one again (no network) or delete it.
 
-import type { QuantScheme } from '../../worker/protocol';
-import { formatBytes } from '../../engine/units';
+import { type QuantScheme, formatBytes } from '../engine';
 import { fmtCount } from '../lib/format';
 import { useApp, useBridge } from './context';
 

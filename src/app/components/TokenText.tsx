@@ -3,10 +3,10 @@
 // extends it to a span); arrows
 // move between tokens; hovering links to the layer graph.
 
+import { inTextTokens } from '../engine';
 import { Fragment, type KeyboardEvent, type MouseEvent, type Ref } from 'react';
 import type { ValueScale } from '../charts/scale';
 import type { Cell } from '../lib/cells';
-import { inTextTokens } from '../../engine/attribution/schema';
 import { fmt, rankText, visibleToken } from '../lib/format';
 import { selectCells, selectRanks } from '../store/selectors';
 import { useActions, useApp, useBridge } from './context';

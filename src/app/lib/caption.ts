@@ -1,8 +1,6 @@
 // The caption every exported figure carries: what was explained, by which model, method and parameters.
 
-import type { AttributionResult } from '../../worker/protocol';
-import type { Granularity } from '../../engine/attribution/granularity';
-import type { ComponentScaling } from '../../engine/attribution/components';
+import type { AttributionResult, Granularity, ComponentScaling } from '../engine';
 import { excerpt, fmtProbability, quoteToken } from './format';
 
 export interface CaptionView {

@@ -1,8 +1,7 @@
+import { type AttributionResult, type Token, resultText, segmentsOf, type Granularity } from '../engine';
 // The heatmap's cells: the prompt cut into token (or word, sentence, line, paragraph) pieces that
 // reproduce it exactly, each with its value (summed over its tokens). One model for the on-screen heatmap (HTML spans) and the exported SVG chart.
 
-import type { AttributionResult, Token } from '../../worker/protocol';
-import { resultText, segmentsOf, type Granularity } from '../../engine/attribution/granularity';
 
 export type CellRole =
   /** A context token or word (positions 0 … p−1): has a value. */

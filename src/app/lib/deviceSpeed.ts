@@ -1,9 +1,7 @@
+import { attributionWork, type AttributionResult, type ModelCard } from '../engine';
 // This device's measured attribution speed (GFLOP/s), from the last finished run of the loaded model on its
 // backend: what a run's time estimate and the picker's estimates for other models are scaled by.
 
-import { attributionWork } from '../../engine/model/cost';
-import type { AttributionResult } from '../../engine/attribution/schema';
-import type { ModelCard } from '../../worker/protocol';
 
 /** Runs with less arithmetic than this are dominated by fixed costs and say nothing about speed. */
 export const MIN_MEASURED_FLOPS = 2e9;

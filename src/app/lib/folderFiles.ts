@@ -1,8 +1,8 @@
+import type { LocalFile } from '../engine';
 // A folder the user picked (<input webkitdirectory>) or dropped, as the worker wants it: the folder's
 // name and its top-level files by name. Files in subfolders are left out (a checkpoint or bundle keeps
 // its files at the top; subfolders such as onnx/ or original/ hold other formats).
 
-import type { LocalFile } from '../../worker/protocol';
 
 export interface PickedFolder {
   label: string;

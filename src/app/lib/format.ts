@@ -1,6 +1,7 @@
 // Number and text formatting shared by the UI, the charts and the export captions.
 
 import { format } from 'd3';
+import type { ProgressStage } from '../engine';
 
 const general = format('.4~g');
 const scientific = format('.3~e');
@@ -30,6 +31,17 @@ const compact = format('.3~s');
 export function fmtCount(n: number): string {
   return compact(n).replace('G', 'B');
 }
+
+/** Human-readable label of each stage for the progress bars. */
+export const STAGE_LABELS: Record<ProgressStage, string> = {
+  download: 'Downloading model',
+  compile: 'Compiling model',
+  load: 'Preparing model',
+  inspect: 'Attention–value flow (M)',
+  masked: 'Masked passes (I)',
+  hessian: 'Hessian probes (S)',
+  compare: 'Comparing methods',
+};
 
 /** The name of a model card's backend, for labels and sentences. */
 export const BACKEND_NAMES = { webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'CPU' } as const;

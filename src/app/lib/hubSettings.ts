@@ -1,8 +1,7 @@
+import { normalizeHubUrl, type QuantScheme } from '../engine';
 // The hub address and quantization the user chose, kept in localStorage so a page reload (or a link to
 // `hf:org/name`) finds the same hub and the same stored bundle.
 
-import { normalizeHubUrl } from '../../engine/hub/hubRef';
-import type { QuantScheme } from '../../worker/protocol';
 
 const KEY = 'heta-lens.hub-settings';
 const QUANTS: QuantScheme[] = ['none', 'q8', 'q4'];

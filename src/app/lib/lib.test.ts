@@ -4,7 +4,7 @@ import { captionLines } from './caption';
 import { buildCells } from './cells';
 import { fmt, fmtCount, visibleToken } from './format';
 import { formatLink, parseLink, readLink } from './link';
-import type { TargetRequest } from '../../worker/protocol';
+import type { TargetRequest } from '../engine';
 
 const r = sampleResult();
 

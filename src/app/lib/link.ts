@@ -3,10 +3,7 @@
 // of the text), "cont:<text>" (a typed continuation), or one of the first three with ",vs:<foil id>" or ",vst:<foil text>"
 // (a contrast).
 
-import type { BackendPreference, TargetRequest, TokenTarget } from '../../worker/protocol';
-import { inTextTokens } from '../../engine/attribution/schema';
-import { describeLimit, withinLimit, type LimitName } from '../../engine/limits';
-import { GRANULARITIES, type Granularity } from '../../engine/attribution/granularity';
+import { type BackendPreference, type TargetRequest, type TokenTarget, inTextTokens, describeLimit, withinLimit, type LimitName, GRANULARITIES, type Granularity } from '../engine';
 import type { ScaleMode } from '../charts/scale';
 import type { ComponentKey } from '../store/viewSlice';
 

@@ -1,12 +1,10 @@
+import { HubRefError, parseHubSpec, hubStoreKey, specKind, type QuantScheme } from '../engine';
 // What a model address that arrived in a link may load without asking. A link is written by someone
 // else: opening it must not make the browser download from a host the user did not choose (a tracker,
 // a multi-gigabyte file). The app's own origin, a bundle stored in this browser and a `local:` folder
 // load at once; a bundle on another origin or a hub model that is not stored waits for the user's click,
 // and the page shows what would be downloaded and from where. Pure: decided before any request is made.
 
-import { HubRefError, parseHubSpec } from '../../engine/hub/hubRef';
-import { hubStoreKey, specKind } from '../../worker/modelSpec';
-import type { QuantScheme } from '../../worker/protocol';
 
 /** What the consent prompt shows (all of it known from the link itself, before any request). */
 export type DownloadRequest =

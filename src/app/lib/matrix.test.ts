@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { matrixChart, labelStride } from '../charts/matrix';
-import type { AttributionResult } from '../../worker/protocol';
+import type { AttributionResult } from '../engine';
 import type { Generation } from '../store/generationSlice';
 import { sampleResult } from '../../testing/sampleResult';
 import { matrixCaption, matrixData, type MatrixView } from './matrix';

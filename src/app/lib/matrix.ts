@@ -1,7 +1,7 @@
 // The generation matrix's data from the store: each generated token's values (the heatmap's component,
 // recombined with the view's β and γ), optionally scaled to each row's maximum, and its caption.
 
-import type { ComponentScaling } from '../../engine/attribution/components';
+import type { ComponentScaling } from '../engine';
 import type { MatrixChartData } from '../charts/matrix';
 import { valueScale, type ScaleMode } from '../charts/scale';
 import type { Generation } from '../store/generationSlice';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../engine/model/catalog';
 import { attributionWork, forwardFlops } from '../../engine/model/cost';
-import type { ModelCard } from '../../worker/protocol';
+import type { ModelCard } from '../engine';
 import { estimateRun, FIRST_ESTIMATE_EFFICIENCY, formatDuration, timeLeftMs } from './runEstimate';
 
 const smol = CATALOG.find((m) => m.hubId === 'HuggingFaceTB/SmolLM2-135M')!.config;

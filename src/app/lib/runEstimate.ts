@@ -1,10 +1,8 @@
+import { attributionWork, forwardFlops, inTextTokens, type AttributionParams, type TargetRequest, type ModelCard } from '../engine';
 // How long a run will take, before it starts: the FLOPs of its passes (engine cost model) over this
 // device's speed, measured by the last finished run of this model and backend, or else estimated from the
 // preview's own forward pass.
 
-import { attributionWork, forwardFlops } from '../../engine/model/cost';
-import { inTextTokens, type AttributionParams, type TargetRequest } from '../../engine/attribution/schema';
-import type { ModelCard } from '../../worker/protocol';
 
 /** A run expected to take longer than this asks first, and says what would make it faster. */
 export const LONG_RUN_MS = 20_000;

@@ -1,9 +1,10 @@
 // Comparison slice: which attribution methods the user compares, and the comparison being computed or
 // shown (rows arrive one method at a time from the worker), its progress and status.
 
+import { METHODS, type CompareRow, type Token } from '../engine';
 import type { StateCreator } from 'zustand/vanilla';
-import { METHODS, type CompareRow, type Token } from '../../worker/protocol';
 import type { AppState } from './types';
+import { jobLifecycle, jobStarted, type JobLifecycle } from './jobSlice';
 
 export type CompareStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 
@@ -29,28 +30,19 @@ export interface CompareProgressInfo {
 /** HETA against one method of each other family. */
 export const DEFAULT_COMPARE_CHOICE = ['heta', 'saliency', 'ig', 'rollout', 'occlusion'];
 
-export interface CompareSlice {
+export interface CompareSlice extends JobLifecycle<'compare', CompareStatus, CompareProgressInfo> {
   /** Method ids chosen, in registry order. */
   compareChoice: string[];
   comparison: Comparison | null;
-  compareStatus: CompareStatus;
-  compareProgress: CompareProgressInfo | null;
-  compareError: string | null;
   setCompareMethod(id: string, on: boolean): void;
   compareStarted(comparison: Omit<Comparison, 'rows'>): void;
   compareRow(index: number, row: CompareRow): void;
-  compareProgressed(p: CompareProgressInfo): void;
-  compareFinished(): void;
-  compareCancelled(): void;
-  compareFailed(message: string): void;
 }
 
 export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = (set) => ({
+  ...jobLifecycle<'compare', CompareStatus, CompareProgressInfo>('compare', set),
   compareChoice: DEFAULT_COMPARE_CHOICE,
   comparison: null,
-  compareStatus: 'idle',
-  compareProgress: null,
-  compareError: null,
   setCompareMethod: (id, on) =>
     set((s) => {
       const chosen = new Set(s.compareChoice);
@@ -58,7 +50,7 @@ export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = 
       else chosen.delete(id);
       return { compareChoice: METHODS.map((m) => m.id).filter((m) => chosen.has(m)) };
     }),
-  compareStarted: (c) => set({ compareStatus: 'running', comparison: { ...c, rows: c.methods.map(() => null) }, compareProgress: null, compareError: null }),
+  compareStarted: (c) => set({ ...jobStarted('compare', 'running'), comparison: { ...c, rows: c.methods.map(() => null) } }),
   compareRow: (index, row) =>
     set((s) => {
       if (!s.comparison) return {};
@@ -66,8 +58,4 @@ export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = 
       rows[index] = row;
       return { comparison: { ...s.comparison, rows } };
     }),
-  compareProgressed: (compareProgress) => set({ compareProgress }),
-  compareFinished: () => set({ compareStatus: 'done', compareProgress: null }),
-  compareCancelled: () => set({ compareStatus: 'cancelled', compareProgress: null }),
-  compareFailed: (compareError) => set({ compareStatus: 'error', compareError, compareProgress: null }),
 });

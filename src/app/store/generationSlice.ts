@@ -1,9 +1,10 @@
 // Generation slice: "generate N tokens and explain each" — the generated text, one attribution per
 // generated token as it arrives (the target × source matrix), progress, and the matrix's view options.
 
+import type { AttributionResult, GeneratedText, ProgressStage } from '../engine';
 import type { StateCreator } from 'zustand/vanilla';
-import type { AttributionResult, GeneratedText, ProgressStage } from '../../worker/protocol';
 import type { AppState } from './types';
+import { jobLifecycle, jobStarted, type JobLifecycle } from './jobSlice';
 
 export type GenerationStatus = 'idle' | 'generating' | 'running' | 'done' | 'cancelled' | 'error';
 
@@ -23,37 +24,33 @@ export interface GenerationProgressInfo {
 
 export const DEFAULT_GENERATE_STEPS = 8;
 
-export interface GenerationSlice {
+export interface GenerationSlice extends JobLifecycle<'generation', GenerationStatus, GenerationProgressInfo> {
   generateSteps: number;
   generation: Generation | null;
-  generationStatus: GenerationStatus;
-  generationProgress: GenerationProgressInfo | null;
-  generationError: string | null;
+  /** A link asked for a generation: it starts once the link's run is done. */
+  generationQueued: boolean;
   /** Each matrix row scaled to its own maximum (rows of different targets differ in magnitude). */
   rowNormalize: boolean;
   setGenerateSteps(n: number): void;
   setRowNormalize(on: boolean): void;
+  setGenerationQueued(on: boolean): void;
   generationStarted(): void;
   generationText(prompt: string, generated: GeneratedText): void;
   generationRow(row: number, result: AttributionResult): void;
-  generationProgressed(p: GenerationProgressInfo): void;
-  generationFinished(): void;
-  generationCancelled(): void;
-  generationFailed(message: string): void;
   /** Shows row k in the main views: the generated text becomes the prompt and its token the in-text target. */
   showGenerationRow(row: number): void;
 }
 
 export const createGenerationSlice: StateCreator<AppState, [], [], GenerationSlice> = (set, get) => ({
+  ...jobLifecycle<'generation', GenerationStatus, GenerationProgressInfo>('generation', set),
   generateSteps: DEFAULT_GENERATE_STEPS,
   generation: null,
-  generationStatus: 'idle',
-  generationProgress: null,
-  generationError: null,
+  generationQueued: false,
   rowNormalize: true,
+  setGenerationQueued: (generationQueued) => set({ generationQueued }),
   setGenerateSteps: (generateSteps) => set({ generateSteps }),
   setRowNormalize: (rowNormalize) => set({ rowNormalize }),
-  generationStarted: () => set({ generationStatus: 'generating', generation: null, generationProgress: null, generationError: null }),
+  generationStarted: () => set({ ...jobStarted('generation', 'generating'), generation: null }),
   generationText: (prompt, g) => set({ generationStatus: 'running', generation: { prompt, ...g, rows: g.generated.length ? [...g.generated.map(() => null), null] : [] } }),
   generationRow: (row, result) =>
     set((s) => {
@@ -62,10 +59,6 @@ export const createGenerationSlice: StateCreator<AppState, [], [], GenerationSli
       rows[row] = result;
       return { generation: { ...s.generation, rows } };
     }),
-  generationProgressed: (generationProgress) => set({ generationProgress }),
-  generationFinished: () => set({ generationStatus: 'done', generationProgress: null }),
-  generationCancelled: () => set({ generationStatus: 'cancelled', generationProgress: null }),
-  generationFailed: (generationError) => set({ generationStatus: 'error', generationError, generationProgress: null }),
   showGenerationRow: (row) => {
     const g = get().generation;
     const result = g?.rows[row];

@@ -1,11 +1,11 @@
 // Run slice: the prompt, the chosen target, the tokenization preview with top predictions, and the
 // attribution run (progress, partial then final result, or why it stopped).
 
+import { type AttributionResult, type Prediction, type TargetRequest, type Token, requestOf } from '../engine';
 import type { StateCreator } from 'zustand/vanilla';
-import type { AttributionResult, Prediction, TargetRequest, Token } from '../../worker/protocol';
 import type { AppState, ProgressInfo } from './types';
+import { jobLifecycle, jobStarted, type JobLifecycle } from './jobSlice';
 import type { RunEstimate } from '../lib/runEstimate';
-import { requestOf } from '../../engine/attribution/resultFile';
 
 /** 'confirm': the run would take long (estimate in `runEstimate`) and waits for the user's go-ahead. */
 export type RunStatus = 'idle' | 'queued' | 'predicting' | 'confirm' | 'running' | 'done' | 'cancelled' | 'error';
@@ -18,16 +18,13 @@ export interface Preview {
   forwardMs: number;
 }
 
-export interface RunSlice {
+export interface RunSlice extends Omit<JobLifecycle<'run', RunStatus, ProgressInfo>, 'runFinished'> {
   prompt: string;
   target: TargetRequest;
   preview: Preview | null;
-  runStatus: RunStatus;
-  progress: ProgressInfo | null;
   /** The latest result: partial (M, I, S from some probe rounds) while running, then final. */
   result: AttributionResult | null;
   resultFinal: boolean;
-  runError: string | null;
   /** The estimate of the run that waits for a go-ahead, or of the run in progress (its time left until the engine measures it). */
   runEstimate: RunEstimate | null;
   /** When the running attribution started (Date.now()). */
@@ -50,10 +47,9 @@ export interface RunSlice {
   runNeedsConfirmation(estimate: RunEstimate): void;
   runDeclined(): void;
   runStarted(estimate: RunEstimate | null): void;
-  runProgress(p: ProgressInfo, partial?: AttributionResult): void;
+  /** The result so far (M, I, and S of the tokens done). */
+  runPartial(partial: AttributionResult): void;
   runFinished(result: AttributionResult): void;
-  runCancelled(): void;
-  runFailed(message: string): void;
   /**
    * Shows a finished result that did not come from a run (an opened file, a generation row) with the prompt
    * and target that produce it; `shown` names it for the notice when the prompt box changes.
@@ -64,14 +60,12 @@ export interface RunSlice {
 }
 
 export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, get) => ({
+  ...jobLifecycle<'run', RunStatus, ProgressInfo>('run', set),
   prompt: '',
   target: { kind: 'next' },
   preview: null,
-  runStatus: 'idle',
-  progress: null,
   result: null,
   resultFinal: false,
-  runError: null,
   runEstimate: null,
   runStartedAt: null,
   replacedPrompt: null,
@@ -80,18 +74,16 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
   setTarget: (target) => set({ target }),
   setPreview: (preview) => set({ preview }),
   setRunError: (runError) => set({ runError }),
-  runQueued: () => set({ runStatus: 'queued', runError: null, progress: null }),
-  predicting: () => set({ runStatus: 'predicting', runError: null, progress: null }),
-  runNeedsConfirmation: (runEstimate) => set({ runStatus: 'confirm', runEstimate, progress: null }),
+  runQueued: () => set(jobStarted('run', 'queued')),
+  predicting: () => set(jobStarted('run', 'predicting')),
+  runNeedsConfirmation: (runEstimate) => set({ runStatus: 'confirm', runEstimate, runProgress: null }),
   runDeclined: () => set((s) => ({ runStatus: s.result ? 'done' : 'idle', runEstimate: null })),
-  runStarted: (runEstimate) => set((s) => ({ runStatus: 'running', runError: null, progress: null, runEstimate, runStartedAt: Date.now(), workerRuns: s.workerRuns + 1 })),
-  runProgress: (progress, partial) => set(partial ? { progress, result: partial, resultFinal: false } : { progress }),
+  runStarted: (runEstimate) => set((s) => ({ ...jobStarted('run', 'running'), runEstimate, runStartedAt: Date.now(), workerRuns: s.workerRuns + 1 })),
+  runPartial: (result) => set({ result, resultFinal: false }),
   runFinished: (result) => {
     const selected = get().selected;
-    set({ runStatus: 'done', progress: null, result, resultFinal: true, selected: selected !== null && selected < result.tokens.length ? selected : null });
+    set({ runStatus: 'done', runProgress: null, result, resultFinal: true, selected: selected !== null && selected < result.tokens.length ? selected : null });
   },
-  runCancelled: () => set({ runStatus: 'cancelled', progress: null }),
-  runFailed: (runError) => set({ runStatus: 'error', runError, progress: null }),
   restorePrompt: () => {
     const replaced = get().replacedPrompt;
     if (replaced) get().setPrompt(replaced.prompt);
@@ -113,7 +105,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set, ge
       resultFinal: true,
       runStatus: 'done',
       runError: null,
-      progress: null,
+      runProgress: null,
       selected: null,
       replacedPrompt: replaced && replaced.prompt !== text && replaced.prompt.trim() ? { ...replaced, shown } : null,
     });

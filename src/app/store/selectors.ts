@@ -1,12 +1,10 @@
 // Derived data, memoized on the store fields it reads: the recombined final score (β, γ change →
 // new scores from the cached components, no worker run), the values the heatmap shows, ranks, cells.
 
-import { hetaScores, probesUsed, type AttributionResult, type ModelCard, type TargetRequest } from '../../worker/protocol';
+import { hetaScores, probesUsed, type AttributionResult, type ModelCard, type TargetRequest, type ComponentScaling, type Granularity } from '../engine';
 import { measuredGflops } from '../lib/deviceSpeed';
 import { estimateRun, type RunEstimate } from '../lib/runEstimate';
-import type { ComponentScaling } from '../../engine/attribution/components';
 import { buildCells, resultCells, type Cell } from '../lib/cells';
-import type { Granularity } from '../../engine/attribution/granularity';
 import type { AppState } from './types';
 import type { ComponentKey } from './viewSlice';
 

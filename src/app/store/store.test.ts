@@ -48,11 +48,12 @@ describe('store', () => {
     const store = createAppStore();
     const s = store.getState();
     s.runStarted(null);
-    s.runProgress({ stage: 'hessian', done: 1, total: 3, detail: '' }, sampleResult());
+    s.runProgressed({ stage: 'hessian', done: 1, total: 3, detail: '' });
+    s.runPartial(sampleResult());
     expect(store.getState().resultFinal).toBe(false);
     expect(store.getState().runStatus).toBe('running');
     s.runFinished(sampleResult());
-    expect(store.getState()).toMatchObject({ resultFinal: true, runStatus: 'done', progress: null });
+    expect(store.getState()).toMatchObject({ resultFinal: true, runStatus: 'done', runProgress: null });
   });
   it('editing the prompt resets the target to the next token', () => {
     const store = createAppStore();
@@ -67,7 +68,8 @@ describe('store', () => {
     const counts = r.components.M.map((_, i) => (i === 0 ? r.params.m : 0));
     const partial = { ...r, sensitivity: { ...r.sensitivity!, probesPerToken: counts } };
     store.getState().runStarted(null);
-    store.getState().runProgress({ stage: 'hessian', done: 1, total: p, detail: '' }, partial);
+    store.getState().runProgressed({ stage: 'hessian', done: 1, total: p, detail: '' });
+    store.getState().runPartial(partial);
     const values = selectValues(store.getState())!;
     expect(values[0]).toBe(r.scores[0]);
     values.slice(1).forEach((v) => expect(v).toBeNull());

@@ -1,4 +1,4 @@
-import type { ProgressStage } from '../../worker/protocol';
+import type { ProgressStage } from '../engine';
 import type { CompareSlice } from './compareSlice';
 import type { GenerationSlice } from './generationSlice';
 import type { ModelSlice } from './modelSlice';

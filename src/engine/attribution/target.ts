@@ -61,16 +61,17 @@ function tokenTarget(model: AttributionModel, tokens: readonly Token[], target: 
   return { p: n, id: target.tokenId ?? null };
 }
 
-function promptTokens(model: AttributionModel, input: string | EncodedText): { prompt: string; tokens: Token[] } {
+/** The prompt's tokens, checked: a text is encoded (and must not be empty), given tokens must be in the vocabulary. */
+export function encodePrompt(model: AttributionModel, input: string | EncodedText): EncodedText {
   if (typeof input === 'string') {
     if (input.trim() === '') throw new AttributionError('the prompt is empty: type or paste some text first');
-    return { prompt: input, tokens: model.tokenizer.encode(input) };
+    return { text: input, tokens: model.tokenizer.encode(input) };
   }
   const V = model.config.vocabSize;
   const bad = input.tokens.find((t) => !inVocabulary(model, t.id));
   if (bad) throw new AttributionError(`token id ${bad.id} is not in the vocabulary (0 … ${V - 1})`);
   if (input.tokens.length === 0) throw new AttributionError('the prompt produced no tokens');
-  return { prompt: input.text, tokens: input.tokens };
+  return input;
 }
 
 function foilId(model: AttributionModel, request: Extract<TargetRequest, { kind: 'contrast' }>): number {
@@ -108,7 +109,7 @@ function resolve(model: AttributionModel, prompt: string, tokens: Token[], reque
  * one token (the top prediction when no id is given), a teacher-forced span, or a contrast t − t′.
  */
 export async function prepareTarget(model: AttributionModel, input: string | EncodedText, request: TargetRequest): Promise<PreparedTarget> {
-  const { prompt, tokens: promptToks } = promptTokens(model, input);
+  const { text: prompt, tokens: promptToks } = encodePrompt(model, input);
   const { vocabSize: V, maxPositions } = model.config;
   const r = resolve(model, prompt, promptToks, request);
   const { tokens, p } = r;
@@ -117,7 +118,9 @@ export async function prepareTarget(model: AttributionModel, input: string | Enc
   if (T > maxPositions) {
     throw new AttributionError(
       r.end === null
-        ? `the context has ${p} tokens but ${model.manifest.modelId} reads at most ${maxPositions}; shorten the prompt`
+        ? request.kind === 'next' || (request.kind === 'contrast' && request.target.kind === 'next')
+          ? `the prompt is too long: ${p} tokens, but ${model.manifest.modelId} reads at most ${maxPositions}. Shorten it or pick an earlier token of the text as target`
+          : `the context has ${p} tokens but ${model.manifest.modelId} reads at most ${maxPositions}; shorten the prompt`
         : `the context and span need ${T} positions but ${model.manifest.modelId} reads at most ${maxPositions}; shorten the prompt or the span`,
     );
   }
