@@ -56,10 +56,17 @@ const FORBIDDEN: Record<string, { folders: string[]; why: string }> = {
  * CLI's benchmarks may (they build random checkpoints of real shapes with it). */
 const SHIPPED = ['src/engine', 'src/worker', 'src/app', 'src/node'];
 
-/** Each import that breaks FORBIDDEN or SHIPPED, with the file, the import and the rule. */
+/** The app's one door to the engine and the worker: the rest of the UI imports them through it. */
+const APP_FACADE = 'src/app/engine';
+
+/** Each import that breaks FORBIDDEN, SHIPPED or the app's facade rule, with the file, the import and the rule. */
 function upwardImports(imports: readonly Import[]): string[] {
   return imports.flatMap((i) => {
     if (!i.target) return [];
+    const belowApp = under(i.target, 'src/engine') || under(i.target, 'src/worker');
+    if (!isTest(i.file) && under(i.file, 'src/app') && i.file.replace(/\.tsx?$/, '') !== APP_FACADE && belowApp) {
+      return [`${show(i)}: the UI reaches the engine and the worker through ${APP_FACADE}.ts`];
+    }
     const [layer, rule] = Object.entries(FORBIDDEN).find(([l]) => under(i.file, l)) ?? [];
     const nodeFromEngineTest = isTest(i.file) && layer === 'src/engine' && under(i.target, 'src/node');
     if (rule && !nodeFromEngineTest && rule.folders.some((f) => under(i.target!, f))) return [`${show(i)}: ${rule.why}`];
@@ -132,10 +139,13 @@ describe('layers', () => {
       { file: 'src/engine/model/x.ts', line: 2, specifier: '../../worker/protocol', target: 'src/worker/protocol' },
       { file: 'src/node/y.ts', line: 4, specifier: '../testing/tinyModel', target: 'src/testing/tinyModel' },
       { file: 'src/engine/model/z.test.ts', line: 6, specifier: '../../node/bundleFiles', target: 'src/node/bundleFiles' },
+      { file: 'src/app/components/W.tsx', line: 8, specifier: '../../engine/units', target: 'src/engine/units' },
+      { file: 'src/app/engine.ts', line: 9, specifier: '../engine/units', target: 'src/engine/units' },
     ];
     expect(upwardImports(imports)).toEqual([
       "src/engine/model/x.ts:2 imports '../../worker/protocol': the engine is the bottom layer: hosts import it, never the reverse",
       "src/node/y.ts:4 imports '../testing/tinyModel': test support is for tests",
+      "src/app/components/W.tsx:8 imports '../../engine/units': the UI reaches the engine and the worker through src/app/engine.ts",
     ]);
   });
 

@@ -1,9 +1,10 @@
-// Engine harness worker: loads a bundle by URL with the web runtime (the same path as the app's
-// worker: fetchBundleSource → AttributionModel.load → attribute) and returns the result.
+// Engine harness worker: loads a bundle by URL with the web runtime into an EngineSession (the session
+// the app's worker and the CLI drive: fetchBundleSource → AttributionModel.load → session.run) and
+// returns the result.
 
-import { attribute } from '../../src/engine/attribution/heta';
 import type { AttributionParams, AttributionResult, TargetRequest } from '../../src/engine/attribution/schema';
 import { AttributionModel } from '../../src/engine/model/attributionModel';
+import { EngineSession } from '../../src/engine/session/engineSession';
 import { createWebRuntime } from '../../src/engine/runtime/webRuntime';
 import { fetchBundleSource } from '../../src/worker/fetchBundle';
 import { serveHarnessCalls } from './harnessCalls';
@@ -29,22 +30,32 @@ export interface RunAttributionResponse {
   timings: { loadMs: number; attributeMs: number };
 }
 
-/** Loaded models by backend and bundle URL: several attributions may share one. */
-const models = new Map<string, Promise<AttributionModel>>();
+/** Sessions by backend, threads, batch cap and bundle URL: several attributions may share one loaded model. */
+const sessions = new Map<string, Promise<EngineSession>>();
+
+function sessionFor(req: RunAttributionRequest): Promise<EngineSession> {
+  const key = `${req.backend} ${req.numThreads ?? 'default'} ${req.maxBatch ?? 'auto'} ${req.bundleUrl}`;
+  let session = sessions.get(key);
+  if (!session) {
+    session = (async () => {
+      const s = new EngineSession();
+      const runtime = await createWebRuntime({ prefer: req.backend, numThreads: req.numThreads });
+      const plan = req.maxBatch === undefined ? null : { maxBatch: req.maxBatch };
+      await s.load(async () => ({ model: await AttributionModel.load(fetchBundleSource(req.bundleUrl), runtime), plan }), { signal: new AbortController().signal });
+      return s;
+    })();
+    sessions.set(key, session);
+    session.catch(() => sessions.delete(key));
+  }
+  return session;
+}
 
 async function run(req: RunAttributionRequest): Promise<RunAttributionResponse> {
-  const key = `${req.backend} ${req.numThreads ?? 'default'} ${req.bundleUrl}`;
   const t0 = performance.now();
-  let loading = models.get(key);
-  if (!loading) {
-    loading = createWebRuntime({ prefer: req.backend, numThreads: req.numThreads }).then((runtime) => AttributionModel.load(fetchBundleSource(req.bundleUrl), runtime));
-    models.set(key, loading);
-    loading.catch(() => models.delete(key));
-  }
-  const model = await loading;
+  const session = await sessionFor(req);
   const t1 = performance.now();
-  const result = await attribute(model, req.prompt, req.target, req.params ?? {}, { maxBatch: req.maxBatch });
-  return { result, runtimeDetail: model.backendDetail, timings: { loadMs: t1 - t0, attributeMs: performance.now() - t1 } };
+  const { result } = await session.run(req.prompt, req.target, req.params ?? {}, { signal: new AbortController().signal });
+  return { result, runtimeDetail: session.model!.backendDetail, timings: { loadMs: t1 - t0, attributeMs: performance.now() - t1 } };
 }
 
 serveHarnessCalls(run);

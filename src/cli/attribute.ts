@@ -4,8 +4,8 @@
 import { limitedOption, parseMask, parseScaling, parseSensitivity, SENSITIVITY_OPTIONS, withNegativeValues } from './options';
 import { DEFAULT_PARAMS } from '../engine/attribution/schema';
 import { parseArgs } from 'node:util';
-import { attributeGeneration, type GenerationResult } from '../engine/attribution/generation';
-import { attribute } from '../engine/attribution/heta';
+import type { GenerationResult } from '../engine/attribution/generation';
+import { EngineSession } from '../engine/session/engineSession';
 import type { AttributionResult, GranularityView, ResultTarget, SensitivityRecord, TargetRequest, TokenTarget } from '../engine/attribution/schema';
 import { GRANULARITIES, isGranularity, withGranularity } from '../engine/attribution/granularity';
 import { createNodeRuntime } from '../engine/runtime/nodeRuntime';
@@ -149,8 +149,13 @@ export async function attributeCommand(argv: string[]): Promise<void> {
   const threads = values.threads === undefined ? undefined : limitedOption('threads', 'threads', values.threads, 1);
   if (values.json) await checkOutputFile(values.json, '--json');
   const runtime = await createNodeRuntime({ threads });
-  const model = await loadBundleDir(values.model, runtime);
+  // The session the app's worker drives; Ctrl-C cancels the run (the output file is only written at the end).
+  const session = new EngineSession();
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
   try {
+    const { model } = await session.load(async () => ({ model: await loadBundleDir(values.model!, runtime), plan: null }), controller);
     const V = model.config.vocabSize;
     if (params.mask.kind === 'token' && params.mask.id >= V) throw new Error(`--mask token:${params.mask.id} is not in ${model.manifest.modelId}'s vocabulary (ids 0 … ${V - 1})`);
     const tokenId = (flag: string, text: string): number => {
@@ -175,14 +180,14 @@ export async function attributeCommand(argv: string[]): Promise<void> {
       console.error(`${formatCost(cost)}${atMost.length ? ` (at most: ${atMost.join('; ')})` : ''}`);
     }
     const progress = progressLine();
-    const options = { dumpProbes: values['dump-probes'] };
+    const options = { dumpProbes: values['dump-probes'], signal: controller.signal };
     const result =
       steps !== undefined
-        ? await attributeGeneration(model, values.prompt, steps, params, {
+        ? await session.generate(values.prompt, steps, params, {
             ...options,
-            onProgress: (p) => progress.update(`token ${p.row + 1}/${p.rows} ${p.phase}`, p.done, p.total),
+            onProgress: (p) => progress.update(`token ${(p.part?.index ?? 0) + 1}/${p.part?.count ?? 1} ${p.stage}`, p.done, p.total),
           })
-        : await attribute(model, values.prompt, target, params, { ...options, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
+        : (await session.run(values.prompt, target, params, { ...options, onProgress: (p) => progress.update(p.stage, p.done, p.total) })).result;
     progress.done();
     // The word / sentence / … view, computed once for the JSON and the printed table.
     const view = result.schema === 'heta-attribution' && granularity !== 'token' ? withGranularity(result, granularity) : result;
@@ -195,7 +200,11 @@ export async function attributeCommand(argv: string[]): Promise<void> {
       console.log(formatTable(view));
       if (view.granularity) console.log(`\n${formatSegments(view.granularity)}`);
     }
+  } catch (e) {
+    if (controller.signal.aborted) throw new Error('cancelled (Ctrl-C): nothing was written');
+    throw e;
   } finally {
-    await model.release();
+    process.off('SIGINT', interrupt);
+    await session.release();
   }
 }

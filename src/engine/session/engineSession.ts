@@ -40,10 +40,10 @@ export interface Preview {
   forwardMs: number;
 }
 
-/** A model a host opened, with the memory plan that caps its batches (null: no plan, engine defaults). */
+/** A model a host opened, with the memory plan's cap on batched passes (null: no plan, the engine's default). */
 export interface OpenedModel {
   model: AttributionModel;
-  plan: MemoryPlan | null;
+  plan: Pick<MemoryPlan, 'maxBatch'> | null;
 }
 
 interface JobOptions {
@@ -51,14 +51,19 @@ interface JobOptions {
   onProgress?: (p: JobProgress) => void;
 }
 
-export interface RunOptions extends JobOptions {
+interface AttributionJobOptions extends JobOptions {
+  /** Keep each probe's sign pattern in the result (the CLI's --dump-probes). */
+  dumpProbes?: boolean;
+}
+
+export interface RunOptions extends AttributionJobOptions {
   /** The prompt's tokens and predictions, before any attribution pass. */
   onPredicted?: (preview: Preview) => void;
   /** The result so far (M and I complete, S filling in), at most every PARTIAL_INTERVAL_MS. */
   onPartial?: (partial: AttributionResult) => void;
 }
 
-export interface GenerateOptions extends JobOptions {
+export interface GenerateOptions extends AttributionJobOptions {
   onGenerated?: (generated: GeneratedText) => void;
   onRow?: (row: number, result: AttributionResult, resultId: string) => void;
 }
@@ -185,6 +190,7 @@ export class EngineSession<Opened extends OpenedModel = OpenedModel> {
       options.signal.throwIfAborted();
       const result = await attribute(model, encoded, target, params, {
         signal: options.signal,
+        dumpProbes: options.dumpProbes,
         maxBatch: plan?.maxBatch,
         onProgress: (p) => {
           options.onProgress?.({ ...NO_PROGRESS, stage: p.phase, done: p.done, total: p.total, remainingMs: p.remainingMs });
@@ -201,6 +207,7 @@ export class EngineSession<Opened extends OpenedModel = OpenedModel> {
       const { model, plan } = this.require();
       return attributeGeneration(model, prompt, steps, params, {
         signal: options.signal,
+        dumpProbes: options.dumpProbes,
         maxBatch: plan?.maxBatch,
         onGenerated: options.onGenerated,
         onRow: (row, result) => options.onRow?.(row, result, this.remember(result)),
