@@ -128,7 +128,6 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
     loading?.abort();
     loading = next;
     await jobs.stop();
-    if (state().runStatus === 'predicting') state().runCancelled();
   }
 
   /** The run (and generation) a link queued will not happen: no model is coming. */
@@ -283,7 +282,7 @@ export function createBridge(store: AppStore, client: ClientLike, options: Bridg
             }
           },
           onProgress: (p) => {
-            if (!live()) return;
+            if (!live() || askFirst) return;
             const remaining = p.remainingMs === null ? undefined : { ms: p.remainingMs, at: Date.now() };
             state().runProgressed({ stage: p.stage, done: p.done, total: p.total, detail: p.detail, remaining });
           },
