@@ -20,6 +20,11 @@ const card: ModelCard = {
   maxPositions: 12,
   backend: 'wasm',
   backendDetail: 'WebAssembly, 1 thread',
+  origin: 'served from /models/demo/bundle/',
+  memory: null,
+  notice: null,
+  // A tiny model's shape: its runs are estimated at well under a second.
+  config: { ...CATALOG[0].config, numLayers: 2, numHeads: 4, numKvHeads: 4, hiddenSize: 32, headDim: 8, intermediateSize: 64, vocabSize: 320, maxPositions: 12 },
 };
 
 function fakeClient(options: { loadError?: string; hang?: boolean; card?: ModelCard; forwardMs?: number } = {}) {

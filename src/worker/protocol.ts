@@ -30,13 +30,13 @@ export interface ModelCard {
   /** What runs and, after a fallback, why WebGPU is not used. */
   backendDetail: string;
   /** Where the bundle came from, e.g. "compiled in this browser and stored" or "from browser storage". */
-  origin?: string;
-  /** Memory estimate against the device (models loaded by id or from a folder). */
-  memory?: { verdict: 'ok' | 'downsized'; message: string };
+  origin: string;
+  /** Memory estimate against the device (null: no plan was made). */
+  memory: { verdict: 'ok' | 'downsized'; message: string } | null;
   /** Something the user should know about this load (e.g. it could not be stored and runs from memory). */
-  notice?: string;
+  notice: string | null;
   /** The full config, for cost estimates (the picker's time per model comes from this model's measured speed). */
-  config?: ModelConfig;
+  config: ModelConfig;
 }
 
 /** A file of a folder the user picked or dropped, under its name inside that folder. */

@@ -36,8 +36,8 @@ function card({ model: m, origin, plan, notice }: LoadedModel): ModelCard {
     backendDetail: m.backendDetail,
     config: c,
     origin,
-    memory: plan && plan.verdict !== 'refused' ? { verdict: plan.verdict, message: [plan.message, plan.gpuNote].filter(Boolean).join(' ') } : undefined,
-    notice: notice ?? undefined,
+    memory: plan && plan.verdict !== 'refused' ? { verdict: plan.verdict, message: [plan.message, plan.gpuNote].filter(Boolean).join(' ') } : null,
+    notice,
   };
 }
 

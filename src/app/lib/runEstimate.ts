@@ -45,7 +45,7 @@ export interface EstimateInput {
 
 export function estimateRun({ model, tokens, forwardMs, target, params, gflops }: EstimateInput): RunEstimate | null {
   const config = model.config;
-  if (!config || tokens < 1) return null;
+  if (tokens < 1) return null;
   const p = Math.min(tokens, inTextTokens(target)?.start ?? tokens);
   const w = attributionWork(config, p, params.m, { T: tokens });
   const flops = w.inspect + w.masked + w.hessian;

@@ -26,8 +26,6 @@ export interface AttributionProgress {
   /** inspect: passes; masked: tokens; hessian: probes (of the most still possible when adaptive). */
   done: number;
   total: number;
-  /** FLOPs of the whole run done and to do (cost.ts); adaptive runs count the probes still possible. */
-  work: { done: number; total: number };
   /** Time left, from the Hessian phase's measured speed (null before its first tokens are done). */
   remainingMs: number | null;
   /**
@@ -97,8 +95,7 @@ export async function attribute(
   const central = params.difference === 'central';
   const inGraph = central && (options.prefixReuse ?? true);
   const cost = attributionWork(model.config, p, params.m, { T, rows: rows.length, central, prefixReuse: inGraph });
-  const work = { done: cost.inspect, total: cost.inspect + cost.masked + cost.hessian };
-  onProgress?.({ phase: 'inspect', done: 1, total: 1, work: { ...work }, remainingMs: null });
+  onProgress?.({ phase: 'inspect', done: 1, total: 1, remainingMs: null });
   const q = p - 1;
   const rowLogits = inspected.logits.subarray(q * V, (q + 1) * V);
   // M: the inspect pass's attention and value strengths, averaged over the objective's rows (one for a token).
@@ -128,8 +125,7 @@ export async function attribute(
       if (shift) shift[start + b] = prepared.g - objectiveValue(prepared, logP);
     }
     signal?.throwIfAborted();
-    work.done += (cost.masked * count) / p;
-    onProgress?.({ phase: 'masked', done: start + count, total: p, work: { ...work }, remainingMs: null });
+    onProgress?.({ phase: 'masked', done: start + count, total: p, remainingMs: null });
   }
   const maskedMs = performance.now() - t1;
 
@@ -195,7 +191,7 @@ export async function attribute(
     };
   };
 
-  onProgress?.({ phase: 'hessian', done: 0, total: p * params.m, work: { ...work }, remainingMs: null, partial: checked(result(), false) });
+  onProgress?.({ phase: 'hessian', done: 0, total: p * params.m, remainingMs: null, partial: checked(result(), false) });
   const fullGradient = async (xs: Float32Array, count: number) => {
     gradientPasses += count;
     return (await model.gradient(xs, count, T, prepared.objective)).grad;
@@ -262,11 +258,9 @@ export async function attribute(
       perProbe = probesSoFar;
       const doneFlops = stats.n.reduce((sum, n, i) => sum + n * cost.perProbe[i], 0);
       const leftFlops = remaining.reduce((sum, n, i) => sum + n * cost.perProbe[i], 0);
-      work.done = cost.inspect + cost.masked + doneFlops;
-      work.total = work.done + leftFlops;
       const remainingMs = doneFlops > 0 ? ((performance.now() - t2) / doneFlops) * leftFlops : null;
       const now = performance.now();
-      const update = { phase: 'hessian' as const, done, total, work: { ...work }, remainingMs };
+      const update = { phase: 'hessian' as const, done, total, remainingMs };
       if (done < total && now - lastPartial < interval) return onProgress?.(update);
       lastPartial = now;
       onProgress?.({ ...update, partial: checked(result(), false) });

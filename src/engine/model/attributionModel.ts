@@ -93,7 +93,7 @@ export class AttributionModel {
     const names = [manifest.weights.file, manifest.model.file, manifest.tokenizer.file, ...(manifest.tokenizer.configFile ? [manifest.tokenizer.configFile] : [])];
     const files = await Promise.all(names.map((name) => source.read(name)));
     onProgress?.({ done: 1, total, detail: 'checking SHA-256 of every file' });
-    for (const [k, name] of names.entries()) await verifyBundleFile(manifest, name, files[k], label);
+    await Promise.all(names.map((name, k) => verifyBundleFile(manifest, name, files[k], label)));
     const [weights, graph, tokenizerBytes, tokenizerConfigBytes] = files;
     const decode = (name: string, bytes: Uint8Array): unknown => {
       try {
