@@ -6,7 +6,7 @@
 import { generateContinuation, type GeneratedText } from '../model/languageModel';
 import type { AttributionModel } from '../model/attributionModel';
 import { attribute, type AttributionOptions, type AttributionProgress } from './heta';
-import { AttributionError } from './target';
+import { AttributionError, encodePrompt } from './target';
 import type { AttributionParams, AttributionResult, TargetRequest } from './schema';
 import { LIMITS, limitProblem } from '../limits';
 
@@ -48,8 +48,7 @@ export async function attributeGeneration(
   const { onGenerated, onRow, onProgress, ...attributionOptions } = options;
   const stepsProblem = limitProblem('generate', steps);
   if (stepsProblem) throw new AttributionError(`the number of tokens to generate ${stepsProblem}`);
-  if (prompt.trim() === '') throw new AttributionError('the prompt is empty: type or paste some text first');
-  const n = model.tokenizer.encode(prompt).length;
+  const n = encodePrompt(model, prompt).tokens.length;
   const max = model.config.maxPositions;
   if (n >= max) throw new AttributionError(`the prompt has ${n} tokens and ${model.manifest.modelId} reads at most ${max}: no room to generate; shorten the prompt`);
   const generated = await generateContinuation(model, prompt, steps);
