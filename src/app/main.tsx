@@ -1,9 +1,9 @@
 // Entry: one store, one worker client, the bridge between them; the URL hash restores a shared view
 // (a model on another host waits for the user's consent: see lib/linkPolicy.ts).
 
-import { AttributionClient } from './engine';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { AttributionClient } from './engine';
 import { createBridge } from './bridge';
 import { App } from './components/App';
 import { AppContext } from './components/context';

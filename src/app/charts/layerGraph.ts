@@ -1,8 +1,8 @@
 // The layer-transition graph: context positions across, layers 0 … L up; an edge of layer l joins
 // position `from` at level l−1 to `to` at level l, its width and opacity by the flow it carries.
 
-import type { AttributionResult } from '../engine';
 import { max, scaleLinear, scaleSqrt } from 'd3';
+import type { AttributionResult } from '../engine';
 import { fmt, fmt3 } from '../lib/format';
 import { appendCaption, setSize, svgRoot } from './svg';
 

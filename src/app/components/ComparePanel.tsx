@@ -3,8 +3,8 @@
 // small multiples of the same text (each shaded by its score ÷ its max |score|, on the heatmap's colour
 // scale), their pairwise Spearman correlation and their deletion curves, row by row as they finish.
 
-import { CURVE_FRACTIONS, METHODS, type CompareRow } from '../engine';
 import { useMemo, useRef } from 'react';
+import { CURVE_FRACTIONS, METHODS, type CompareRow } from '../engine';
 import { correlationChart } from '../charts/correlation';
 import { curvesChart } from '../charts/curves';
 import { heatmapChart } from '../charts/heatmap';

@@ -2,8 +2,8 @@
 // the matrix shows rows (generated targets) × columns (sources) as rows arrive. A row (label or cell,
 // click or Enter) opens in the heatmap, inspector and layer graph.
 
-import { GENERATION_SCHEMA, GENERATION_SCHEMA_VERSION, MAX_GENERATED } from '../engine';
 import { useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { GENERATION_SCHEMA, GENERATION_SCHEMA_VERSION, MAX_GENERATED } from '../engine';
 import { saveBlob } from '../lib/download';
 import { matrixFigure } from '../lib/figures';
 import type { AppState } from '../store';

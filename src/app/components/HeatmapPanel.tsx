@@ -2,8 +2,8 @@
 // sentence, line or paragraph, the
 // colour scale and its legend, figure export, and the shaded text itself (TokenText).
 
-import { GRANULARITIES, type Granularity } from '../engine';
 import { useMemo, useRef } from 'react';
+import { GRANULARITIES, type Granularity } from '../engine';
 import { legendChart } from '../charts/legend';
 import { valueScale, type ScaleMode } from '../charts/scale';
 import { heatmapFigure } from '../lib/figures';

@@ -1,8 +1,8 @@
 // The token inspector: M, S ± standard error, I, βS, γI, final score and rank for the selected
 // token; M per layer (bars) and S over the probes (strip).
 
-import { probesUsed } from '../engine';
 import { useMemo, useRef } from 'react';
+import { probesUsed } from '../engine';
 import { layerBarsChart } from '../charts/layerBars';
 import { probeStripChart } from '../charts/probeStrip';
 import { fmt, rankText, visibleToken } from '../lib/format';

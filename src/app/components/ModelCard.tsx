@@ -1,8 +1,8 @@
 // The model card: what is loaded (size, quantization, shape), where it runs (WebGPU or WebAssembly,
 // with the fallback reason), and the controls to pick the backend or another bundle.
 
-import type { BackendPreference } from '../engine';
 import { useEffect, useState } from 'react';
+import type { BackendPreference } from '../engine';
 import { BACKEND_NAMES, fmtCount } from '../lib/format';
 import { DEFAULT_MODEL_URL } from '../store/modelSlice';
 import { updateLocationHash } from '../lib/link';

@@ -2,8 +2,8 @@
 // its revision, a local folder picked or dropped anywhere on the page, the hub address and
 // quantization, and the bundles already stored in this browser.
 
-import { formatHubSpec, normalizeHubUrl, parseHubInput, localSpec, type QuantScheme } from '../engine';
 import { useEffect, useRef, useState } from 'react';
+import { formatHubSpec, normalizeHubUrl, parseHubInput, localSpec, type QuantScheme } from '../engine';
 import { folderFromDrop, folderFromFileList, type PickedFolder } from '../lib/folderFiles';
 import { saveHubSettings } from '../lib/hubSettings';
 import { updateLocationHash } from '../lib/link';

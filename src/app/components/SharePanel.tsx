@@ -1,8 +1,8 @@
 // The full result as JSON (and opening a saved one), and a link that restores this view (prompt, target, β, γ,
 // m, seed, adaptive probing, model).
 
-import { withGranularity, parseResultFile, requestOf, type TargetRequest } from '../engine';
 import { useState, type ChangeEvent } from 'react';
+import { withGranularity, parseResultFile, requestOf, type TargetRequest } from '../engine';
 import { saveBlob } from '../lib/download';
 import { formatLink, updateLocationHash, type LinkState } from '../lib/link';
 import type { AppState } from '../store';

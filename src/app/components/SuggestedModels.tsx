@@ -2,8 +2,8 @@
 // download, bundle size and memory at the chosen quantization, checked against this device, and the time
 // of a 32-token attribution scaled from the speed this device measured on the last run.
 
-import { CATALOG, catalogEstimate, ESTIMATE_TOKENS, type DeviceMemory, formatBytes, formatSeconds, readDeviceMemory, type QuantScheme } from '../engine';
 import { useEffect, useState } from 'react';
+import { CATALOG, catalogEstimate, ESTIMATE_TOKENS, type DeviceMemory, formatBytes, formatSeconds, readDeviceMemory, type QuantScheme } from '../engine';
 import { measuredGflops } from '../lib/deviceSpeed';
 import { useApp } from './context';
 

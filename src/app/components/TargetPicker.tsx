@@ -2,8 +2,8 @@
 // it in the text, or "Explain this token" in the inspector), a typed continuation explained as one span
 // (teacher-forced), or a contrast "t rather than t′" with the foil from a chip's "vs" or typed.
 
-import type { Prediction, TargetRequest, TokenTarget } from '../engine';
 import { useState, type FormEvent } from 'react';
+import type { Prediction, TargetRequest, TokenTarget } from '../engine';
 import { fmtProbability, visibleToken } from '../lib/format';
 import { useApp, useBridge } from './context';
 

@@ -3,8 +3,8 @@
 // extends it to a span); arrows
 // move between tokens; hovering links to the layer graph.
 
-import { inTextTokens } from '../engine';
 import { Fragment, type KeyboardEvent, type MouseEvent, type Ref } from 'react';
+import { inTextTokens } from '../engine';
 import type { ValueScale } from '../charts/scale';
 import type { Cell } from '../lib/cells';
 import { fmt, rankText, visibleToken } from '../lib/format';

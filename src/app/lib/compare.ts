@@ -1,8 +1,8 @@
 // The comparison view's derived data: each method's scores on a common footing (÷ max |score|), the
 // Spearman matrix of the finished rows, and a stable colour per method.
 
-import { METHODS, spearman, type CompareRow } from '../engine';
 import { schemeTableau10 } from 'd3';
+import { METHODS, spearman, type CompareRow } from '../engine';
 
 /** Scores divided by their largest magnitude (so every method spans at most [−1, 1]); all-zero stays zero. */
 export function normalizeScores(scores: readonly number[]): number[] {

@@ -1,8 +1,8 @@
 // Comparison slice: which attribution methods the user compares, and the comparison being computed or
 // shown (rows arrive one method at a time from the worker), its progress and status.
 
-import { METHODS, type CompareRow, type Token } from '../engine';
 import type { StateCreator } from 'zustand/vanilla';
+import { METHODS, type CompareRow, type Token } from '../engine';
 import type { AppState } from './types';
 import { jobLifecycle, jobStarted, type JobLifecycle } from './jobSlice';
 

@@ -1,8 +1,8 @@
 // Generation slice: "generate N tokens and explain each" — the generated text, one attribution per
 // generated token as it arrives (the target × source matrix), progress, and the matrix's view options.
 
-import type { AttributionResult, GeneratedText, ProgressStage } from '../engine';
 import type { StateCreator } from 'zustand/vanilla';
+import type { AttributionResult, GeneratedText, ProgressStage } from '../engine';
 import type { AppState } from './types';
 import { jobLifecycle, jobStarted, type JobLifecycle } from './jobSlice';
 

@@ -1,8 +1,8 @@
 // Model slice: which bundle and backend, its loading progress, the loaded model's card or the error;
 // for models brought by the user also the hub, the quantization and the bundles stored in the browser.
 
-import { DEFAULT_HUB_URL, type BackendPreference, type FileProgress, type ModelCard, type QuantScheme, type StoredModels } from '../engine';
 import type { StateCreator } from 'zustand/vanilla';
+import { DEFAULT_HUB_URL, type BackendPreference, type FileProgress, type ModelCard, type QuantScheme, type StoredModels } from '../engine';
 import type { DownloadRequest } from '../lib/linkPolicy';
 import type { AppState, ProgressInfo } from './types';
 

@@ -1,8 +1,8 @@
 // Run slice: the prompt, the chosen target, the tokenization preview with top predictions, and the
 // attribution run (progress, partial then final result, or why it stopped).
 
-import { type AttributionResult, type Prediction, type TargetRequest, type Token, requestOf } from '../engine';
 import type { StateCreator } from 'zustand/vanilla';
+import { type AttributionResult, type Prediction, type TargetRequest, type Token, requestOf } from '../engine';
 import type { AppState, ProgressInfo } from './types';
 import { jobLifecycle, jobStarted, type JobLifecycle } from './jobSlice';
 import type { RunEstimate } from '../lib/runEstimate';

@@ -1,8 +1,8 @@
 // View slice: what the heatmap shows and how the score is combined (β, γ), the parameters of the
 // next run (m, seed, adaptive probing), the layer graph's edge threshold, and the opened link's settings that were not used.
 
-import { DEFAULT_PARAMS, type Granularity, type ComponentScaling } from '../engine';
 import type { StateCreator } from 'zustand/vanilla';
+import { DEFAULT_PARAMS, type Granularity, type ComponentScaling } from '../engine';
 import type { ScaleMode } from '../charts/scale';
 import type { AppState } from './types';
 
