@@ -31,5 +31,5 @@ export async function wasmLoadsAndAttributesSmolLM2Shape(ctx) {
   assert.ok(result.tokens.length >= 4, `tokens: ${result.tokens.length}`);
   assert.ok(result.scores.every(Number.isFinite), 'every score is finite');
   assert.equal(result.scores.length, result.target.position);
-  ctx.log(`SmolLM2-135M shape, q8, ${runtimeDetail}: load ${(timings.loadMs / 1000).toFixed(1)} s, attribute ${result.target.position} tokens (m = 1) ${(timings.attributeMs / 1000).toFixed(1)} s, renderer peak ${(rendererPeakBytes() / MiB).toFixed(0)} MiB`);
+  ctx.log(`SmolLM2-135M shape, q8, ${runtimeDetail}: load ${(timings.loadMs / 1000).toFixed(1)} s, attribute ${result.target.position} tokens (m = 1) ${(timings.attributeMs / 1000).toFixed(1)} s (the whole Run with predictions and warm-up ${(timings.runMs / 1000).toFixed(1)} s), renderer peak ${(rendererPeakBytes() / MiB).toFixed(0)} MiB`);
 }
