@@ -30,8 +30,6 @@ export interface JobController {
   start<T>(kind: JobKind, begin: (live: () => boolean) => Job<T> | null, hooks: JobHooks<T>): Promise<void>;
   /** Cancels the current job (it reports cancelled) and waits until it has ended. */
   stop(): Promise<void>;
-  /** The current job, if any. */
-  current(): JobKind | null;
 }
 
 export function createJobController(): JobController {
@@ -85,6 +83,5 @@ export function createJobController(): JobController {
       cancel(entry);
       await entry.settled;
     },
-    current: () => latest?.kind ?? null,
   };
 }

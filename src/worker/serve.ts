@@ -57,7 +57,7 @@ export function serveEngine(endpoint: Endpoint, host: ModelHost): EngineSession<
           signal,
           progress: (stage, done, total, detail, files = []) => progress({ stage, done, total, detail, remainingMs: null, files, part: null }),
         };
-        const loaded = await session.load((s) => host.open(call.request.source, { ...ctx, signal: s }), { signal });
+        const loaded = await session.load(() => host.open(call.request.source, ctx), { signal });
         return { name: 'load', response: card(loaded) };
       }
       case 'preview':

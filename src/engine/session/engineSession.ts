@@ -166,11 +166,13 @@ export class EngineSession<Opened extends OpenedModel = OpenedModel> {
 
   /** Tokens and top predictions of a prompt; no forward pass for an empty prompt or one longer than the context. */
   preview(prompt: string, { signal }: JobOptions): Promise<Preview> {
-    return this.enqueue(signal, () => this.predict(this.require().model, prompt));
+    return this.enqueue(signal, async () => {
+      const { model } = this.require();
+      return this.predict(model, model.tokenizer.encode(prompt));
+    });
   }
 
-  private async predict(model: AttributionModel, prompt: string): Promise<Preview> {
-    const tokens = model.tokenizer.encode(prompt);
+  private async predict(model: AttributionModel, tokens: Token[]): Promise<Preview> {
     if (tokens.length === 0 || tokens.length > model.config.maxPositions) return { tokens, predictions: [], forwardMs: 0 };
     if (!this.warmed) {
       await nextTokenPredictions(model, [0, 0], 1);
@@ -186,7 +188,7 @@ export class EngineSession<Opened extends OpenedModel = OpenedModel> {
     return this.enqueue(options.signal, async () => {
       const { model, plan } = this.require();
       const encoded = encodePrompt(model, prompt);
-      options.onPredicted?.(await this.predict(model, prompt));
+      options.onPredicted?.(await this.predict(model, encoded.tokens));
       options.signal.throwIfAborted();
       const result = await attribute(model, encoded, target, params, {
         signal: options.signal,
