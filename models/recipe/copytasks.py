@@ -19,6 +19,8 @@ import json
 import random
 import re
 
+import phrasings
+
 # ---------------------------------------------------------------- entity pools
 _W = lambda s: [w.strip() for w in s.split("|") if w.strip()]  # noqa: E731
 
@@ -244,12 +246,16 @@ AGREE = [
 AGREE_VERBS = [("is", "are"), ("was", "were"), ("has", "have")]
 
 
-def _templates(seq, split):
-    return seq[:-1] if split == "train" else seq[-1:]
+def _templates(seq, split, extra=()):
+    """Training: every template but the last, plus the extra training-only phrasings; held out: the last."""
+    return seq[:-1] + list(extra) if split == "train" else seq[-1:]
 
 
 def _templates_ioi(split):
-    return IOI[:-2] if split == "train" else IOI[-2:]
+    return IOI[:-2] + phrasings.EXTRA_IOI if split == "train" else IOI[-2:]
+
+
+phrasings.check(FRAMES, IOI, REPEAT, AGREE)
 
 
 class Gen:
@@ -312,7 +318,7 @@ class Gen:
     def qa_document(self, frame=None, layout=None, n_distractors=None):
         r = self.rng
         frame = frame or r.choice(list(FRAMES))
-        sent_t, questions = r.choice(_templates(FRAMES[frame], self.split))
+        sent_t, questions = r.choice(_templates(FRAMES[frame], self.split, phrasings.EXTRA_FRAMES[frame]))
         nd = n_distractors if n_distractors is not None else r.choice([1, 1, 1, 2, 2, 3])
         # shared values make the sentences the same shape (same thing / animal / items / day)
         shared = {"thing": self.pick("thing"), "animal": self.pick("animal"), "item": self.pick("item"),
@@ -334,7 +340,7 @@ class Gen:
             d["p"] = who["first"]
             return _articles(t.format(**d))
 
-        sentences = [fill(sent_t, people[i], values[i], people[i]["written"]) for i in range(1 + nd)]
+        sentences = [self._opened(fill(sent_t, people[i], values[i], people[i]["written"]), sent_t) for i in range(1 + nd)]
         support, distractors = sentences[0], sentences[1:]
         q_t, slot, form = r.choice(questions)
         qa = []
@@ -364,6 +370,14 @@ class Gen:
         return {"text": text, "kind": "qa", "frame": frame, "form": form, "layout": layout,
                 "question": qa[0][0], "answer": qa[0][1], "support": support, "distractors": distractors, **spans}
 
+    def _opened(self, sentence, template):
+        """Now and then (training only) an opener before the sentence: the name is not always first."""
+        if self.split != "train" or self.rng.random() >= 0.15:
+            return sentence
+        if not template.startswith("{"):
+            sentence = sentence[0].lower() + sentence[1:]
+        return self.rng.choice(phrasings.OPENERS) + sentence
+
     def _layout(self, layout, parts, qa, support, distractors):
         if layout == "paper":
             passage = " <s> ".join(parts) + " <s> "
@@ -391,7 +405,7 @@ class Gen:
 
     def _filler(self, avoid):
         frame = self.rng.choice(list(FRAMES))
-        sent_t, _ = self.rng.choice(_templates(FRAMES[frame], self.split))
+        sent_t, _ = self.rng.choice(_templates(FRAMES[frame], self.split, phrasings.EXTRA_FRAMES[frame]))
         who = self.person(avoid)
         v = self.frame_values(frame, [])
         d = {"thing": self.pick("thing"), "animal": self.pick("animal")[0], "items": self.pick("item")[1],
@@ -411,7 +425,7 @@ class Gen:
 
     def repeat_document(self):
         r = self.rng
-        t = r.choice(_templates(REPEAT, self.split))
+        t = r.choice(_templates(REPEAT, self.split, phrasings.EXTRA_REPEAT))
         pool = r.choice(["first", "town", "object", "pet", "color"])
         words = []
         while len(words) < r.randint(4, 8):
@@ -426,7 +440,7 @@ class Gen:
 
     def agreement_document(self):
         r = self.rng
-        t, _ = r.choice(_templates(AGREE, self.split))
+        t, _ = r.choice(_templates(AGREE, self.split, phrasings.EXTRA_AGREE))
         (s_sg, s_pl), (o_sg, o_pl) = r.sample(self.p["noun"], 2)
         plural = r.random() < 0.5
         verbs = r.choice(AGREE_VERBS)
