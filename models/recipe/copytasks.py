@@ -247,22 +247,24 @@ AGREE_VERBS = [("is", "are"), ("was", "were"), ("has", "have")]
 
 
 def _templates(seq, split, extra=()):
-    """Training: every template but the last, plus the extra training-only phrasings; held out: the last."""
-    return seq[:-1] + list(extra) if split == "train" else seq[-1:]
+    """Training: every template but the last, plus the extra training-only phrasings; held out: the
+    last; "seen": every template but the last, without the extras (what the GPU-trained model saw)."""
+    return {"train": seq[:-1] + list(extra), "heldout": seq[-1:], "seen": seq[:-1]}[split]
 
 
 def _templates_ioi(split):
-    return IOI[:-2] + phrasings.EXTRA_IOI if split == "train" else IOI[-2:]
+    return {"train": IOI[:-2] + phrasings.EXTRA_IOI, "heldout": IOI[-2:], "seen": IOI[:-2]}[split]
 
 
 phrasings.check(FRAMES, IOI, REPEAT, AGREE)
 
 
 class Gen:
-    def __init__(self, seed, split):
+    def __init__(self, seed, split, templates=None):
         assert split in ("train", "heldout")
         self.rng = random.Random(seed)
-        self.split = split
+        self.split = split  # entity pools (and, by default, templates)
+        self.tsplit = templates or split
         self.p = {k: v[split] for k, v in POOLS.items()}
 
     def pick(self, key, not_like=()):
@@ -318,7 +320,7 @@ class Gen:
     def qa_document(self, frame=None, layout=None, n_distractors=None):
         r = self.rng
         frame = frame or r.choice(list(FRAMES))
-        sent_t, questions = r.choice(_templates(FRAMES[frame], self.split, phrasings.EXTRA_FRAMES[frame]))
+        sent_t, questions = r.choice(_templates(FRAMES[frame], self.tsplit, phrasings.EXTRA_FRAMES[frame]))
         nd = n_distractors if n_distractors is not None else r.choice([1, 1, 1, 2, 2, 3])
         # shared values make the sentences the same shape (same thing / animal / items / day)
         shared = {"thing": self.pick("thing"), "animal": self.pick("animal"), "item": self.pick("item"),
@@ -405,7 +407,7 @@ class Gen:
 
     def _filler(self, avoid):
         frame = self.rng.choice(list(FRAMES))
-        sent_t, _ = self.rng.choice(_templates(FRAMES[frame], self.split, phrasings.EXTRA_FRAMES[frame]))
+        sent_t, _ = self.rng.choice(_templates(FRAMES[frame], self.tsplit, phrasings.EXTRA_FRAMES[frame]))
         who = self.person(avoid)
         v = self.frame_values(frame, [])
         d = {"thing": self.pick("thing"), "animal": self.pick("animal")[0], "items": self.pick("item")[1],
@@ -416,7 +418,7 @@ class Gen:
 
     def ioi_document(self):
         r = self.rng
-        t = r.choice(_templates_ioi(self.split))
+        t = r.choice(_templates_ioi(self.tsplit))
         a = self.person()
         b = self.person([a])
         prompt = _articles(t.format(A=a["first"], B=b["first"], place=self.pick("place"), object=self.pick("object")))
@@ -425,7 +427,7 @@ class Gen:
 
     def repeat_document(self):
         r = self.rng
-        t = r.choice(_templates(REPEAT, self.split, phrasings.EXTRA_REPEAT))
+        t = r.choice(_templates(REPEAT, self.tsplit, phrasings.EXTRA_REPEAT))
         pool = r.choice(["first", "town", "object", "pet", "color"])
         words = []
         while len(words) < r.randint(4, 8):
@@ -440,7 +442,7 @@ class Gen:
 
     def agreement_document(self):
         r = self.rng
-        t, _ = r.choice(_templates(AGREE, self.split, phrasings.EXTRA_AGREE))
+        t, _ = r.choice(_templates(AGREE, self.tsplit, phrasings.EXTRA_AGREE))
         (s_sg, s_pl), (o_sg, o_pl) = r.sample(self.p["noun"], 2)
         plural = r.random() < 0.5
         verbs = r.choice(AGREE_VERBS)
@@ -475,11 +477,11 @@ def training_texts(seed, n):
     return [g.document()["text"] for _ in range(n)]
 
 
-def heldout_items(seed=2026, per_form=60, ioi=120, repeat=60, agreement=60):
+def heldout_items(seed=2026, per_form=60, ioi=120, repeat=60, agreement=60, templates="heldout"):
     """Evaluation items from held-out templates and held-out entity pools only, with same-kind
     distractors: per question form, half in the paper's layout (one distractor) and half plain (one to
     three distractors, sometimes unrelated sentences)."""
-    g = Gen(seed, "heldout")
+    g = Gen(seed, "heldout", templates)
     by_form = {f: [] for f in QUESTION_FORMS}
     frames_for = {}
     for fr, ts in FRAMES.items():
@@ -533,7 +535,13 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description="Print samples, or write the held-out evaluation files.")
     ap.add_argument("--samples", type=int, default=0)
     ap.add_argument("--write-eval", metavar="DIR")
+    ap.add_argument("--write-seen", metavar="FILE", help="diagnostic items: held-out entity pools, but the original "
+                    "training templates (the generalization gap is accuracy here minus on copy-heldout.jsonl)")
     a = ap.parse_args()
+    if a.write_seen:
+        with open(a.write_seen, "w") as f:
+            for it in heldout_items(templates="seen"):
+                f.write(json.dumps(it) + "\n")
     if a.samples:
         g = Gen(1, "train")
         for _ in range(a.samples):

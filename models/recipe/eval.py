@@ -67,6 +67,8 @@ def main():
     ap.add_argument("--new-tokens", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json")
+    ap.add_argument("--items", default=os.path.join(copyeval.EVAL_DIR, "copy-heldout.jsonl"),
+                    help="copy items to score (e.g. copytasks.py --write-seen's, to measure the generalization gap)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -79,7 +81,7 @@ def main():
     print(f"model: {args.model} ({n_params:,} params)")
     print(f"validation: {n} windows x {T} tokens = {n * T:,} tokens; loss {loss:.4f} nats/token; "
           f"perplexity {math.exp(loss):.2f} ({time.time() - t0:.1f} s)")
-    acc = copyeval.copy_accuracy(model, copyeval.load_items(), "cpu")
+    acc = copyeval.copy_accuracy(model, copyeval.load_items(args.items), "cpu")
     for form, r in acc.items():
         extra = f", over the foil {r['over_foil']}/{r['n']}" if "over_foil" in r else ""
         print(f"copy {form}: top-1 {r['top1']}/{r['n']} ({r['top1'] / r['n']:.0%}), top-5 {r['top5']}/{r['n']}{extra}")
