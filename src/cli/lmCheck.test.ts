@@ -17,9 +17,9 @@ interface Metrics {
 
 /** Greedy 20-token continuations of CONTINUATION_PROMPTS by the shipped q8 bundle. */
 const PINNED_CONTINUATIONS = [
-  ' the old boats were in the kitchen. On Tuesday, Troulois sanded',
-  ' cellar. Question: Where does His sister lived for many years? Answer: Oslo.<|endoftext|>',
-  ' the world of the world. --J. S. Mill.\n2. To be conform',
+  ' the old boats was. <s> The house of Troulela stand',
+  ' cellar. Question: Where did Hiska keep the brass? Answer: cellar.<|endoftext|>The g',
+  ' by the beginning God created by the beginning God created by the beginning God created by the',
   ' brass. Question: What does Bram keep in the cellar? Answer: copper.<|endoftext|>'
 ];
 
