@@ -257,6 +257,7 @@ def _templates_ioi(split):
 
 
 phrasings.check(FRAMES, IOI, REPEAT, AGREE)
+phrasings.check_verbs(POOLS["verb"]["heldout"])
 
 
 class Gen:
@@ -266,6 +267,8 @@ class Gen:
         self.split = split  # entity pools (and, by default, templates)
         self.tsplit = templates or split
         self.p = {k: v[split] for k, v in POOLS.items()}
+        if self.tsplit == "train":  # training-only verbs widen what "what did X do" may copy
+            self.p["verb"] = self.p["verb"] + phrasings.EXTRA_VERBS
 
     def pick(self, key, not_like=()):
         """A value of the pool whose first word differs from every value in not_like (so the

@@ -64,6 +64,16 @@ EXTRA_FRAMES = {
         ("On the way home {P} lost {n} {items}.", [("How many {items} did {p} lose?", "n", "how many")]),
         ("{P} keeps {n} {items} in the {container}.", [("How many {items} does {p} keep?", "n", "how many")]),
         ("Exactly {n} {items} belong to {P}.", [("How many {items} does {p} have?", "n", "how many")]),
+        ("A total of {n} {items} went to {P}.", [("How many {items} did {p} get?", "n", "how many")]),
+        ("{n} {items} were left for {P}.", [("How many {items} were left for {p}?", "n", "how many")]),
+        ("Of all the {items}, {n} were {P}'s.", [("How many {items} were {p}'s?", "n", "how many"), ("How many {items} does {p} have?", "n", "how many")]),
+        ("By noon {P} had sold {n} {items}.", [("How many {items} had {p} sold by noon?", "n", "how many")]),
+        ("Some {n} {items} sat on {P}'s table.", [("How many {items} were on {p}'s table?", "n", "how many")]),
+        ("{P}'s order was for {n} {items}.", [("How many {items} did {p} order?", "n", "how many")]),
+        ("{n} of the {items} in the {container} are {P}'s.", [("How many {items} in the {container} are {p}'s?", "n", "how many")]),
+        ("Last year {P} grew {n} {items}.", [("How many {items} did {p} grow?", "n", "how many")]),
+        ("{P} lent {n} {items} to a neighbour.", [("How many {items} did {p} lend?", "n", "how many")]),
+        ("In the end, {P} kept only {n} {items}.", [("How many {items} did {p} keep?", "n", "how many")]),
     ],
     "pet": [
         ("{P} adopted a {animal} called {pet}.", [("What is the name of the {animal} {p} adopted?", "pet", "what is the name of"), ("What did {p} call the {animal}?", "pet", "what is the name of")]),
@@ -133,6 +143,41 @@ EXTRA_FRAMES = {
 OPENERS = ["As it happens, ", "According to the records, ", "Some people say that ", "It is well known that ",
            "Everyone in the village knows that ", "As far as anyone remembers, ", "We were told that ",
            "By all accounts, ", "Oddly enough, ", "Of course, "]
+
+# More (past-tense verb, object) pairs for the "did" frame, training split only: with 32 verbs the model
+# learned those verbs as answers rather than to copy whichever verb the passage holds. None of them is
+# a held-out verb (check_verbs()).
+EXTRA_VERBS = [(v, o) for v, o in (x.split(":") for x in (
+    "scrubbed:floor|ironed:shirts|oiled:hinges|peeled:potatoes|folded:laundry|hung:curtains|dusted:shelves|"
+    "trimmed:hedge|mowed:lawn|shovelled:snow|stacked:firewood|glued:vase|sharpened:knives|patched:tyre|"
+    "varnished:door|wallpapered:hall|plastered:wall|tiled:bathroom|rewired:lamp|unblocked:drain|"
+    "harvested:apples|pruned:roses|weeded:garden|dug:trench|fenced:field|milked:goats|sheared:sheep|"
+    "groomed:horse|walked:dog|bathed:puppy|trained:falcon|caught:trout|smoked:fish|pickled:onions|"
+    "roasted:chicken|brewed:cider|churned:butter|kneaded:dough|iced:cake|grilled:sausages|"
+    "stirred:stew|boiled:eggs|toasted:bread|squeezed:lemons|whisked:cream|sliced:ham|"
+    "translated:poem|typed:report|printed:posters|signed:contract|posted:parcel|answered:letters|"
+    "checked:accounts|filed:papers|copied:recipe|recorded:song|rehearsed:speech|memorised:lines|"
+    "practised:violin|played:organ|whistled:tune|hummed:melody|painted:portrait|sketched:bridge|"
+    "sculpted:statue|framed:picture|restored:chair|upholstered:sofa|wove:basket|sewed:dress|"
+    "embroidered:cushion|darned:socks|dyed:wool|spun:yarn|loaded:truck|unpacked:boxes|towed:trailer|"
+    "parked:van|steered:barge|sailed:yacht|launched:dinghy|anchored:ship|repainted:hull|caulked:deck|"
+    "inspected:engine|tested:brakes|greased:axle|replaced:battery|charged:phone|cleared:gutter|"
+    "sealed:window|insulated:loft|opened:shutters|closed:gate|bolted:door|counted:sheep|fed:ducks|"
+    "chased:fox|followed:path|crossed:river|explored:cave|mapped:coast|surveyed:land|measured:garden|"
+    "weighed:parcels|priced:books|sold:paintings|rented:flat|borrowed:ladder|returned:books|"
+    "collected:stamps|found:ring|buried:treasure|lit:fire|blew:glass|forged:sword|carved:bowl|"
+    "welded:gate|hammered:nails|sawed:planks|drilled:holes|bent:wire|cut:ribbon|decorated:tree|"
+    "wrapped:presents|delivered:milk|hosted:dinner|organised:party|cancelled:meeting|visited:castle|"
+    "toured:factory|painted:barn|wiped:windows|rinsed:dishes|dried:plates|emptied:bins|refilled:kettle"
+).split("|"))]
+
+
+def check_verbs(heldout_verbs):
+    """Raise if a training-only verb is one of the held-out verbs."""
+    held = {v for v, _ in heldout_verbs}
+    bad = sorted({v for v, _ in EXTRA_VERBS} & held)
+    if bad:
+        raise ValueError(f"EXTRA_VERBS holds held-out verbs {bad}")
 
 # Indirect object: the answer is always {A}, the name said once.
 EXTRA_IOI = [

@@ -43,6 +43,26 @@ except ValueError as e:
     expect(out).toMatch(/^refused: .*owns/);
   }, 60_000);
 
+  it('training-only verbs exclude the held-out verbs, and a held-out verb among them is refused', () => {
+    const out = python(`
+import copytasks, phrasings
+held = copytasks.POOLS["verb"]["heldout"]
+g = copytasks.Gen(3, "train")
+print(len(set(g.p["verb"]) & set(held)), len(g.p["verb"]) - len(copytasks.POOLS["verb"]["train"]))
+phrasings.EXTRA_VERBS.append(held[0])
+try:
+    phrasings.check_verbs(held)
+    print("accepted")
+except ValueError as e:
+    print("refused:", e)
+`);
+    const [counts, verdict] = out.trim().split('\n');
+    const [overlap, extra] = counts.split(' ').map(Number);
+    expect(overlap).toBe(0);
+    expect(extra).toBeGreaterThan(100);
+    expect(verdict).toMatch(/^refused: .*held-out verbs/);
+  }, 60_000);
+
   it('training text uses the extra phrasings, held-out text only the held-out templates', () => {
     const out = python(`
 import copytasks, phrasings
