@@ -17,9 +17,9 @@ interface Metrics {
 
 /** Greedy 20-token continuations of CONTINUATION_PROMPTS by the shipped q8 bundle. */
 const PINNED_CONTINUATIONS = [
-  ' the old boats was. <s> The house of Troulela stand',
+  ' the paintings were in the kitchen.<|endoftext|>The guests, in order, were Tr',
   ' cellar. Question: Where did Hiska keep the brass? Answer: cellar.<|endoftext|>The g',
-  ' by the beginning God created by the beginning God created by the beginning God created by the',
+  ' the world. <s> In the end, Troulela found an old',
   ' brass. Question: What does Bram keep in the cellar? Answer: copper.<|endoftext|>'
 ];
 
