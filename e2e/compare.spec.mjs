@@ -23,7 +23,7 @@ const PARAMS = { m: 2, seed: 0 };
 /** Registry order: what the panel asks the worker for. */
 const CHOSEN = ['heta', 'saliency', 'rollout', 'occlusion'];
 const REL = 1e-4;
-const HETA_REL = 1e-3;
+const HETA_REL = 3e-3;
 const LOGP_ABS = 1e-5;
 const APP = `/#model=${encodeURIComponent('/models/demo/bundle/')}&backend=wasm`;
 
@@ -110,7 +110,8 @@ export async function methodsSideBySideMatchTheEngine(ctx) {
   const heatmap = await page.$$eval('[data-testid=heatmap] [data-testid=token][data-value]', (els) => els.map((e) => Number(e.dataset.value)));
   close(shown[0].scores, heatmap, 'HETA row vs the main heatmap', 1e-9);
   // S is a finite difference of gradients: float32 rounding that differs between the WebAssembly and the
-  // native kernels is divided by ε, so HETA agrees to ~2e-4 here. Occlusion and the curves are differences
+  // native kernels is divided by ε, and with only m = 2 probes nothing averages it out: 2e-4 on the
+  // 2026-11-30 demo model, 1.2e-3 on its strongest token with the 2026-12-02 weights (measured), hence 3e-3. Occlusion and the curves are differences
   // of two log-probabilities of a few nats, each good to ~1e-6: an absolute floor of LOGP_ABS.
   for (const r of shown) close(r.scores, reference[r.method].scores, `${r.method} row vs the engine in Node`, r.method === 'heta' ? HETA_REL : REL, LOGP_ABS);
   const p = heatmap.length;
