@@ -111,8 +111,9 @@ export async function methodsSideBySideMatchTheEngine(ctx) {
   close(shown[0].scores, heatmap, 'HETA row vs the main heatmap', 1e-9);
   // S is a finite difference of gradients: float32 rounding that differs between the WebAssembly and the
   // native kernels is divided by ε, and with only m = 2 probes nothing averages it out: 2e-4 on the
-  // 2026-11-30 demo model, 1.2e-3 on its strongest token with the 2026-12-02 weights (measured), hence 3e-3. Occlusion and the curves are differences
-  // of two log-probabilities of a few nats, each good to ~1e-6: an absolute floor of LOGP_ABS.
+  // 2026-11-30 demo model, 1.2e-3 on its strongest token with the 2026-12-02 weights (measured), hence
+  // 3e-3. Occlusion and the curves are differences of two log-probabilities of a few nats, each good to
+  // ~1e-6: an absolute floor of LOGP_ABS.
   for (const r of shown) close(r.scores, reference[r.method].scores, `${r.method} row vs the engine in Node`, r.method === 'heta' ? HETA_REL : REL, LOGP_ABS);
   const p = heatmap.length;
 

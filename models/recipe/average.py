@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 
 import torch
 
@@ -43,11 +42,7 @@ def main():
     w = args.weight
     save_safetensors({k: (1 - w) * a[k].float() + w * b[k].float() for k in b}, os.path.join(args.out, "model.safetensors"))
 
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
-        for it in copytasks.heldout_items(seed=VALIDATION_SEED):
-            f.write(json.dumps(it) + "\n")
-    items, windows = copyeval.load_items(f.name), copyeval.prose_windows()
-    os.unlink(f.name)
+    items, windows = copyeval.encode_items(copytasks.heldout_items(seed=VALIDATION_SEED)), copyeval.prose_windows()
     scores = {}
     for name, d in (("a", args.a), ("b", args.b), ("average", args.out)):
         model, _ = load_hf(d)

@@ -18,7 +18,11 @@ EVAL_DIR = os.path.abspath(os.path.join(HERE, "..", "eval"))
 
 def load_items(path=os.path.join(EVAL_DIR, "copy-heldout.jsonl")):
     with open(path) as f:
-        items = [json.loads(line) for line in f if line.strip()]
+        return encode_items([json.loads(line) for line in f if line.strip()])
+
+
+def encode_items(items):
+    """Adds the token ids copy_accuracy needs to copytasks items (as written to copy-heldout.jsonl)."""
     # one encoding call for all prompts and targets: each document ends with id 0
     docs = _split_docs(encode_documents([it["prompt"] for it in items] + [it["target"] for it in items]))
     n = len(items)

@@ -267,7 +267,7 @@ class Gen:
         self.split = split  # entity pools (and, by default, templates)
         self.tsplit = templates or split
         self.p = {k: v[split] for k, v in POOLS.items()}
-        if self.tsplit == "train":  # training-only verbs widen what "what did X do" may copy
+        if split == "train":  # training-only verbs widen what "what did X do" may copy
             self.p["verb"] = self.p["verb"] + phrasings.EXTRA_VERBS
 
     def pick(self, key, not_like=()):

@@ -4,6 +4,7 @@
 // is −1.16 / 0.017 / 0.0020 / 0.0005 nats at 128 / 256 / 512 / 1024 steps (the 2026-12-02 demo model; the
 // 2026-12-01 one: −1.14 / 0.032 / 0.0065 / 0.0016; the 2026-11-30 one: −0.30 / 0.100 / 0.0062 / 0.0014; the
 // 2.4M one reached 0.011 at 256, hence the default of 512 steps).
+
 import { describe, expect, it } from 'vitest';
 import { AttributionModel } from '../model/attributionModel';
 import { createNodeRuntime } from '../runtime/nodeRuntime';
