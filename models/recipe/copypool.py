@@ -58,8 +58,8 @@ def encode_one(text):
 def _chunk(args):
     """Generated documents, plus (when repeat_share > 0) sequences of random token ids written twice:
     the plainest copying signal, which makes induction heads form early in training."""
-    seed, n_docs, repeat_share = (args + (0.0,))[:3]
-    text = encode_documents(copytasks.training_texts(seed, n_docs))
+    seed, n_docs, repeat_share, frame_weights = (args + (0.0, None))[:4]
+    text = encode_documents(copytasks.training_texts(seed, n_docs, frame_weights))
     if repeat_share <= 0:
         return text
     rng = np.random.default_rng(seed)
@@ -72,12 +72,12 @@ def _chunk(args):
     return np.concatenate([docs[i] for i in order])
 
 
-def build_copy_stream(n_tokens, seed, procs=None, docs_per_chunk=20000, repeat_share=0.0):
+def build_copy_stream(n_tokens, seed, procs=None, docs_per_chunk=20000, repeat_share=0.0, frame_weights=None):
     """At least n_tokens of generated training documents (chunks generated in parallel, each with
     its own seed derived from `seed`)."""
     avg_tokens = 60  # measured mean tokens per generated document (checked below, extended if short)
     n_chunks = max(1, -(-n_tokens // (avg_tokens * docs_per_chunk)))
-    jobs = [(seed * 100003 + i, docs_per_chunk, repeat_share) for i in range(n_chunks)]
+    jobs = [(seed * 100003 + i, docs_per_chunk, repeat_share, frame_weights) for i in range(n_chunks)]
     procs = procs or min(len(jobs), os.cpu_count() or 1)
     if procs > 1 and has_python_tokenizer():
         with Pool(procs) as pool:
@@ -87,6 +87,6 @@ def build_copy_stream(n_tokens, seed, procs=None, docs_per_chunk=20000, repeat_s
     out = np.concatenate(parts)
     i = n_chunks
     while len(out) < n_tokens:
-        out = np.concatenate([out, _chunk((seed * 100003 + i, docs_per_chunk, repeat_share))])
+        out = np.concatenate([out, _chunk((seed * 100003 + i, docs_per_chunk, repeat_share, frame_weights))])
         i += 1
     return out

@@ -261,9 +261,10 @@ phrasings.check_verbs(POOLS["verb"]["heldout"])
 
 
 class Gen:
-    def __init__(self, seed, split, templates=None):
+    def __init__(self, seed, split, templates=None, frame_weights=None):
         assert split in ("train", "heldout")
         self.rng = random.Random(seed)
+        self.frame_weights = frame_weights  # {frame: weight}; frames not named weigh 1
         self.split = split  # entity pools (and, by default, templates)
         self.tsplit = templates or split
         self.p = {k: v[split] for k, v in POOLS.items()}
@@ -322,6 +323,8 @@ class Gen:
 
     def qa_document(self, frame=None, layout=None, n_distractors=None):
         r = self.rng
+        if frame is None and self.frame_weights:
+            frame = r.choices(list(FRAMES), [self.frame_weights.get(f, 1.0) for f in FRAMES])[0]
         frame = frame or r.choice(list(FRAMES))
         sent_t, questions = r.choice(_templates(FRAMES[frame], self.tsplit, phrasings.EXTRA_FRAMES[frame]))
         nd = n_distractors if n_distractors is not None else r.choice([1, 1, 1, 2, 2, 3])
@@ -475,8 +478,8 @@ def _span(text, sentence):
     return [i, i + len(sentence)]
 
 
-def training_texts(seed, n):
-    g = Gen(seed, "train")
+def training_texts(seed, n, frame_weights=None):
+    g = Gen(seed, "train", frame_weights=frame_weights)
     return [g.document()["text"] for _ in range(n)]
 
 

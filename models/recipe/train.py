@@ -38,12 +38,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import LlamaLM, make_config, count_params, load_safetensors, save_safetensors, write_json_atomic, PRESETS  # noqa: E402
 import copyeval  # noqa: E402
+import copytasks  # noqa: E402
 from copypool import build_copy_stream  # noqa: E402
 
 DATA = os.path.join(HERE, "data")
 WORK = os.path.join(HERE, "work")
 DEMO = os.path.abspath(os.path.join(HERE, "..", "demo"))
 TOKDIR = os.path.join(HERE, "tokenizer")
+
+
+def parse_frame_weights(text):
+    weights = {}
+    for part in text.split(","):
+        frame, _, w = part.partition("=")
+        if frame not in copytasks.FRAMES:
+            raise argparse.ArgumentTypeError(f"unknown frame {frame!r} (frames: {', '.join(copytasks.FRAMES)})")
+        weights[frame] = float(w)
+    return weights
 
 
 def parse():
@@ -68,12 +79,15 @@ def parse():
     p.add_argument("--copy-frac", type=float, default=0.6, help="share of training windows from the generated copy tasks")
     p.add_argument("--copy-tokens", type=int, default=20_000_000, help="size of the generated copy-task stream")
     p.add_argument("--repeat-share", type=float, default=0.0, help="share of random-token repeats in the generated stream")
+    p.add_argument("--frame-weights", type=parse_frame_weights, default=None,
+                   help="sampling weights of question frames, e.g. count=2,keep=1.5 (others weigh 1)")
     p.add_argument("--copy-stream", help="a prebuilt copy-task stream (.npy of uint16) instead of generating one")
     p.add_argument("--prose", default=os.path.join(DATA, "prose-train.bin"))
     p.add_argument("--answer-weight", type=float, default=1.0,
                    help="loss weight of the first answer token after 'Answer:' / 'A:' in the copy tasks")
     p.add_argument("--init-from", help="start from these weights (safetensors; fresh optimizer)")
     p.add_argument("--save-dtype", default="F32", choices=["F32", "F16"])
+    p.add_argument("--snapshots", help="also keep every checkpoint's weights here (step<N>.safetensors), for averaging")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda for --preset cuda if available, else cpu)")
     p.add_argument("--seed", type=int, default=1234)
@@ -132,7 +146,8 @@ def main():
     if args.copy_stream:
         copy = np.load(args.copy_stream)
     else:
-        copy = build_copy_stream(args.copy_tokens, args.seed + (state["step"] if state else 0), repeat_share=args.repeat_share)
+        copy = build_copy_stream(args.copy_tokens, args.seed + (state["step"] if state else 0), repeat_share=args.repeat_share,
+                                 frame_weights=args.frame_weights)
     log(f"copy-task stream: {len(copy):,} tokens ({time.time() - t_copy:.1f} s)")
     with open(os.path.join(TOKDIR, "tokenizer.json")) as f:
         vocab_size = len(json.load(f)["model"]["vocab"]) + 0
@@ -230,6 +245,9 @@ def main():
         write_json_atomic({**cfg, "torch_dtype": "float16" if args.save_dtype == "F16" else "float32"},
                           os.path.join(args.out, "config.json"))
         save_safetensors(model.hf_state_dict(), os.path.join(args.out, "model.safetensors"), dtype=args.save_dtype)
+        if args.snapshots:
+            os.makedirs(args.snapshots, exist_ok=True)
+            save_safetensors(model.hf_state_dict(), os.path.join(args.snapshots, f"step{step}.safetensors"), dtype="F32")
         for fn in ("tokenizer.json", "tokenizer_config.json"):
             src = os.path.join(TOKDIR, fn)
             if os.path.exists(src):
