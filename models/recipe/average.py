@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import copyeval  # noqa: E402
 import copytasks  # noqa: E402
-from model import LlamaLM, load_safetensors, save_safetensors, write_json_atomic  # noqa: E402
+from model import load_safetensors, model_from_tensors, save_safetensors, write_json_atomic  # noqa: E402
 
 VALIDATION_SEED = 4049
 # twice the committed test set's size per form, so that a choice among several candidates is not noise
@@ -31,15 +31,6 @@ VALIDATION_SIZE = {"per_form": 120, "ioi": 240, "repeat": 120, "agreement": 120}
 
 def weights_path(ckpt):
     return ckpt if ckpt.endswith(".safetensors") else os.path.join(ckpt, "model.safetensors")
-
-
-def load_model(tensors, cfg):
-    model = LlamaLM(cfg)
-    sd = dict(tensors)
-    if cfg["tie_word_embeddings"]:
-        sd["lm_head.weight"] = sd["model.embed_tokens.weight"]
-    model.load_state_dict(sd, strict=True)
-    return model.eval()
 
 
 def main():
@@ -74,10 +65,10 @@ def main():
         cfg = json.load(f)
 
     items, windows = copyeval.encode_items(copytasks.heldout_items(seed=VALIDATION_SEED, **VALIDATION_SIZE)), copyeval.prose_windows()
-    scored = [("average", out, avg)] + ([] if args.no_score_inputs else list(zip(ckpts, ckpts, states)))
+    scored = [("average", avg)] + ([] if args.no_score_inputs else list(zip(ckpts, states)))
     scores = {}
-    for name, path, tensors in scored:
-        model = load_model(tensors, cfg)
+    for name, tensors in scored:
+        model = model_from_tensors(tensors, cfg)
         with torch.no_grad():
             loss = copyeval.prose_loss(model, windows, "cpu")
             acc = copyeval.copy_accuracy(model, items, "cpu")

@@ -256,10 +256,14 @@ def write_json_atomic(obj, path):
 def load_hf(dirpath):
     with open(os.path.join(dirpath, "config.json")) as f:
         cfg = json.load(f)
+    return model_from_tensors(load_safetensors(os.path.join(dirpath, "model.safetensors")), cfg), cfg
+
+
+def model_from_tensors(tensors, cfg):
+    """An eval-mode LlamaLM of Hugging Face-named tensors (the tied lm_head filled in from the embedding)."""
     model = LlamaLM(cfg)
-    sd = load_safetensors(os.path.join(dirpath, "model.safetensors"))
+    sd = dict(tensors)
     if cfg["tie_word_embeddings"]:
         sd["lm_head.weight"] = sd["model.embed_tokens.weight"]
     model.load_state_dict(sd, strict=True)
-    model.eval()
-    return model, cfg
+    return model.eval()

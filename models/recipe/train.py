@@ -244,10 +244,11 @@ def main():
         os.makedirs(args.out, exist_ok=True)
         write_json_atomic({**cfg, "torch_dtype": "float16" if args.save_dtype == "F16" else "float32"},
                           os.path.join(args.out, "config.json"))
-        save_safetensors(model.hf_state_dict(), os.path.join(args.out, "model.safetensors"), dtype=args.save_dtype)
+        weights = model.hf_state_dict()
+        save_safetensors(weights, os.path.join(args.out, "model.safetensors"), dtype=args.save_dtype)
         if args.snapshots:
             os.makedirs(args.snapshots, exist_ok=True)
-            save_safetensors(model.hf_state_dict(), os.path.join(args.snapshots, f"step{step}.safetensors"), dtype="F32")
+            save_safetensors(weights, os.path.join(args.snapshots, f"step{step}.safetensors"), dtype="F32")
         for fn in ("tokenizer.json", "tokenizer_config.json"):
             src = os.path.join(TOKDIR, fn)
             if os.path.exists(src):
