@@ -18,8 +18,8 @@ interface Metrics {
 /** Greedy 20-token continuations of CONTINUATION_PROMPTS by the shipped q8 bundle. */
 const PINNED_CONTINUATIONS = [
   ' the paintings were in the kitchen.<|endoftext|>The guests, in order, were Tr',
-  ' cellar. Question: Where did Hiska keep the brass? Answer: cellar.<|endoftext|>The g',
-  ' the world. <s> In the end, Troulela found an old',
+  ' cellar. Question: Where did His sister lived for many years? Answer: Oslo.<|endoftext|>',
+  ' the world. In the end, Preroda Klarrei lost the p',
   ' brass. Question: What does Bram keep in the cellar? Answer: copper.<|endoftext|>'
 ];
 
